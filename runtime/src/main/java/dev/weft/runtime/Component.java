@@ -1,0 +1,619 @@
+package dev.weft.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An actor with typed inboxes and outboxes whose body runs as plain blocking code on its own virtual
+ * thread.
+ *
+ * <p>Subclasses declare their boxes as fields and implement {@link #run()}:
+ *
+ * <pre>{@code
+ * final class Doubler extends Component {
+ *     final Inbox<Integer> inbox = inbox(Integer.class);
+ *     final Outbox<Integer> outbox = outbox(Integer.class);
+ *
+ *     protected void run() throws InterruptedException {
+ *         for (;;) {
+ *             Inbox<?> ready = select(inbox, control());
+ *             if (ready == control()) {
+ *                 return;                       // Shutdown or ProducerFinished
+ *             }
+ *             outbox.send(inbox.poll() * 2);
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Every component also has a {@link #control()} inbox for {@link Signal}s (unbounded: lifecycle
+ * news is never refused) and a {@link #signal()} outbox. When the body returns or throws, the
+ * component's inboxes close and a {@link Terminated} goes to its spawner's control inbox, to every
+ * watcher and to {@link #termination()}. An exception ends only this component.
+ */
+public abstract class Component {
+    /*
+     * Wake-up protocol (shared by every inbox of this component).
+     *
+     * parkState is RUNNING or PARKED. A receiver that finds its awaited inboxes empty spins briefly,
+     * then publishes PARKED with a volatile store, re-checks the inboxes (volatile loads of the
+     * queues' producer indices) and only then parks. A sender offers (a CAS on the producer index),
+     * then reads parkState; if PARKED it CASes it to RUNNING and unparks the thread. All four
+     * accesses are volatile, so they fall in one total order: either the receiver's re-check sees
+     * the message, or the sender sees PARKED. No wake-up is lost, and a sender that finds the
+     * receiver RUNNING (busy or spinning) makes no unpark call at all.
+     *
+     * An unpark may arrive after the receiver already woke for another reason; LockSupport keeps it
+     * as a permit and the next park returns at once, which the loop treats as a spurious wake-up.
+     *
+     * wake() is the only thing an inbox knows about its owner's scheduling: a handler-style owner
+     * that holds no thread while idle overrides it to schedule a turn instead of unparking.
+     */
+    static final int RUNNING = 0;
+    static final int PARKED = 1;
+    private static final int SPINS_BEFORE_PARK = 64;
+    private static final int YIELDS_BEFORE_PARK = 2;
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final Object[] NO_WATCHERS = new Object[0];
+    private static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
+    private static final Outbox<?>[] NO_OUTBOXES = new Outbox<?>[0];
+    private static final VarHandle PARK_STATE;
+    private static final VarHandle STATE;
+    private static final VarHandle WATCHERS;
+    private static final VarHandle CONTROL;
+    private static final VarHandle SIGNAL;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PARK_STATE = lookup.findVarHandle(Component.class, "parkState", int.class);
+            STATE = lookup.findVarHandle(Component.class, "state", ComponentState.class);
+            WATCHERS = lookup.findVarHandle(Component.class, "watchers", Object.class);
+            CONTROL = lookup.findVarHandle(Component.class, "control", Inbox.class);
+            SIGNAL = lookup.findVarHandle(Component.class, "signal", Outbox.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final long id = IDS.incrementAndGet();
+    private String name;
+    private volatile int parkState;
+    private volatile ComponentState state = ComponentState.CREATED;
+    private volatile Thread thread;
+    private volatile boolean stopRequested;
+    /** Null, an array of watchers (Component or CompletableFuture), or the final Terminated. */
+    private volatile Object watchers;
+    private volatile Inbox<Signal> control;
+    private volatile Outbox<Signal> signal;
+    private Weft weft;
+    private Component parent;
+    private Inbox<?>[] inboxes = NO_INBOXES;
+    private Outbox<?>[] outboxes = NO_OUTBOXES;
+    private int selectCursor;
+
+    /** Creates a component named after its class and a unique number. */
+    protected Component() {
+    }
+
+    /** Creates a component with the given name (for logs, metrics and introspection). */
+    protected Component(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    /**
+     * The component's body. It runs once, on the component's own virtual thread; when it returns the
+     * component has finished, when it throws the component has failed.
+     */
+    protected abstract void run() throws Exception;
+
+    // ---------------------------------------------------------------- identity and state
+
+    /** Returns this component's name. */
+    public final String name() {
+        String n = name;
+        if (n == null) {
+            n = getClass().getSimpleName() + "#" + id;
+            name = n;
+        }
+        return n;
+    }
+
+    /** Returns where this component is in its life. */
+    public final ComponentState state() {
+        return state;
+    }
+
+    /** Returns the component that spawned this one, or {@code null} if the runtime spawned it directly. */
+    public final Component parent() {
+        return parent;
+    }
+
+    /** Returns the runtime this component was spawned in, or {@code null} before it is spawned. */
+    public final Weft runtime() {
+        return weft;
+    }
+
+    // ---------------------------------------------------------------- boxes
+
+    /** Returns this component's control inbox, where {@link Signal}s arrive. It is unbounded. */
+    public final Inbox<Signal> control() {
+        Inbox<Signal> c = control;
+        if (c != null) {
+            return c;
+        }
+        Inbox<Signal> created = new Inbox<>(this, "control", Signal.class, Inbox.UNBOUNDED);
+        @SuppressWarnings("unchecked")
+        Inbox<Signal> witness = (Inbox<Signal>) CONTROL.compareAndExchange(this, null, created);
+        return witness == null ? created : witness;
+    }
+
+    /** Returns this component's signal outbox, for telling downstream components it has finished. */
+    public final Outbox<Signal> signal() {
+        Outbox<Signal> s = signal;
+        if (s != null) {
+            return s;
+        }
+        Outbox<Signal> created = new Outbox<>(this, "signal", Signal.class, UnlinkedPolicy.DISCARD);
+        @SuppressWarnings("unchecked")
+        Outbox<Signal> witness = (Outbox<Signal>) SIGNAL.compareAndExchange(this, null, created);
+        return witness == null ? created : witness;
+    }
+
+    /** Declares a bounded inbox named {@code "inbox"} with the runtime's default capacity. */
+    protected final <T> Inbox<T> inbox(Class<T> type) {
+        return inbox("inbox", type);
+    }
+
+    /** Declares a bounded inbox with the runtime's default capacity. */
+    protected final <T> Inbox<T> inbox(String name, Class<T> type) {
+        return addInbox(new Inbox<>(this, name, type, 0));
+    }
+
+    /** Declares a bounded inbox holding at most {@code capacity} messages (rounded up to a power of two). */
+    protected final <T> Inbox<T> inbox(String name, Class<T> type, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive: " + capacity);
+        }
+        return addInbox(new Inbox<>(this, name, type, capacity));
+    }
+
+    /** Declares an unbounded inbox: senders never wait, and memory is the only limit. */
+    protected final <T> Inbox<T> unboundedInbox(String name, Class<T> type) {
+        return addInbox(new Inbox<>(this, name, type, Inbox.UNBOUNDED));
+    }
+
+    /** Declares an outbox named {@code "outbox"} that throws when sent to while unlinked. */
+    protected final <T> Outbox<T> outbox(Class<T> type) {
+        return outbox("outbox", type);
+    }
+
+    /** Declares an outbox that throws when sent to while unlinked. */
+    protected final <T> Outbox<T> outbox(String name, Class<T> type) {
+        return outbox(name, type, UnlinkedPolicy.FAIL);
+    }
+
+    /** Declares an outbox with the given behaviour while unlinked. */
+    protected final <T> Outbox<T> outbox(String name, Class<T> type, UnlinkedPolicy whenUnlinked) {
+        checkNewBoxName(name);
+        Outbox<T> box = new Outbox<>(this, name, type, whenUnlinked);
+        outboxes = append(outboxes, box);
+        return box;
+    }
+
+    /** Finds an inbox of this component by name ({@code "control"} included), or returns {@code null}. */
+    public final Inbox<?> findInbox(String boxName) {
+        if ("control".equals(boxName)) {
+            return control();
+        }
+        for (Inbox<?> box : inboxes) {
+            if (box.name().equals(boxName)) {
+                return box;
+            }
+        }
+        return null;
+    }
+
+    /** Finds an outbox of this component by name ({@code "signal"} included), or returns {@code null}. */
+    public final Outbox<?> findOutbox(String boxName) {
+        if ("signal".equals(boxName)) {
+            return signal();
+        }
+        for (Outbox<?> box : outboxes) {
+            if (box.name().equals(boxName)) {
+                return box;
+            }
+        }
+        return null;
+    }
+
+    /** Returns the declared inboxes, {@code control} first. */
+    public final java.util.List<Inbox<?>> inboxes() {
+        Inbox<?>[] all = new Inbox<?>[inboxes.length + 1];
+        all[0] = control();
+        System.arraycopy(inboxes, 0, all, 1, inboxes.length);
+        return java.util.List.of(all);
+    }
+
+    /** Returns the declared outboxes, {@code signal} first. */
+    public final java.util.List<Outbox<?>> outboxes() {
+        Outbox<?>[] all = new Outbox<?>[outboxes.length + 1];
+        all[0] = signal();
+        System.arraycopy(outboxes, 0, all, 1, outboxes.length);
+        return java.util.List.of(all);
+    }
+
+    private <T> Inbox<T> addInbox(Inbox<T> box) {
+        checkNewBoxName(box.name());
+        inboxes = append(inboxes, box);
+        return box;
+    }
+
+    private void checkNewBoxName(String boxName) {
+        Objects.requireNonNull(boxName, "box name");
+        if (state != ComponentState.CREATED) {
+            throw new IllegalStateException("boxes must be declared before " + name() + " is spawned");
+        }
+        if ("control".equals(boxName) || "signal".equals(boxName)) {
+            throw new IllegalArgumentException("'" + boxName + "' is every component's built-in box");
+        }
+        for (Inbox<?> box : inboxes) {
+            if (box.name().equals(boxName)) {
+                throw new IllegalArgumentException(name() + " already has a box named '" + boxName + "'");
+            }
+        }
+        for (Outbox<?> box : outboxes) {
+            if (box.name().equals(boxName)) {
+                throw new IllegalArgumentException(name() + " already has a box named '" + boxName + "'");
+            }
+        }
+    }
+
+    private static <B> B[] append(B[] boxes, B box) {
+        B[] grown = Arrays.copyOf(boxes, boxes.length + 1);
+        grown[boxes.length] = box;
+        return grown;
+    }
+
+    // ---------------------------------------------------------------- wiring and children
+
+    /** Links {@code from} to {@code to}; see {@link Outbox#linkTo(Inbox)}. */
+    protected final <T> void link(Outbox<T> from, Inbox<? super T> to) {
+        from.linkTo(to);
+    }
+
+    /**
+     * Spawns {@code child} as a child of this component: its {@link Terminated} arrives on this
+     * component's control inbox.
+     */
+    protected final <C extends Component> C spawn(C child) {
+        Weft w = weft;
+        if (w == null) {
+            throw new IllegalStateException(name() + " is not spawned yet");
+        }
+        return w.spawn(child, this);
+    }
+
+    /** Asks to be told, on this component's control inbox, when {@code other} ends. */
+    protected final void watch(Component other) {
+        other.addWatcher(this);
+    }
+
+    /**
+     * Waits until a message is in any of {@code boxes} and returns that inbox, without taking the
+     * message. Inboxes are tried in turn from a rotating start, so a busy inbox cannot starve another.
+     *
+     * @throws InterruptedException if this component is interrupted
+     */
+    protected final Inbox<?> select(Inbox<?>... boxes) throws InterruptedException {
+        Inbox<?> ready = readyAmong(boxes);
+        while (ready == null) {
+            awaitMessages(null, boxes, Long.MAX_VALUE, false);
+            ready = readyAmong(boxes);
+        }
+        return ready;
+    }
+
+    /**
+     * Like {@link #select(Inbox...)}, but waits at most {@code timeout}.
+     *
+     * @return the inbox that has a message, or {@code null} if none did in time
+     */
+    protected final Inbox<?> select(Duration timeout, Inbox<?>... boxes) throws InterruptedException {
+        Inbox<?> ready = readyAmong(boxes);
+        if (ready != null) {
+            return ready;
+        }
+        long deadline = Inbox.deadline(timeout);
+        while (awaitMessages(null, boxes, deadline, true)) {
+            ready = readyAmong(boxes);
+            if (ready != null) {
+                return ready;
+            }
+        }
+        return null;
+    }
+
+    private Inbox<?> readyAmong(Inbox<?>[] boxes) {
+        int n = boxes.length;
+        if (n == 0) {
+            throw new IllegalArgumentException("select needs at least one inbox");
+        }
+        int start = selectCursor;
+        for (int i = 0; i < n; i++) {
+            int at = (start + i) % n;
+            Inbox<?> box = boxes[at];
+            checkReceiver(box);
+            if (box.hasMessages()) {
+                selectCursor = at + 1;
+                return box;
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- lifecycle, from outside
+
+    /** Sends {@link Shutdown} to this component's control inbox (cooperative shutdown). */
+    public final void shutdown() {
+        deliverSignal(new Shutdown());
+    }
+
+    /**
+     * Stops this component by force: interrupts its thread. A body parked in a receive, select or
+     * send gets an {@link InterruptedException} and the component ends {@link ComponentState#STOPPED}.
+     */
+    public void stop() {
+        stopRequested = true;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /** Returns a future completed with this component's {@link Terminated} when it ends. */
+    public final CompletableFuture<Terminated> termination() {
+        CompletableFuture<Terminated> future = new CompletableFuture<>();
+        addWatcher(future);
+        return future;
+    }
+
+    /** Waits for this component to end and returns how it ended. */
+    public final Terminated join() throws InterruptedException {
+        try {
+            return termination().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout} for this component to end.
+     *
+     * @throws TimeoutException if it is still running
+     */
+    public final Terminated join(Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            return termination().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name() + "[" + state + "]";
+    }
+
+    // ---------------------------------------------------------------- runtime internals
+
+    final Metrics metrics() {
+        Weft w = weft;
+        return w == null ? null : w.metrics();
+    }
+
+    /** Called by {@link Weft} once: binds the component and starts its body. */
+    final void start(Weft runtime, Component spawner, int defaultCapacity) {
+        if (!STATE.compareAndSet(this, ComponentState.CREATED, ComponentState.RUNNING)) {
+            throw new IllegalStateException(name() + " was already spawned");
+        }
+        this.weft = runtime;
+        this.parent = spawner;
+        for (Inbox<?> box : inboxes) {
+            box.bindDefaultCapacity(defaultCapacity);
+        }
+        launch();
+    }
+
+    /** Starts the body; a handler-style component overrides this to start without a thread. */
+    void launch() {
+        Thread t = Thread.ofVirtual().unstarted(this::body);
+        thread = t;
+        t.start();
+    }
+
+    private void body() {
+        ComponentState end = ComponentState.FINISHED;
+        Throwable cause = null;
+        try {
+            run();
+        } catch (InterruptedException e) {
+            if (stopRequested) {
+                end = ComponentState.STOPPED;
+            } else {
+                end = ComponentState.FAILED;
+                cause = e;
+            }
+        } catch (Throwable t) {
+            end = ComponentState.FAILED;
+            cause = t;
+        }
+        terminate(end, cause);
+    }
+
+    /** Ends this component: closes its inboxes, then tells its spawner, watchers and the runtime. */
+    final void terminate(ComponentState end, Throwable cause) {
+        state = end;
+        for (Inbox<?> box : inboxes) {
+            box.close();
+        }
+        Inbox<Signal> c = control;
+        if (c != null) {
+            c.close();
+        }
+        for (Outbox<?> box : outboxes) {
+            if (box.forward() != null) {
+                Links.release(java.util.List.of(outboxes));
+                break;
+            }
+        }
+        Terminated news = new Terminated(this, end, cause);
+        weft.ended(news);
+        Object ws = WATCHERS.getAndSet(this, news);
+        if (ws instanceof Object[] list) {
+            for (Object w : list) {
+                notifyWatcher(w, news);
+            }
+        }
+        Component p = parent;
+        if (p != null) {
+            p.deliverSignal(news);
+        }
+    }
+
+    private void addWatcher(Object watcher) {
+        for (;;) {
+            Object ws = watchers;
+            if (ws instanceof Terminated done) {
+                notifyWatcher(watcher, done);
+                return;
+            }
+            Object[] list = ws == null ? NO_WATCHERS : (Object[]) ws;
+            Object[] grown = Arrays.copyOf(list, list.length + 1);
+            grown[list.length] = watcher;
+            if (WATCHERS.compareAndSet(this, ws, grown)) {
+                return;
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void notifyWatcher(Object watcher, Terminated news) {
+        if (watcher instanceof Component c) {
+            c.deliverSignal(news);
+        } else {
+            ((CompletableFuture<Terminated>) watcher).complete(news);
+        }
+    }
+
+    /** Puts a signal on this component's unbounded control inbox; ignored once the component has ended. */
+    final void deliverSignal(Signal s) {
+        try {
+            control().offer(s);
+        } catch (InboxClosedException ended) {
+            // An ended component has no use for lifecycle news; the dead-letter metric counted it.
+        }
+    }
+
+    /** Throws unless the calling thread may receive from {@code box}. */
+    final void checkReceiver(Inbox<?> box) {
+        if (box.owner() != this) {
+            throw new IllegalArgumentException(box + " does not belong to " + name());
+        }
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("only " + name() + " may receive from " + box
+                    + " (called on " + Thread.currentThread() + ")");
+        }
+        if (box.isForwarding()) {
+            throw new IllegalStateException(box + " passes through to an inner inbox; receive there");
+        }
+    }
+
+    /**
+     * Parks this component until one of the inboxes has a message or the deadline passes. Called
+     * only by the owner's thread.
+     *
+     * @return false if the deadline passed, true otherwise (which may be a spurious wake-up)
+     */
+    final boolean awaitMessages(Inbox<?> one, Inbox<?>[] many, long deadline, boolean timed)
+            throws InterruptedException {
+        for (int i = 0; i < SPINS_BEFORE_PARK; i++) {
+            if (anyReady(one, many)) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        for (int i = 0; i < YIELDS_BEFORE_PARK; i++) {
+            Thread.yield();
+            if (anyReady(one, many)) {
+                return true;
+            }
+        }
+        PARK_STATE.setVolatile(this, PARKED);
+        if (anyReady(one, many)) {
+            PARK_STATE.setOpaque(this, RUNNING);
+            return true;
+        }
+        if (Thread.interrupted()) {
+            PARK_STATE.setOpaque(this, RUNNING);
+            throw new InterruptedException();
+        }
+        if (timed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                PARK_STATE.setOpaque(this, RUNNING);
+                return false;
+            }
+            LockSupport.parkNanos(this, left);
+        } else {
+            LockSupport.park(this);
+        }
+        PARK_STATE.setOpaque(this, RUNNING);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return true;
+    }
+
+    private static boolean anyReady(Inbox<?> one, Inbox<?>[] many) {
+        if (one != null) {
+            return one.hasMessages();
+        }
+        for (Inbox<?> box : many) {
+            if (box.hasMessages()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Returns whether this component's thread is parked waiting for a message. */
+    final boolean isParked() {
+        return (int) PARK_STATE.getVolatile(this) == PARKED;
+    }
+
+    /** Wakes this component after a message arrived in one of its inboxes. */
+    void wake() {
+        if ((int) PARK_STATE.getVolatile(this) == PARKED && PARK_STATE.compareAndSet(this, PARKED, RUNNING)) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Sum of the depths of this component's inboxes, for the depth gauge. */
+    final long inboxDepth() {
+        long depth = 0;
+        for (Inbox<?> box : inboxes) {
+            depth += box.size();
+        }
+        return depth;
+    }
+}

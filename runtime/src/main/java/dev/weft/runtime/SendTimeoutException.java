@@ -1,0 +1,10 @@
+package dev.weft.runtime;
+
+/** Thrown by a timed send when the target inbox stayed full (or the outbox unlinked) for the whole timeout. */
+public final class SendTimeoutException extends WeftException {
+    private static final long serialVersionUID = 1L;
+
+    SendTimeoutException(String message) {
+        super(message);
+    }
+}

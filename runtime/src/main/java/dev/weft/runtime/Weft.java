@@ -1,0 +1,238 @@
+package dev.weft.runtime;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The runtime: spawns components, links their boxes, counts what they do, and stops them all on
+ * {@link #close()}.
+ *
+ * <pre>{@code
+ * try (Weft weft = Weft.start()) {
+ *     Producer producer = weft.spawn(new Producer());
+ *     Consumer consumer = weft.spawn(new Consumer());
+ *     weft.link(producer.outbox, consumer.inbox);
+ *     consumer.join();
+ * }
+ * }</pre>
+ *
+ * <p>A runtime is safe to use from any thread.
+ */
+public final class Weft implements AutoCloseable {
+    /** The capacity of an inbox declared without one, unless the builder sets another. */
+    public static final int DEFAULT_INBOX_CAPACITY = 64;
+
+    private static final System.Logger LOG = System.getLogger(Weft.class.getName());
+    private static final Duration STRAGGLER_REPORT_INTERVAL = Duration.ofSeconds(5);
+
+    private final int defaultInboxCapacity;
+    private final Duration shutdownGrace;
+    private final MeterRegistry meterRegistry;
+    private final Metrics metrics;
+    private final Set<Component> live = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition allEnded = lock.newCondition();
+    private volatile boolean closing;
+
+    private Weft(Builder builder) {
+        this.defaultInboxCapacity = builder.defaultInboxCapacity;
+        this.shutdownGrace = builder.shutdownGrace;
+        this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
+        this.metrics = new Metrics(meterRegistry, this);
+    }
+
+    /** Starts a runtime with the default settings. */
+    public static Weft start() {
+        return builder().start();
+    }
+
+    /** Returns a builder for a runtime with custom settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Spawns a component: binds it to this runtime and starts its body on a new virtual thread.
+     *
+     * @return the same component, for chaining
+     * @throws IllegalStateException if the component was spawned before or this runtime is closing
+     */
+    public <C extends Component> C spawn(C component) {
+        return spawn(component, null);
+    }
+
+    <C extends Component> C spawn(C component, Component parent) {
+        Objects.requireNonNull(component, "component");
+        if (closing) {
+            throw new IllegalStateException("the runtime is closing; cannot spawn " + component.name());
+        }
+        live.add(component);
+        metrics.spawned.increment();
+        try {
+            component.start(this, parent, defaultInboxCapacity);
+        } catch (RuntimeException | Error e) {
+            live.remove(component);
+            throw e;
+        }
+        return component;
+    }
+
+    /** Links {@code from} to {@code to}; see {@link Outbox#linkTo(Inbox)}. */
+    public <T> void link(Outbox<T> from, Inbox<? super T> to) {
+        from.linkTo(to);
+    }
+
+    /** Removes the link of {@code from}, if any. */
+    public void unlink(Outbox<?> from) {
+        from.unlink();
+    }
+
+    /** Returns the registry this runtime's meters (names under {@code weft.}) are registered in. */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** Returns how many components are spawned and not yet ended. */
+    public int liveComponents() {
+        return live.size();
+    }
+
+    /**
+     * Stops every component and waits for them: first sends {@link Shutdown} to each control inbox,
+     * then, after the shutdown grace period, interrupts those still running, then waits until all
+     * have ended. Idempotent.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        for (Component c : live) {
+            c.shutdown();
+        }
+        boolean interrupted = false;
+        try {
+            if (!awaitAllEnded(shutdownGrace.toNanos())) {
+                for (Component c : live) {
+                    c.stop();
+                }
+                while (!awaitAllEnded(STRAGGLER_REPORT_INTERVAL.toNanos())) {
+                    LOG.log(Level.WARNING, "still waiting for {0} component(s) to end after interrupt: {1}",
+                            live.size(), sample(live));
+                }
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean awaitAllEnded(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!live.isEmpty()) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = allEnded.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static List<String> sample(Set<Component> components) {
+        List<String> names = new ArrayList<>();
+        for (Component c : components) {
+            if (names.size() == 5) {
+                names.add("...");
+                break;
+            }
+            names.add(c.name());
+        }
+        return names;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    Metrics metrics() {
+        return metrics;
+    }
+
+    /** Called by a component as it ends. */
+    void ended(Terminated news) {
+        if (news.state() == ComponentState.FAILED) {
+            metrics.failed.increment();
+            LOG.log(Level.WARNING, "component " + news.component().name() + " failed", news.cause());
+        }
+        live.remove(news.component());
+        if (closing && live.isEmpty()) {
+            lock.lock();
+            try {
+                allEnded.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    long totalInboxDepth() {
+        long depth = 0;
+        for (Component c : live) {
+            depth += c.inboxDepth();
+        }
+        return depth;
+    }
+
+    /** Settings for a {@link Weft} runtime. */
+    public static final class Builder {
+        private int defaultInboxCapacity = DEFAULT_INBOX_CAPACITY;
+        private Duration shutdownGrace = Duration.ofSeconds(1);
+        private MeterRegistry meterRegistry;
+
+        private Builder() {
+        }
+
+        /** Sets the capacity of inboxes declared without one (default {@value Weft#DEFAULT_INBOX_CAPACITY}). */
+        public Builder defaultInboxCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity must be positive: " + capacity);
+            }
+            this.defaultInboxCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * Sets how long {@link Weft#close()} waits after sending {@link Shutdown} before it interrupts
+         * the components still running (default one second).
+         */
+        public Builder shutdownGrace(Duration grace) {
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("grace must not be negative: " + grace);
+            }
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /** Sets the Micrometer registry for the runtime's meters (default: a new {@code SimpleMeterRegistry}). */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /** Starts the runtime. */
+        public Weft start() {
+            return new Weft(this);
+        }
+    }
+}
