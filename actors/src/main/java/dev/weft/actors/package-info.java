@@ -1,0 +1,2 @@
+/** Ready-made Weft components, grouped by feature in sub-packages. */
+package dev.weft.actors;

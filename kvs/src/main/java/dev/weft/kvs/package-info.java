@@ -1,0 +1,2 @@
+/** The Weft key-value store service, modelled on the Flux KVS. */
+package dev.weft.kvs;
