@@ -529,13 +529,21 @@ public abstract class Component {
         if (box.owner() != this) {
             throw new IllegalArgumentException(box + " does not belong to " + name());
         }
-        if (Thread.currentThread() != thread) {
+        if (!isReceiverThread()) {
             throw new IllegalStateException("only " + name() + " may receive from " + box
                     + " (called on " + Thread.currentThread() + ")");
         }
         if (box.isForwarding()) {
             throw new IllegalStateException(box + " passes through to an inner inbox; receive there");
         }
+    }
+
+    /**
+     * Returns whether the calling thread may receive from this component's inboxes: its own thread,
+     * for a thread-style component. A receiver that holds no thread of its own overrides this.
+     */
+    boolean isReceiverThread() {
+        return Thread.currentThread() == thread;
     }
 
     /**
