@@ -303,6 +303,15 @@ public abstract class Component {
         return w.spawn(child, this);
     }
 
+    /** Returns the runtime's service registry. */
+    protected final ServiceRegistry services() {
+        Weft w = weft;
+        if (w == null) {
+            throw new IllegalStateException(name() + " is not spawned yet");
+        }
+        return w.services();
+    }
+
     /** Asks to be told, on this component's control inbox, when {@code other} ends. */
     protected final void watch(Component other) {
         other.addWatcher(this);

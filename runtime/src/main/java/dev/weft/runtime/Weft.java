@@ -38,6 +38,7 @@ public final class Weft implements AutoCloseable {
     private final Duration shutdownGrace;
     private final MeterRegistry meterRegistry;
     private final Metrics metrics;
+    private final ServiceRegistry services = new ServiceRegistry(this);
     private final Set<Component> live = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition allEnded = lock.newCondition();
@@ -94,6 +95,11 @@ public final class Weft implements AutoCloseable {
     /** Removes the link of {@code from}, if any. */
     public void unlink(Outbox<?> from) {
         from.unlink();
+    }
+
+    /** Returns the registry of shared services (the selector, the KVS, backplanes...). */
+    public ServiceRegistry services() {
+        return services;
     }
 
     /** Returns the registry this runtime's meters (names under {@code weft.}) are registered in. */
@@ -175,6 +181,7 @@ public final class Weft implements AutoCloseable {
             metrics.failed.increment();
             LOG.log(Level.WARNING, "component " + news.component().name() + " failed", news.cause());
         }
+        services.providerEnded(news.component());
         live.remove(news.component());
         if (closing && live.isEmpty()) {
             lock.lock();

@@ -1,0 +1,26 @@
+package dev.weft.runtime;
+
+/** What a watcher of a {@link ServiceKey} is told: a service appeared or went away. */
+public sealed interface ServiceEvent extends Signal {
+
+    /** The key the event is about. */
+    ServiceKey<?> key();
+
+    /**
+     * The service named by {@code key} is now provided through {@code inbox}.
+     *
+     * @param key the service's key
+     * @param inbox the inbox that now provides it
+     * @param <T> the type of message the service takes
+     */
+    record Up<T>(ServiceKey<T> key, Inbox<T> inbox) implements ServiceEvent {
+    }
+
+    /**
+     * The service named by {@code key} is no longer provided (its provider ended or deregistered it).
+     *
+     * @param key the service's key
+     */
+    record Down(ServiceKey<?> key) implements ServiceEvent {
+    }
+}
