@@ -26,10 +26,12 @@ import java.util.concurrent.locks.LockSupport;
  *     protected void run() throws InterruptedException {
  *         for (;;) {
  *             Inbox<?> ready = select(inbox, control());
- *             if (ready == control()) {
- *                 return;                       // Shutdown or ProducerFinished
+ *             for (Integer n; (n = inbox.poll()) != null; ) {
+ *                 outbox.send(n * 2);
  *             }
- *             outbox.send(inbox.poll() * 2);
+ *             if (ready == control()) {
+ *                 return;                       // Shutdown or ProducerFinished, after the data
+ *             }
  *         }
  *     }
  * }
