@@ -432,8 +432,8 @@ public abstract class Component {
         return w == null ? null : w.metrics();
     }
 
-    /** Called by {@link Weft} once: binds the component and starts its body. */
-    final void start(Weft runtime, Component spawner, int defaultCapacity) {
+    /** Called by {@link Weft} once, before {@link #launch()}: binds the component to the runtime. */
+    final void bind(Weft runtime, Component spawner, int defaultCapacity) {
         if (!STATE.compareAndSet(this, ComponentState.CREATED, ComponentState.RUNNING)) {
             throw new IllegalStateException(name() + " was already spawned");
         }
@@ -442,7 +442,6 @@ public abstract class Component {
         for (Inbox<?> box : inboxes) {
             box.bindDefaultCapacity(defaultCapacity);
         }
-        launch();
     }
 
     /** Starts the body; a handler-style component overrides this to start without a thread. */

@@ -76,14 +76,10 @@ public final class Weft implements AutoCloseable {
         if (closing) {
             throw new IllegalStateException("the runtime is closing; cannot spawn " + component.name());
         }
+        component.bind(this, parent, defaultInboxCapacity);
         live.add(component);
         metrics.spawned.increment();
-        try {
-            component.start(this, parent, defaultInboxCapacity);
-        } catch (RuntimeException | Error e) {
-            live.remove(component);
-            throw e;
-        }
+        component.launch();
         return component;
     }
 
