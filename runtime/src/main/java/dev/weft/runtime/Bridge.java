@@ -67,7 +67,7 @@ public final class Bridge<T> extends Component implements AutoCloseable {
     /*
      * Two small mechanisms:
      *
-     * - Who may drain: `consumer` holds the thread inside poll/drain/close (CAS null -> me, reset on
+     * - Who may drain: `consumer` holds the thread inside poll, drain or an ending (CAS null -> me, reset on
      *   the way out; re-entry by the same thread is allowed). It makes misuse loud and lets a drain
      *   move from thread to thread of an executor, since a drain releases it before re-arming.
      *   Inbox.poll() asks isReceiverThread(), which answers "the current consumer", so the inboxes
@@ -115,7 +115,9 @@ public final class Bridge<T> extends Component implements AutoCloseable {
      * @param wakeUp run on the sending thread when the bridge goes from drained to holding a message
      */
     public Bridge(String name, Class<T> type, Runnable wakeUp) {
-        this(name, type, 0, wakeUp);
+        super(name);
+        this.inbox = inbox(type);
+        this.wakeUp = Objects.requireNonNull(wakeUp, "wakeUp");
     }
 
     /**
@@ -126,7 +128,7 @@ public final class Bridge<T> extends Component implements AutoCloseable {
      */
     public Bridge(String name, Class<T> type, int capacity, Runnable wakeUp) {
         super(name);
-        this.inbox = capacity == 0 ? inbox(type) : inbox("inbox", type, capacity);
+        this.inbox = inbox("inbox", type, capacity);
         this.wakeUp = Objects.requireNonNull(wakeUp, "wakeUp");
     }
 

@@ -66,8 +66,4 @@ final class EdgeTrigger {
     void disarmFailedFiring() {
         STATE.setVolatile(this, ARMED);
     }
-
-    boolean isArmed() {
-        return (int) STATE.getVolatile(this) == ARMED;
-    }
 }
