@@ -564,6 +564,9 @@ public abstract class Component {
      */
     final boolean awaitMessages(Inbox<?> one, Inbox<?>[] many, long deadline, boolean timed)
             throws InterruptedException {
+        if (thread == null) {
+            throw new IllegalStateException(name() + " has no thread to wait on; poll instead");
+        }
         for (int i = 0; i < SPINS_BEFORE_PARK; i++) {
             if (anyReady(one, many)) {
                 return true;
