@@ -54,7 +54,7 @@ public final class Carousel<N, I, O> extends Component {
 
     private final Function<? super N, ? extends Component> factory;
     private final ArrayDeque<Signal> deferred = new ArrayDeque<>();
-    private Component current;
+    private volatile Component current;
     private boolean stopping;
 
     private Carousel(Class<N> nextType, Class<I> in, Class<O> out, Function<? super N, ? extends Component> factory,
@@ -91,12 +91,11 @@ public final class Carousel<N, I, O> extends Component {
                     handle(deferred.poll());
                     continue;
                 }
-                Inbox<?> ready = stopping ? control() : select(next, control());
-                if (ready == next) {
+                if (!stopping && select(next, control()) == next) {
                     replace(next.poll());
-                    continue;
+                } else {
+                    handle(control().receive());
                 }
-                handle(control().poll());
             }
         } finally {
             if (current != null) {
@@ -109,7 +108,11 @@ public final class Carousel<N, I, O> extends Component {
         if (s instanceof Terminated t) {
             if (t.component() == current) {
                 current = null;
-                finished.send(t);
+                try {
+                    finished.send(t);
+                } catch (InboxClosedException ended) {
+                    // Nobody listens for ends any more.
+                }
             }
         } else if (s instanceof Shutdown) {
             stopping = true;

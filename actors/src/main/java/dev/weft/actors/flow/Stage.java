@@ -50,25 +50,41 @@ public abstract class Stage<I, O> extends InputLoop<I> {
 
     /** Returns a stage that sends {@code f(m)} for each message {@code m}. */
     public static <I, O> Stage<I, O> map(Class<I> in, Class<O> out, Function<? super I, ? extends O> f) {
-        Objects.requireNonNull(f, "f");
-        return new Stage<>(in, out) {
-            @Override
-            protected void onMessage(I message) throws InterruptedException {
-                outbox.send(f.apply(message));
-            }
-        };
+        return new MapStage<>(in, out, f);
     }
 
     /** Returns a stage that passes on the messages that {@code keep} accepts and drops the rest. */
     public static <T> Stage<T, T> filter(Class<T> type, Predicate<? super T> keep) {
-        Objects.requireNonNull(keep, "keep");
-        return new Stage<>(type, type) {
-            @Override
-            protected void onMessage(T message) throws InterruptedException {
-                if (keep.test(message)) {
-                    outbox.send(message);
-                }
+        return new FilterStage<>(type, keep);
+    }
+
+    private static final class MapStage<I, O> extends Stage<I, O> {
+        private final Function<? super I, ? extends O> f;
+
+        MapStage(Class<I> in, Class<O> out, Function<? super I, ? extends O> f) {
+            super(in, out);
+            this.f = Objects.requireNonNull(f, "f");
+        }
+
+        @Override
+        protected void onMessage(I message) throws InterruptedException {
+            outbox.send(f.apply(message));
+        }
+    }
+
+    private static final class FilterStage<T> extends Stage<T, T> {
+        private final Predicate<? super T> keep;
+
+        FilterStage(Class<T> type, Predicate<? super T> keep) {
+            super(type, type);
+            this.keep = Objects.requireNonNull(keep, "keep");
+        }
+
+        @Override
+        protected void onMessage(T message) throws InterruptedException {
+            if (keep.test(message)) {
+                outbox.send(message);
             }
-        };
+        }
     }
 }
