@@ -214,6 +214,21 @@ class BackplaneTest {
         }
     }
 
+    @Test
+    void aSubscriberThatCannotSubscribeFailsItsSubscribedFuture() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Backplane.find(weft, "typed", String.class);
+
+            SubscribeTo<Integer> sub = weft.spawn(new SubscribeTo<>("typed", Integer.class));
+
+            assertThat(sub.join(WAIT).state()).isEqualTo(ComponentState.FAILED);
+            assertThat(sub.subscribed()).as("whoever waits to be subscribed hears of the failure")
+                    .failsWithin(WAIT)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             if (!latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
