@@ -1,30 +1,15 @@
 package dev.weft.examples;
 
+import static dev.weft.examples.LauncherRun.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class CompositionExamplesTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run launch(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Launcher.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void wordCountPrintsTheMostFrequentWordsOfTheGeneratedText() {
-        Run run = launch("run", "word-count", "--lines", "1000", "--top", "3");
+        LauncherRun run = launch("run", "word-count", "--lines", "1000", "--top", "3");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out().lines().toList()).containsExactly(
@@ -36,7 +21,7 @@ class CompositionExamplesTest {
 
     @Test
     void supervisedRestartsTheCrashedWorkerWithGrowingBackOffAndEndsByItself() {
-        Run run = launch("run", "supervised", "--jobs", "15", "--crash-every", "7");
+        LauncherRun run = launch("run", "supervised", "--jobs", "15", "--crash-every", "7");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out())
@@ -54,7 +39,7 @@ class CompositionExamplesTest {
 
     @Test
     void bothExamplesAreListed() {
-        Run run = launch("list");
+        LauncherRun run = launch("list");
 
         assertThat(run.out()).contains("word-count").contains("supervised");
     }

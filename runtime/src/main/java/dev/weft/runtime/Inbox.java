@@ -305,7 +305,7 @@ public final class Inbox<T> {
 
     /** Adopts the runtime's default capacity, unless a capacity was given or the queue already exists. */
     void bindDefaultCapacity(int runtimeDefault) {
-        if (capacity == RUNTIME_DEFAULT) {
+        if (capacity == RUNTIME_DEFAULT && queue == null) {
             capacity = runtimeDefault;
         }
     }

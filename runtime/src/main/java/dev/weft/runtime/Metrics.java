@@ -30,7 +30,7 @@ final class Metrics {
         counter(registry, "weft.components.failed", "Components whose body threw", failed);
         gauge(registry, "weft.components.live", "Components spawned and not yet ended", weft,
                 w -> w.liveComponents());
-        gauge(registry, "weft.inbox.depth", "Messages waiting in all inboxes of live components", weft,
+        gauge(registry, "weft.inbox.depth", "Messages waiting in the declared inboxes (control excluded) of live components", weft,
                 w -> w.totalInboxDepth());
     }
 

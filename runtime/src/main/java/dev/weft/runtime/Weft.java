@@ -114,7 +114,9 @@ public final class Weft implements AutoCloseable {
     /**
      * Stops every component and waits for them: first sends {@link Shutdown} to each control inbox,
      * then, after the shutdown grace period, interrupts those still running, then waits until all
-     * have ended. Idempotent.
+     * have ended. Idempotent. If the calling thread is interrupted while it waits, the components
+     * still running are interrupted at once and this returns without waiting for them, with the
+     * thread's interrupt status set.
      */
     @Override
     public void close() {
@@ -135,6 +137,9 @@ public final class Weft implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             interrupted = true;
+            for (Component c : live) {
+                c.stop();
+            }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();

@@ -174,6 +174,34 @@ class BackPressureTest {
         }
     }
 
+    @Test
+    void anInboxFilledBeforeSpawnReportsTheCapacityItReallyHas() throws Exception {
+        final class Idle extends Component {
+            final Inbox<Integer> inbox = inbox(Integer.class);
+
+            @Override
+            protected void run() throws InterruptedException {
+                new java.util.concurrent.CountDownLatch(1).await();
+            }
+        }
+        try (Weft weft = Weft.builder().defaultInboxCapacity(4).shutdownGrace(Duration.ZERO).start()) {
+            // given: messages sent before spawn (as a carousel does to its next child) fill the inbox
+            Idle idle = new Idle();
+            int accepted = 0;
+            while (idle.inbox.trySend(accepted)) {
+                accepted++;
+            }
+
+            // when
+            weft.spawn(idle);
+
+            // then
+            assertThat(idle.inbox.capacity()).as("the capacity of the queue that already holds the messages")
+                    .isEqualTo(accepted)
+                    .isGreaterThanOrEqualTo(idle.inbox.size());
+        }
+    }
+
     private static double backPressureWaits(Weft weft) {
         return weft.meterRegistry().get("weft.backpressure.waits").functionCounter().count();
     }

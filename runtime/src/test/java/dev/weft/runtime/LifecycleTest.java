@@ -206,6 +206,35 @@ class LifecycleTest {
         assertThat(components).allSatisfy(c -> assertThat(c.state()).isEqualTo(ComponentState.STOPPED));
     }
 
+    @Test
+    void anInterruptedCloseStillStopsWhatIsRunningAndKeepsTheInterrupt() throws Exception {
+        Weft weft = Weft.builder().shutdownGrace(Duration.ofHours(1)).start();
+        CountDownLatch running = new CountDownLatch(1);
+        Component stubborn = weft.spawn(new Component("stubborn") {
+            final Inbox<String> inbox = inbox(String.class);
+
+            @Override
+            protected void run() throws InterruptedException {
+                running.countDown();
+                inbox.receive();                  // ignores Shutdown
+            }
+        });
+        assertThat(running.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        // when: the thread that closes is interrupted during the grace
+        CompletableFuture<Boolean> interruptKept = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            Thread.currentThread().interrupt();
+            weft.close();
+            interruptKept.complete(Thread.currentThread().isInterrupted());
+        });
+
+        // then
+        assertThat(interruptKept.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("close keeps the interrupt").isTrue();
+        assertThat(stubborn.join(WAIT).state()).as("close interrupted the component before giving up waiting")
+                .isEqualTo(ComponentState.STOPPED);
+    }
+
     private static List<Component> spawnMany(Weft weft, int count, java.util.function.Supplier<Component> factory) {
         List<Component> components = new ArrayList<>();
         for (int i = 0; i < count; i++) {

@@ -45,6 +45,12 @@ public final class Backplane<T> extends Component {
     private final String backplaneName;
     private final List<Subscription<T>> subscribers = new CopyOnWriteArrayList<>();
     private final Map<Overflow, Counter> drops = new EnumMap<>(Overflow.class);
+    /**
+     * Set before the backplane closes its subscriptions. A subscription added after the close took
+     * its snapshot of the list sees it set and closes itself: the list's add and this flag are both
+     * volatile, so either the close sees the subscription or the subscriber sees the flag.
+     */
+    private volatile boolean ending;
 
     private Backplane(String name, Class<T> type) {
         super(SERVICE_PREFIX + name);
@@ -83,7 +89,7 @@ public final class Backplane<T> extends Component {
     Subscription<T> subscribe(int capacity, Overflow policy, Runnable wake) {
         Subscription<T> s = new Subscription<>(capacity, policy, wake);
         subscribers.add(s);
-        if (state().isTerminal()) {
+        if (ending) {
             s.close();
         }
         return s;
@@ -109,6 +115,7 @@ public final class Backplane<T> extends Component {
                 }
             }
         } finally {
+            ending = true;
             subscribers.forEach(Subscription::close);
         }
     }

@@ -49,7 +49,10 @@ public final class SubscribeTo<T> extends Component {
         this.policy = java.util.Objects.requireNonNull(policy, "policy");
     }
 
-    /** Completes with the backplane once this subscriber is attached: later messages all reach it. */
+    /**
+     * Completes with the backplane once this subscriber is attached: later messages all reach it.
+     * Completes exceptionally if it could not attach (say, the backplane carries another type).
+     */
     public CompletableFuture<Backplane<T>> subscribed() {
         return subscribed.copy();
     }
@@ -77,8 +80,15 @@ public final class SubscribeTo<T> extends Component {
 
     @Override
     protected void run() throws InterruptedException {
-        Backplane<T> plane = Backplane.find(runtime(), backplane, type);
-        Subscription<T> s = plane.subscribe(capacity, policy, this::wake);
+        Backplane<T> plane;
+        Subscription<T> s;
+        try {
+            plane = Backplane.find(runtime(), backplane, type);
+            s = plane.subscribe(capacity, policy, this::wake);
+        } catch (InterruptedException | RuntimeException e) {
+            subscribed.completeExceptionally(e);
+            throw e;
+        }
         subscription = s;
         subscribed.complete(plane);
         try {

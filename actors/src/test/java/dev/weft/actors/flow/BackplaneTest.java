@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -186,6 +187,55 @@ class BackplaneTest {
             Await.condition(() -> h.reader().seen.size() == 23, "every message to arrive");
             assertThat(List.copyOf(h.reader().seen)).isEqualTo(IntStream.range(0, 23).boxed().toList());
             assertThat(h.sub().dropped()).isZero();
+        }
+    }
+
+    @Test
+    void aSubscriptionMadeWhileTheBackplaneEndsIsClosedToo() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Backplane<String> plane = Backplane.find(weft, "ending", String.class);
+            CountDownLatch ending = new CountDownLatch(1);
+            CountDownLatch lateAttached = new CountDownLatch(1);
+            // given: the backplane, as it ends, is held inside the close of its only subscription
+            plane.subscribe(1, Overflow.BLOCK, () -> {
+                ending.countDown();
+                awaitQuietly(lateAttached);
+            });
+            plane.shutdown();
+            assertThat(ending.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the backplane starts ending").isTrue();
+
+            // when: another subscription attaches in that moment
+            Subscription<String> late = plane.subscribe(1, Overflow.BLOCK, () -> { });
+            lateAttached.countDown();
+            plane.join(WAIT);
+
+            // then: it is closed, so its subscriber ends instead of waiting forever
+            assertThat(late.isClosed()).as("a subscription made while the backplane ended is closed").isTrue();
+        }
+    }
+
+    @Test
+    void aSubscriberThatCannotSubscribeFailsItsSubscribedFuture() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Backplane.find(weft, "typed", String.class);
+
+            SubscribeTo<Integer> sub = weft.spawn(new SubscribeTo<>("typed", Integer.class));
+
+            assertThat(sub.join(WAIT).state()).isEqualTo(ComponentState.FAILED);
+            assertThat(sub.subscribed()).as("whoever waits to be subscribed hears of the failure")
+                    .failsWithin(WAIT)
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withCauseInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            if (!latch.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never released the latch");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
