@@ -71,6 +71,7 @@ public abstract class Component {
     private static final VarHandle PARK_STATE;
     private static final VarHandle STATE;
     private static final VarHandle WATCHERS;
+    private static final VarHandle ENDED_FUTURE;
     private static final VarHandle CONTROL;
     private static final VarHandle SIGNAL;
 
@@ -80,6 +81,7 @@ public abstract class Component {
             PARK_STATE = lookup.findVarHandle(Component.class, "parkState", int.class);
             STATE = lookup.findVarHandle(Component.class, "state", ComponentState.class);
             WATCHERS = lookup.findVarHandle(Component.class, "watchers", Object.class);
+            ENDED_FUTURE = lookup.findVarHandle(Component.class, "endedFuture", CompletableFuture.class);
             CONTROL = lookup.findVarHandle(Component.class, "control", Inbox.class);
             SIGNAL = lookup.findVarHandle(Component.class, "signal", Outbox.class);
         } catch (ReflectiveOperationException e) {
@@ -95,6 +97,7 @@ public abstract class Component {
     private volatile boolean stopRequested;
     /** Null, an array of watchers (Component or CompletableFuture), or the final Terminated. */
     private volatile Object watchers;
+    private volatile CompletableFuture<Terminated> endedFuture;
     private volatile Inbox<Signal> control;
     private volatile Outbox<Signal> signal;
     private Weft weft;
@@ -393,15 +396,13 @@ public abstract class Component {
 
     /** Returns a future completed with this component's {@link Terminated} when it ends. */
     public final CompletableFuture<Terminated> termination() {
-        CompletableFuture<Terminated> future = new CompletableFuture<>();
-        addWatcher(future);
-        return future;
+        return ended().copy();
     }
 
     /** Waits for this component to end and returns how it ended. */
     public final Terminated join() throws InterruptedException {
         try {
-            return termination().get();
+            return ended().get();
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
@@ -414,7 +415,7 @@ public abstract class Component {
      */
     public final Terminated join(Duration timeout) throws InterruptedException, TimeoutException {
         try {
-            return termination().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return ended().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
@@ -498,6 +499,26 @@ public abstract class Component {
         if (p != null) {
             p.deliverSignal(news);
         }
+    }
+
+    /**
+     * The one internal future that joins wait on; callers get copies, so that nobody outside can
+     * complete it and a timed join that gives up leaves nothing behind.
+     */
+    private CompletableFuture<Terminated> ended() {
+        CompletableFuture<Terminated> f = endedFuture;
+        if (f != null) {
+            return f;
+        }
+        CompletableFuture<Terminated> created = new CompletableFuture<>();
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Terminated> witness =
+                (CompletableFuture<Terminated>) ENDED_FUTURE.compareAndExchange(this, null, created);
+        if (witness != null) {
+            return witness;
+        }
+        addWatcher(created);
+        return created;
     }
 
     private void addWatcher(Object watcher) {

@@ -165,7 +165,9 @@ public final class ServiceRegistry {
     public void watch(ServiceKey<?> key, Component watcher) {
         lock.lock();
         try {
-            watchers.computeIfAbsent(key.name(), n -> new ArrayList<>(2)).add(watcher);
+            List<Component> list = watchers.computeIfAbsent(key.name(), n -> new ArrayList<>(2));
+            list.removeIf(w -> w.state().isTerminal());
+            list.add(watcher);
             Registration<?> current = services.get(key.name());
             if (current != null) {
                 watcher.deliverSignal(up(current));
@@ -183,6 +185,17 @@ public final class ServiceRegistry {
             if (list != null) {
                 list.remove(watcher);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many watchers {@code key} has, ended ones not yet pruned included; for tests. */
+    int watcherCount(ServiceKey<?> key) {
+        lock.lock();
+        try {
+            List<Component> list = watchers.get(key.name());
+            return list == null ? 0 : list.size();
         } finally {
             lock.unlock();
         }

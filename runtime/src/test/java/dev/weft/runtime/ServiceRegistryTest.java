@@ -134,6 +134,21 @@ class ServiceRegistryTest {
     }
 
     @Test
+    void endedWatchersAreForgottenEvenWhenTheServiceNeverChanges() throws Exception {
+        try (Weft weft = Weft.start()) {
+            for (int i = 0; i < 50; i++) {
+                Watcher watcher = weft.spawn(new Watcher());
+                assertThat(watcher.watching.await(10, TimeUnit.SECONDS)).isTrue();
+                watcher.stop();
+                watcher.join(Duration.ofSeconds(10));
+            }
+
+            assertThat(weft.services().watcherCount(GREETER)).as("watchers kept for an unchanged key")
+                    .isLessThanOrEqualTo(1);
+        }
+    }
+
+    @Test
     void registeringANameTwiceIsAClearError() throws Exception {
         try (Weft weft = Weft.start()) {
             Provider one = weft.spawn(new Provider());
