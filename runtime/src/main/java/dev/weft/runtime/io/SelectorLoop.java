@@ -288,16 +288,21 @@ final class SelectorLoop implements Runnable {
     /** Returns false if the owner's inbox is full. */
     private boolean deliver(Readiness message) {
         ChannelHandle h = message.handle();
-        Inbox<? super Readiness> to = h.owner();
-        try {
-            if (to.trySend(message)) {
-                readiness.increment();
-                return true;
+        for (;;) {
+            Inbox<? super Readiness> to = h.owner();
+            try {
+                if (to.trySend(message)) {
+                    readiness.increment();
+                    return true;
+                }
+                return false;
+            } catch (InboxClosedException ownerEnded) {
+                if (h.owner() == to) {
+                    end(h);
+                    return true;
+                }
+                // The channel was transferred while we sent to the old owner: send to the new one.
             }
-            return false;
-        } catch (InboxClosedException ownerEnded) {
-            end(h);
-            return true;
         }
     }
 

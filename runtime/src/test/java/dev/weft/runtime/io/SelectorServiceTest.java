@@ -236,6 +236,80 @@ class SelectorServiceTest {
         assertThat(pair.near().isOpen()).isTrue();
     }
 
+    /** Reads a stream; hands the channel to {@code next} after {@code handOverAfter} bytes. */
+    static final class StreamReader extends Component {
+        final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
+        final Inbox<ChannelHandle> takeOver = inbox("takeOver", ChannelHandle.class, 1);
+        final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        private final long handOverAfter;
+        private final StreamReader next;
+
+        StreamReader(long handOverAfter, StreamReader next) {
+            this.handOverAfter = handOverAfter;
+            this.next = next;
+        }
+
+        @Override
+        protected void run() throws Exception {
+            ChannelHandle handle = takeOver.receive();
+            SocketChannel channel = (SocketChannel) handle.channel();
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            handle.arm(OP_READ);
+            int n = 0;
+            for (;;) {
+                Readiness r = readiness.receive();
+                if (r.handle().owner() != readiness) {
+                    continue;                         // sent before we handed the channel over
+                }
+                while (got.size() < handOverAfter && (n = channel.read(buffer.clear())) > 0) {
+                    got.write(buffer.array(), 0, n);
+                }
+                if (n < 0) {
+                    return;
+                }
+                handle.arm(OP_READ);                  // armed, perhaps with a readiness in flight to us
+                if (got.size() >= handOverAfter) {
+                    SelectorService.of(runtime()).transfer(handle, next.readiness);
+                    next.takeOver.send(handle);
+                    return;
+                }
+            }
+        }
+    }
+
+    @Test
+    void anOwnershipTransferMidStreamLosesNoBytes() throws Exception {
+        Pair pair = connect();
+        byte[] sent = new byte[4 << 20];
+        new java.util.Random(42).nextBytes(sent);
+        StreamReader second = new StreamReader(Long.MAX_VALUE, null);     // reads to the end of stream
+        StreamReader first = new StreamReader(1 << 20, second);
+        weft.spawn(first);
+        weft.spawn(second);
+        first.takeOver.send(SelectorService.of(weft).register(pair.near(), first.readiness));
+
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                ByteBuffer data = ByteBuffer.wrap(sent);
+                while (data.hasRemaining()) {
+                    pair.far().write(data);
+                }
+                pair.far().shutdownOutput();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        assertThat(second.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+        writer.join();
+        assertThat(first.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+        assertThat(first.got.size()).as("bytes read before the hand-over").isGreaterThanOrEqualTo(1 << 20);
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        all.write(first.got.toByteArray());
+        all.write(second.got.toByteArray());
+        assertThat(all.toByteArray()).as("both owners' bytes, in order").isEqualTo(sent);
+    }
+
     @Test
     void shutdownWaitsForTheLastChannelThenEndsTheService() throws Exception {
         Pair pair = connect();
