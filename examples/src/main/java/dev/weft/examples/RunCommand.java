@@ -7,7 +7,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Runs an example. 'weft run <example> --help' shows its options.",
         synopsisSubcommandLabel = "<example>",
-        subcommands = {PingPongExample.class, EchoExample.class, ChatExample.class, ProxyExample.class})
+        subcommands = {
+            PingPongExample.class,
+            EventLoopExample.class,
+            WordCountExample.class,
+            SupervisedExample.class,
+            EchoExample.class,
+            ChatExample.class,
+            ProxyExample.class,
+        })
 final class RunCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -39,6 +39,23 @@ class LauncherTest {
     }
 
     @Test
+    void eventLoopExchangesMessagesBothWaysWithASelectorLoopAndExitsCleanly() {
+        Run run = launch("run", "event-loop", "--count", "5");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("loop: read 5 from the pipe").contains("loop: 5 squared is 25")
+                .contains("all 5 results in").contains("bridge finished");
+    }
+
+    @Test
+    void eventLoopKeepsUpWithManyNumbersWithoutBlockingTheLoop() {
+        Run run = launch("run", "event-loop", "--count", "100000");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("all 100,000 results in").doesNotContain("squared is");
+    }
+
+    @Test
     void anUnknownExampleIsAClearErrorWithNonZeroExit() {
         Run run = launch("run", "no-such-example");
 

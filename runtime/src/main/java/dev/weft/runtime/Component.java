@@ -26,10 +26,12 @@ import java.util.concurrent.locks.LockSupport;
  *     protected void run() throws InterruptedException {
  *         for (;;) {
  *             Inbox<?> ready = select(inbox, control());
- *             if (ready == control()) {
- *                 return;                       // Shutdown or ProducerFinished
+ *             for (Integer n; (n = inbox.poll()) != null; ) {
+ *                 outbox.send(n * 2);
  *             }
- *             outbox.send(inbox.poll() * 2);
+ *             if (ready == control()) {
+ *                 return;                       // Shutdown or ProducerFinished, after the data
+ *             }
  *         }
  *     }
  * }
@@ -430,8 +432,8 @@ public abstract class Component {
         return w == null ? null : w.metrics();
     }
 
-    /** Called by {@link Weft} once: binds the component and starts its body. */
-    final void start(Weft runtime, Component spawner, int defaultCapacity) {
+    /** Called by {@link Weft} once, before {@link #launch()}: binds the component to the runtime. */
+    final void bind(Weft runtime, Component spawner, int defaultCapacity) {
         if (!STATE.compareAndSet(this, ComponentState.CREATED, ComponentState.RUNNING)) {
             throw new IllegalStateException(name() + " was already spawned");
         }
@@ -440,7 +442,6 @@ public abstract class Component {
         for (Inbox<?> box : inboxes) {
             box.bindDefaultCapacity(defaultCapacity);
         }
-        launch();
     }
 
     /** Starts the body; a handler-style component overrides this to start without a thread. */
@@ -563,6 +564,9 @@ public abstract class Component {
      */
     final boolean awaitMessages(Inbox<?> one, Inbox<?>[] many, long deadline, boolean timed)
             throws InterruptedException {
+        if (thread == null) {
+            throw new IllegalStateException(name() + " has no thread to wait on; poll instead");
+        }
         for (int i = 0; i < SPINS_BEFORE_PARK; i++) {
             if (anyReady(one, many)) {
                 return true;

@@ -169,6 +169,10 @@ public final class Inbox<T> {
         if (!queue().offer(m)) {
             return false;
         }
+        if (closed) {
+            // The owner ended while we offered: the message may never be taken, so the sender is told.
+            throw closedException();
+        }
         Metrics metrics = owner.metrics();
         if (metrics != null) {
             metrics.sent.increment();

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The runtime: spawns components, links their boxes, counts what they do, and stops them all on
@@ -39,6 +40,7 @@ public final class Weft implements AutoCloseable {
     private final MeterRegistry meterRegistry;
     private final Metrics metrics;
     private final ServiceRegistry services = new ServiceRegistry(this);
+    private final Consumer<? super Terminated> onFailure;
     private final Set<Component> live = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition allEnded = lock.newCondition();
@@ -49,6 +51,7 @@ public final class Weft implements AutoCloseable {
         this.shutdownGrace = builder.shutdownGrace;
         this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
         this.metrics = new Metrics(meterRegistry, this);
+        this.onFailure = builder.onFailure;
     }
 
     /** Starts a runtime with the default settings. */
@@ -76,14 +79,10 @@ public final class Weft implements AutoCloseable {
         if (closing) {
             throw new IllegalStateException("the runtime is closing; cannot spawn " + component.name());
         }
+        component.bind(this, parent, defaultInboxCapacity);
         live.add(component);
         metrics.spawned.increment();
-        try {
-            component.start(this, parent, defaultInboxCapacity);
-        } catch (RuntimeException | Error e) {
-            live.remove(component);
-            throw e;
-        }
+        component.launch();
         return component;
     }
 
@@ -180,6 +179,13 @@ public final class Weft implements AutoCloseable {
         if (news.state() == ComponentState.FAILED) {
             metrics.failed.increment();
             LOG.log(Level.WARNING, "component " + news.component().name() + " failed", news.cause());
+            if (onFailure != null) {
+                try {
+                    onFailure.accept(news);
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.ERROR, "failure listener threw", e);
+                }
+            }
         }
         services.providerEnded(news.component());
         live.remove(news.component());
@@ -206,6 +212,7 @@ public final class Weft implements AutoCloseable {
         private int defaultInboxCapacity = DEFAULT_INBOX_CAPACITY;
         private Duration shutdownGrace = Duration.ofSeconds(1);
         private MeterRegistry meterRegistry;
+        private Consumer<? super Terminated> onFailure;
 
         private Builder() {
         }
@@ -234,6 +241,17 @@ public final class Weft implements AutoCloseable {
         /** Sets the Micrometer registry for the runtime's meters (default: a new {@code SimpleMeterRegistry}). */
         public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * Sets a listener told of every component that fails (its body threw), after the failure is
+         * logged and counted. It runs on the failed component's thread as it ends (for a
+         * {@link Bridge}, on the thread that drained it), so it must be quick; what it throws is
+         * logged and ignored. The test kit uses it to fail a test.
+         */
+        public Builder onFailure(Consumer<? super Terminated> listener) {
+            this.onFailure = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class LifecycleTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int CLOSE_COUNT = 10_000;
 
     static final class Echo extends Component {
         final Inbox<String> inbox = inbox(String.class);
@@ -173,39 +174,44 @@ class LifecycleTest {
     }
 
     @Test
-    void closeStopsTenThousandLiveComponentsAndWaitsForThem() throws Exception {
-        int count = 10_000;
-        List<Component> components = new ArrayList<>();
-        CountDownLatch allRunning = new CountDownLatch(count);
-        Weft weft = Weft.builder().shutdownGrace(Duration.ofMillis(200)).start();
-        for (int i = 0; i < count; i++) {
-            // Half cooperate through their control inbox; half ignore it and must be interrupted.
-            Component c = i % 2 == 0 ? new Echo() : new Component() {
-                final Inbox<String> inbox = inbox(String.class);
+    void closeEndsTenThousandCooperativeComponentsThroughShutdownWithoutWaitingTheGrace() throws Exception {
+        Weft weft = Weft.builder().shutdownGrace(Duration.ofMinutes(5)).start();
+        List<Component> components = spawnMany(weft, CLOSE_COUNT, Echo::new);
 
-                @Override
-                protected void run() throws InterruptedException {
-                    allRunning.countDown();
-                    inbox.receive();
-                }
-            };
-            if (c instanceof Echo) {
-                allRunning.countDown();
-            }
-            components.add(weft.spawn(c));
-        }
-        assertThat(allRunning.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-        assertThat(weft.liveComponents()).isEqualTo(count);
-
-        CompletableFuture<Void> closed = CompletableFuture.runAsync(weft::close);
-        closed.get(30, TimeUnit.SECONDS);
+        CompletableFuture.runAsync(weft::close).get(60, TimeUnit.SECONDS);
 
         assertThat(weft.liveComponents()).isZero();
-        assertThat(components).allSatisfy(c -> assertThat(c.state().isTerminal()).isTrue());
-        assertThat(components.stream().filter(c -> c.state() == ComponentState.FINISHED).count())
-                .isEqualTo(count / 2);
-        assertThat(components.stream().filter(c -> c.state() == ComponentState.STOPPED).count())
-                .isEqualTo(count / 2);
+        assertThat(components).allSatisfy(c -> assertThat(c.state()).isEqualTo(ComponentState.FINISHED));
         assertThatThrownBy(() -> weft.spawn(new Echo())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void closeInterruptsTenThousandComponentsThatIgnoreShutdown() throws Exception {
+        Weft weft = Weft.builder().shutdownGrace(Duration.ZERO).start();
+        CountDownLatch allRunning = new CountDownLatch(CLOSE_COUNT);
+        List<Component> components = spawnMany(weft, CLOSE_COUNT, () -> new Component() {
+            final Inbox<String> inbox = inbox(String.class);
+
+            @Override
+            protected void run() throws InterruptedException {
+                allRunning.countDown();
+                inbox.receive();
+            }
+        });
+        assertThat(allRunning.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        CompletableFuture.runAsync(weft::close).get(60, TimeUnit.SECONDS);
+
+        assertThat(weft.liveComponents()).isZero();
+        assertThat(components).allSatisfy(c -> assertThat(c.state()).isEqualTo(ComponentState.STOPPED));
+    }
+
+    private static List<Component> spawnMany(Weft weft, int count, java.util.function.Supplier<Component> factory) {
+        List<Component> components = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            components.add(weft.spawn(factory.get()));
+        }
+        assertThat(weft.liveComponents()).isEqualTo(count);
+        return components;
     }
 }

@@ -1,0 +1,68 @@
+package dev.weft.actors.flow;
+
+import dev.weft.runtime.Component;
+import dev.weft.runtime.Inbox;
+import dev.weft.runtime.InboxClosedException;
+import dev.weft.runtime.Outbox;
+import dev.weft.runtime.ProducerFinished;
+import dev.weft.runtime.Shutdown;
+import dev.weft.runtime.Signal;
+
+/**
+ * The body of a component that handles each message of one inbox in turn, Kamaelia style: on
+ * {@link ProducerFinished} it first handles what is still queued, then passes the news on and ends;
+ * on {@link Shutdown} it passes that on and ends at once; other signals are passed on.
+ */
+abstract class InputLoop<I> extends Component {
+    /** Where messages to handle arrive. */
+    public final Inbox<I> inbox;
+
+    InputLoop(String name, Class<I> type) {
+        super(name);
+        this.inbox = inbox("inbox", type);
+    }
+
+    InputLoop(Class<I> type) {
+        this.inbox = inbox("inbox", type);
+    }
+
+    /** Handles one message. */
+    abstract void accept(I message) throws Exception;
+
+    /** Passes a signal downstream; by default on {@link #signal()}. */
+    void passOn(Signal s) throws InterruptedException {
+        sendSignal(signal(), s);
+    }
+
+    @Override
+    protected final void run() throws Exception {
+        for (;;) {
+            Inbox<?> ready = select(inbox, control());
+            if (ready == inbox) {
+                accept(inbox.poll());
+                continue;
+            }
+            Signal s = control().poll();
+            if (s instanceof ProducerFinished) {
+                for (I m = inbox.poll(); m != null; m = inbox.poll()) {
+                    accept(m);
+                }
+                passOn(new ProducerFinished(this));
+                return;
+            }
+            passOn(s);
+            if (s instanceof Shutdown) {
+                return;
+            }
+        }
+    }
+
+    /** Sends {@code s} on {@code out}, ignoring a receiver that has already ended. */
+    static void sendSignal(Outbox<Signal> out, Signal s) throws InterruptedException {
+        try {
+            out.send(s);
+        } catch (InboxClosedException ended) {
+            // The component downstream has ended already and needs no more news.
+        }
+    }
+}

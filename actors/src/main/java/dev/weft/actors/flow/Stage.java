@@ -1,0 +1,90 @@
+package dev.weft.actors.flow;
+
+import dev.weft.runtime.Outbox;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A component that turns each message of its {@link #inbox} into zero or more messages on its
+ * {@link #outbox}: the building block of pipelines. It ends on {@link dev.weft.runtime.ProducerFinished}
+ * (after handling what is queued, and passing the news on through {@link #signal()}) or on
+ * {@link dev.weft.runtime.Shutdown} (passed on too).
+ *
+ * <pre>{@code
+ * final class SplitWords extends Stage<String, String> {
+ *     SplitWords() { super(String.class, String.class); }
+ *
+ *     protected void onMessage(String line) throws InterruptedException {
+ *         for (String word : line.split("\\s+")) outbox.send(word);
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param <I> what the stage takes
+ * @param <O> what the stage sends
+ */
+public abstract class Stage<I, O> extends InputLoop<I> {
+    /** Where the stage's results go. */
+    public final Outbox<O> outbox;
+
+    /** Creates a stage taking {@code in} and sending {@code out}. */
+    protected Stage(Class<I> in, Class<O> out) {
+        super(in);
+        this.outbox = outbox("outbox", out);
+    }
+
+    /** Creates a named stage taking {@code in} and sending {@code out}. */
+    protected Stage(String name, Class<I> in, Class<O> out) {
+        super(name, in);
+        this.outbox = outbox("outbox", out);
+    }
+
+    /** Handles one message, sending any results on {@link #outbox}. An exception fails the stage. */
+    protected abstract void onMessage(I message) throws Exception;
+
+    @Override
+    final void accept(I message) throws Exception {
+        onMessage(message);
+    }
+
+    /** Returns a stage that sends {@code f(m)} for each message {@code m}. */
+    public static <I, O> Stage<I, O> map(Class<I> in, Class<O> out, Function<? super I, ? extends O> f) {
+        return new MapStage<>(in, out, f);
+    }
+
+    /** Returns a stage that passes on the messages that {@code keep} accepts and drops the rest. */
+    public static <T> Stage<T, T> filter(Class<T> type, Predicate<? super T> keep) {
+        return new FilterStage<>(type, keep);
+    }
+
+    private static final class MapStage<I, O> extends Stage<I, O> {
+        private final Function<? super I, ? extends O> f;
+
+        MapStage(Class<I> in, Class<O> out, Function<? super I, ? extends O> f) {
+            super(in, out);
+            this.f = Objects.requireNonNull(f, "f");
+        }
+
+        @Override
+        protected void onMessage(I message) throws InterruptedException {
+            outbox.send(f.apply(message));
+        }
+    }
+
+    private static final class FilterStage<T> extends Stage<T, T> {
+        private final Predicate<? super T> keep;
+
+        FilterStage(Class<T> type, Predicate<? super T> keep) {
+            super(type, type);
+            this.keep = Objects.requireNonNull(keep, "keep");
+        }
+
+        @Override
+        protected void onMessage(T message) throws InterruptedException {
+            if (keep.test(message)) {
+                outbox.send(message);
+            }
+        }
+    }
+}

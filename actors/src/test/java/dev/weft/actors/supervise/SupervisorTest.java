@@ -1,0 +1,389 @@
+package dev.weft.actors.supervise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.actors.Await;
+import dev.weft.actors.Collector;
+import dev.weft.runtime.Component;
+import dev.weft.runtime.ComponentState;
+import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Outbox;
+import dev.weft.runtime.ServiceKey;
+import dev.weft.runtime.Shutdown;
+import dev.weft.runtime.Terminated;
+import dev.weft.runtime.UnlinkedPolicy;
+import dev.weft.runtime.Weft;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+class SupervisorTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final List<String> ABC = List.of("a", "b", "c");
+
+    /** Obeys commands: "crash" throws, "finish" returns, anything else is echoed with its instance's name. */
+    static final class Worker extends Component {
+        final Inbox<String> inbox = inbox("inbox", String.class);
+        final Outbox<String> outbox = outbox("outbox", String.class, UnlinkedPolicy.DISCARD);
+        private final String label;
+        private final BlockingQueue<String> ends;
+
+        Worker(String label, BlockingQueue<String> ends) {
+            this.label = label;
+            this.ends = ends;
+        }
+
+        @Override
+        protected void run() throws InterruptedException {
+            try {
+                for (;;) {
+                    if (select(inbox, control()) == control()) {
+                        if (control().poll() instanceof Shutdown) {
+                            return;
+                        }
+                        continue;
+                    }
+                    String m = inbox.poll();
+                    switch (m) {
+                        case "crash" -> throw new IllegalStateException(label + " crashed on purpose");
+                        case "finish" -> {
+                            return;
+                        }
+                        default -> outbox.send(name() + ":" + m);
+                    }
+                }
+            } finally {
+                ends.add(label);
+            }
+        }
+    }
+
+    /** A running supervisor with its event log. */
+    private static final class Tree {
+        final Supervisor sup;
+        final Collector<SupervisionEvent> events;
+        final BlockingQueue<String> ends;
+        /** Events seen while waiting for others, in order. */
+        final List<SupervisionEvent> log = new ArrayList<>();
+
+        Tree(Supervisor sup, Collector<SupervisionEvent> events, BlockingQueue<String> ends) {
+            this.sup = sup;
+            this.events = events;
+            this.ends = ends;
+        }
+
+        Supervisor sup() {
+            return sup;
+        }
+
+        Inbox<String> entry(String child) {
+            return sup.entry(child, "inbox", String.class);
+        }
+
+        /** Waits for the first event not yet returned that matches, and returns it. */
+        <E extends SupervisionEvent> E await(Class<E> type, Predicate<E> matches) throws InterruptedException {
+            for (SupervisionEvent e : log) {
+                if (type.isInstance(e) && matches.test(type.cast(e))) {
+                    log.remove(e);
+                    return type.cast(e);
+                }
+            }
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            for (;;) {
+                SupervisionEvent e = events.seen.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (e == null) {
+                    throw new AssertionError("no " + type.getSimpleName() + " came; saw " + log);
+                }
+                if (type.isInstance(e) && matches.test(type.cast(e))) {
+                    return type.cast(e);
+                }
+                log.add(e);
+            }
+        }
+
+        SupervisionEvent.Started restarted(String child, int restarts) throws InterruptedException {
+            return await(SupervisionEvent.Started.class, s -> s.child().equals(child) && s.restarts() == restarts);
+        }
+
+        List<String> ends(int n) throws InterruptedException {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String e = ends.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                if (e == null) {
+                    throw new AssertionError("only " + out + " ended");
+                }
+                out.add(e);
+            }
+            return out;
+        }
+    }
+
+    private static Tree tree(Weft weft, Supervisor.Builder builder, List<String> names, Restart restart) {
+        BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+        for (String n : names) {
+            builder.child(ChildSpec.of(n, () -> new Worker(n, ends)).restart(restart).entry("inbox", String.class));
+        }
+        Supervisor sup = builder.build();
+        Collector<SupervisionEvent> events = weft.spawn(new Collector<>(SupervisionEvent.class, 1024));
+        weft.link(sup.events, events.inbox);
+        return new Tree(sup, events, ends);
+    }
+
+    private static List<Component> instances(Supervisor sup, List<String> names) {
+        return names.stream().map(sup::instance).toList();
+    }
+
+    @Test
+    void oneForOneRestartsOnlyTheChildThatEnded() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.ONE_FOR_ONE), ABC, Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("c", 0);
+            List<Component> before = instances(t.sup(), ABC);
+
+            t.entry("b").send("crash");
+            t.restarted("b", 1);
+
+            List<Component> after = instances(t.sup(), ABC);
+            assertThat(after.get(0)).isSameAs(before.get(0));
+            assertThat(after.get(1)).isNotSameAs(before.get(1));
+            assertThat(after.get(2)).isSameAs(before.get(2));
+            assertThat(before.get(1).state()).isEqualTo(ComponentState.FAILED);
+            assertThat(after).allSatisfy(c -> assertThat(c.state()).isEqualTo(ComponentState.RUNNING));
+        }
+    }
+
+    @Test
+    void oneForAllRestartsEveryChild() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.ONE_FOR_ALL), ABC, Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("c", 0);
+            List<Component> before = instances(t.sup(), ABC);
+
+            t.entry("b").send("crash");
+            t.restarted("c", 1);
+
+            List<Component> after = instances(t.sup(), ABC);
+            for (int i = 0; i < 3; i++) {
+                assertThat(after.get(i)).as(ABC.get(i)).isNotSameAs(before.get(i));
+                assertThat(after.get(i).state()).isEqualTo(ComponentState.RUNNING);
+            }
+            assertThat(before.get(0).state()).as("a was shut down").isEqualTo(ComponentState.FINISHED);
+            assertThat(before.get(2).state()).as("c was shut down").isEqualTo(ComponentState.FINISHED);
+            assertThat(t.ends(3)).as("b crashed, then the others stopped in reverse order")
+                    .containsExactly("b", "c", "a");
+        }
+    }
+
+    @Test
+    void restForOneRestartsTheChildAndThoseStartedAfterIt() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.REST_FOR_ONE), ABC, Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("c", 0);
+            List<Component> before = instances(t.sup(), ABC);
+
+            t.entry("b").send("crash");
+            t.restarted("c", 1);
+
+            List<Component> after = instances(t.sup(), ABC);
+            assertThat(after.get(0)).as("a started before b and stays").isSameAs(before.get(0));
+            assertThat(after.get(1)).isNotSameAs(before.get(1));
+            assertThat(after.get(2)).isNotSameAs(before.get(2));
+            assertThat(before.get(2).state()).isEqualTo(ComponentState.FINISHED);
+            assertThat(after).allSatisfy(c -> assertThat(c.state()).isEqualTo(ComponentState.RUNNING));
+        }
+    }
+
+    /** Spawns the supervisor as its child and keeps the supervisor's Terminated. */
+    static final class Parent extends Component {
+        final CompletableFuture<Terminated> childEnded = new CompletableFuture<>();
+        private final Supervisor sup;
+
+        Parent(Supervisor sup) {
+            this.sup = sup;
+        }
+
+        @Override
+        protected void run() throws InterruptedException {
+            spawn(sup);
+            for (;;) {
+                if (control().receive() instanceof Terminated t && t.component() == sup) {
+                    childEnded.complete(t);
+                    return;
+                }
+            }
+        }
+    }
+
+    @Test
+    void exceedingTheIntensityStopsTheChildrenAndFailsTheSupervisorToItsParent() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = tree(weft, Supervisor.builder().intensity(2, Duration.ofMinutes(1)), ABC, Restart.PERMANENT);
+            Parent parent = weft.spawn(new Parent(t.sup()));
+            t.restarted("c", 0);
+
+            t.entry("a").send("crash");
+            t.restarted("a", 1);
+            t.entry("a").send("crash");
+            t.restarted("a", 2);
+            List<Component> last = instances(t.sup(), ABC);
+            t.entry("a").send("crash");
+
+            Terminated end = parent.childEnded.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(end.state()).isEqualTo(ComponentState.FAILED);
+            assertThat(end.cause()).isInstanceOf(EscalationException.class)
+                    .hasMessageContaining("restart 3").hasMessageContaining("2 allowed")
+                    .hasRootCauseMessage("a crashed on purpose");
+            SupervisionEvent.GivingUp gaveUp = t.await(SupervisionEvent.GivingUp.class, g -> true);
+            assertThat(gaveUp.child()).isEqualTo("a");
+            assertThat(last).allSatisfy(c -> assertThat(c.state().isTerminal()).isTrue());
+        }
+    }
+
+    @Test
+    void messagesSentThroughTheServiceKeyReachTheRestartedChild() throws Exception {
+        ServiceKey<String> key = ServiceKey.of("test.worker", String.class);
+        try (Weft weft = Weft.start()) {
+            Collector<String> echoes = weft.spawn(new Collector<>(String.class));
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor sup = weft.spawn(Supervisor.builder()
+                    .child(ChildSpec.of("worker", () -> new Worker("worker", ends))
+                            .register(key, "inbox")
+                            .link("outbox", echoes.inbox))
+                    .build());
+            Await.condition(() -> weft.services().lookup(key) != null, "the worker to be registered");
+            Inbox<String> first = weft.services().lookup(key);
+            first.send("hello");
+            assertThat(echoes.take(1)).containsExactly(first.owner().name() + ":hello");
+
+            first.send("crash");
+            Await.condition(() -> {
+                Inbox<String> now = weft.services().lookup(key);
+                return now != null && now != first;
+            }, "the restarted worker to be registered");
+            Inbox<String> second = weft.services().lookup(key);
+            second.send("again");
+
+            assertThat(echoes.take(1)).containsExactly(second.owner().name() + ":again");
+            assertThat(second.owner()).isSameAs(sup.instance("worker")).isNotSameAs(first.owner());
+        }
+    }
+
+    @Test
+    void messagesSentToAnEntryWhileTheChildIsDownWaitAndReachTheNextInstanceInOrder() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Collector<String> echoes = weft.spawn(new Collector<>(String.class));
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor sup = Supervisor.builder()
+                    .backoff(Duration.ofMillis(100), Duration.ofMillis(100))
+                    .child(ChildSpec.of("worker", () -> new Worker("worker", ends))
+                            .entry("inbox", String.class)
+                            .link("outbox", echoes.inbox))
+                    .build();
+            Collector<SupervisionEvent> events = weft.spawn(new Collector<>(SupervisionEvent.class, 64));
+            weft.link(sup.events, events.inbox);
+            weft.spawn(sup);
+            Inbox<String> entry = sup.entry("worker", "inbox", String.class);
+
+            entry.send("crash");
+            assertThat(ends.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("worker");
+            for (String m : List.of("one", "two", "three")) {
+                entry.send(m);
+            }
+
+            List<String> got = echoes.take(3);
+            String instance = sup.instance("worker").name();
+            assertThat(got).containsExactly(instance + ":one", instance + ":two", instance + ":three");
+        }
+    }
+
+    @Test
+    void backOffDoublesWithEachRecentRestartUpToItsCap() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = tree(weft, Supervisor.builder()
+                    .intensity(10, Duration.ofMinutes(1))
+                    .backoff(Duration.ofMillis(10), Duration.ofMillis(50)), List.of("a"), Restart.PERMANENT);
+            weft.spawn(t.sup());
+            List<Duration> delays = new ArrayList<>();
+
+            for (int i = 1; i <= 4; i++) {
+                t.entry("a").send("crash");
+                delays.add(t.await(SupervisionEvent.RestartScheduled.class, r -> true).delay());
+                t.restarted("a", i);
+            }
+
+            assertThat(delays).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40),
+                    Duration.ofMillis(50));
+        }
+    }
+
+    @Test
+    void temporaryChildrenAreNeverRestartedAndTransientOnlyAfterAFailure() throws Exception {
+        try (Weft weft = Weft.start()) {
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor.Builder b = Supervisor.builder()
+                    .child(ChildSpec.of("temp", () -> new Worker("temp", ends)).restart(Restart.TEMPORARY)
+                            .entry("inbox", String.class))
+                    .child(ChildSpec.of("done", () -> new Worker("done", ends)).restart(Restart.TRANSIENT)
+                            .entry("inbox", String.class))
+                    .child(ChildSpec.of("flaky", () -> new Worker("flaky", ends)).restart(Restart.TRANSIENT)
+                            .entry("inbox", String.class));
+            Tree t = tree(weft, b, List.of(), Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("flaky", 0);
+
+            t.entry("temp").send("crash");
+            t.await(SupervisionEvent.Exited.class, e -> e.child().equals("temp"));
+            t.entry("done").send("finish");
+            t.await(SupervisionEvent.Exited.class, e -> e.child().equals("done"));
+            t.entry("flaky").send("crash");
+            t.restarted("flaky", 1);
+
+            assertThat(t.sup().instance("temp")).isNull();
+            assertThat(t.sup().instance("done")).isNull();
+            assertThat(t.sup().instance("flaky").state()).isEqualTo(ComponentState.RUNNING);
+            assertThat(t.log).noneMatch(e -> e instanceof SupervisionEvent.RestartScheduled r
+                    && !r.child().equals("flaky"));
+        }
+    }
+
+    @Test
+    void shutdownStopsTheChildrenInReverseOrderAndEndsTheSupervisor() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = tree(weft, Supervisor.builder(), ABC, Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("c", 0);
+
+            t.sup().shutdown();
+
+            assertThat(t.sup().join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+            assertThat(t.ends(3)).containsExactly("c", "b", "a");
+            assertThat(t.ends).as("nothing else ended").isEmpty();
+        }
+    }
+
+    @Test
+    void aChildThatCannotBeStartedEscalates() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Supervisor sup = weft.spawn(Supervisor.builder()
+                    .child(ChildSpec.of("broken", () -> new Worker("broken", new LinkedBlockingQueue<>()))
+                            .link("no-such-outbox", weft.spawn(new Collector<>(String.class)).inbox))
+                    .build());
+
+            Terminated end = sup.join(WAIT);
+
+            assertThat(end.state()).isEqualTo(ComponentState.FAILED);
+            assertThat(end.cause()).isInstanceOf(EscalationException.class)
+                    .hasMessageContaining("cannot start child 'broken'")
+                    .hasMessageContaining("has no outbox 'no-such-outbox'");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Weft KVS vs etcd: durable commits/s (1, 8, 64 clients) and watch latency, in one run.
+# Installs etcd (Debian package etcd-server) when missing; KvsBench starts it on loopback with a
+# temporary data directory and default (fsync) durability, and stops it afterwards.
+# Usage: bench/kvs-bench.sh [--seconds 5] [--runs 3] [--no-etcd]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v etcd >/dev/null && [[ " $* " != *" --no-etcd "* ]]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq etcd-server etcd-client
+fi
+# Compile in the reactor so the classpath points at this checkout's modules, not at ~/.m2.
+mkdir -p bench/target
+mvn -B -q -pl bench -am compile dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/kvs-bench.cp"
+JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
+[ -x "$JAVA" ] || JAVA=java
+exec "$JAVA" -Xmx1g -cp "bench/target/classes:$(cat bench/target/kvs-bench.cp)" dev.weft.bench.kvs.KvsBench "$@"

@@ -1,0 +1,404 @@
+package dev.weft.kvs;
+
+import dev.weft.runtime.Inbox;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One namespace of the store: a tree of keys with a root version that grows by one per commit.
+ * Usable from any thread; reads take no lock.
+ *
+ * <pre>{@code
+ * Namespace ns = kvs.namespace("primary");
+ * long v = ns.commit(new Txn().put("a.b", "1"));
+ * ns.at(v).getString("a.b");              // "1"
+ * }</pre>
+ */
+public final class Namespace {
+    /*
+     * Two states, two locks.
+     *
+     * pending (commitLock): the tree every new transaction applies to, including commits that are
+     * not durable yet. Holding commitLock, a commit checks its preconditions against pending,
+     * applies its operations, appends its record to the log, and moves pending on. So commits of
+     * one namespace are serialised, reach the log in version order, and never wait for I/O under
+     * the lock; other namespaces have their own commitLock and proceed in parallel.
+     *
+     * head (volatile, written under publishLock): the newest durable version. The log runs
+     * publish() once a record is durable, in log order, so head only moves forward one version at a
+     * time. Readers read head (or the history ring for an older version) without locking; watches,
+     * waitVersion and version futures are driven from publish, so nobody sees a commit that a crash
+     * could take back.
+     */
+    private final Kvs kvs;
+    private final String name;
+    private final String owner;
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private Root pending;
+    private boolean removed;
+    private final ReentrantLock publishLock = new ReentrantLock();
+    private final Condition advanced = publishLock.newCondition();
+    private final PriorityQueue<VersionWait> versionWaits = new PriorityQueue<>();
+    private final List<Watch> watches = new CopyOnWriteArrayList<>();
+    private final AtomicReferenceArray<Root> history;
+    private volatile Root head;
+    private volatile boolean gone;
+
+    private record VersionWait(long version, CompletableFuture<Long> future) implements Comparable<VersionWait> {
+        @Override
+        public int compareTo(VersionWait o) {
+            return Long.compare(version, o.version);
+        }
+    }
+
+    Namespace(Kvs kvs, String name, String owner, Root initial, int retain) {
+        this.kvs = kvs;
+        this.name = name;
+        this.owner = owner;
+        this.history = new AtomicReferenceArray<>(Math.max(1, retain));
+        this.pending = initial;
+        this.head = initial;
+        history.set(slot(initial.version()), initial);
+    }
+
+    /** Returns this namespace's name. */
+    public String name() {
+        return name;
+    }
+
+    /** Returns the principal that owns this namespace. */
+    public String owner() {
+        return owner;
+    }
+
+    /** Returns the latest durable root version (0 before the first commit). */
+    public long version() {
+        return head.version();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** Returns a view of the latest durable version. */
+    public View latest() {
+        Root r = head;
+        return new View(name, r.version(), r.dir());
+    }
+
+    /**
+     * Returns a view of {@code version}, if it is the latest or still retained.
+     *
+     * @throws VersionNotRetainedException if it is too old or not reached yet
+     */
+    public View at(long version) {
+        Root r = head;
+        if (version != r.version()) {
+            r = history.get(slot(version));
+            if (r == null || r.version() != version) {
+                throw new VersionNotRetainedException(name, version, head.version());
+            }
+        }
+        return new View(name, r.version(), r.dir());
+    }
+
+    /** Reads {@code key} at the latest version; see {@link View#get}. */
+    public byte[] get(String key) {
+        return latest().get(key);
+    }
+
+    /** Reads {@code key} as UTF-8 at the latest version; see {@link View#getString}. */
+    public String getString(String key) {
+        return latest().getString(key);
+    }
+
+    /** Lists directory {@code dir} at the latest version; see {@link View#list}. */
+    public List<String> list(String dir) {
+        return latest().list(dir);
+    }
+
+    // ---------------------------------------------------------------- commits
+
+    /**
+     * Commits {@code txn} atomically and returns the new root version, once the commit is durable
+     * under the store's {@link FsyncMode} and visible to readers.
+     *
+     * @throws ConflictException if a precondition failed (nothing was committed)
+     * @throws KvsException if an operation is invalid (nothing was committed) or the store failed
+     * @throws InterruptedException if interrupted while waiting for durability; the commit may
+     *     still happen
+     */
+    public long commit(Txn txn) throws InterruptedException {
+        CompletableFuture<Long> done = commitAsync(txn);
+        try {
+            return done.get();
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    /**
+     * Like {@link #commit}, without waiting: the future completes (on the log's thread, so keep
+     * callbacks short) with the new root version once it is durable and visible, or exceptionally
+     * with a {@link ConflictException} or {@link KvsException}.
+     */
+    public CompletableFuture<Long> commitAsync(Txn txn) {
+        List<Txn.Op> ops = txn.ops();
+        List<Txn.Precondition> preconditions = txn.preconditions();
+        commitLock.lock();
+        try {
+            if (removed) {
+                throw new KvsException("namespace '" + name + "' was removed");
+            }
+            Root base = pending;
+            for (Txn.Precondition p : preconditions) {
+                long actual = View.versionOf(Tree.lookup(base.dir(), p.path()));
+                if (actual != p.version()) {
+                    throw new ConflictException(name, p.key(), p.version(), actual);
+                }
+            }
+            long v = base.version() + 1;
+            Root next = new Root(v, Txn.apply(base.dir(), ops, v));
+            CompletableFuture<Long> done = kvs.log().append(new LogRecord.Commit(name, v, ops), v, () -> publish(next));
+            pending = next;
+            kvs.metrics().commitStarted();
+            return done;
+        } catch (KvsException e) {
+            return CompletableFuture.failedFuture(e);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- versions
+
+    /**
+     * Blocks the calling thread (or component) until this namespace's durable version is at least
+     * {@code version}: a condition the publisher signals, not a poll.
+     *
+     * @throws KvsException if the namespace is removed while waiting
+     */
+    public void waitVersion(long version) throws InterruptedException {
+        if (head.version() >= version) {
+            return;
+        }
+        publishLock.lock();
+        try {
+            while (head.version() < version) {
+                checkNotGone();
+                advanced.await();
+            }
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /** Like {@link #waitVersion(long)}, for at most {@code timeout}; returns whether it was reached. */
+    public boolean waitVersion(long version, Duration timeout) throws InterruptedException {
+        if (head.version() >= version) {
+            return true;
+        }
+        long left = timeout.toNanos();
+        publishLock.lock();
+        try {
+            while (head.version() < version) {
+                checkNotGone();
+                if (left <= 0) {
+                    return false;
+                }
+                left = advanced.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    /** Returns a future completed with the durable version once it is at least {@code version}. */
+    public CompletableFuture<Long> whenVersion(long version) {
+        Root r = head;
+        if (r.version() >= version) {
+            return CompletableFuture.completedFuture(r.version());
+        }
+        CompletableFuture<Long> future = new CompletableFuture<>();
+        publishLock.lock();
+        try {
+            if (gone) {
+                future.completeExceptionally(goneException());
+            } else if (head.version() >= version) {
+                future.complete(head.version());
+            } else {
+                versionWaits.add(new VersionWait(version, future));
+            }
+        } finally {
+            publishLock.unlock();
+        }
+        return future;
+    }
+
+    // ---------------------------------------------------------------- watches
+
+    /**
+     * Watches {@code key} with a buffer of {@link Kvs#DEFAULT_WATCH_BUFFER} events; see
+     * {@link #watch(String, WatchMode, Inbox, int)}.
+     */
+    public Watch watch(String key, WatchMode mode, Inbox<? super WatchEvent> inbox) {
+        return watch(key, mode, inbox, kvs.options().watchBuffer());
+    }
+
+    /**
+     * Starts a watch on {@code key} that sends {@link WatchEvent}s to {@code inbox}, in version
+     * order, every change once. Events wait in a buffer of {@code bufferCapacity} while the inbox is
+     * full; a watcher that falls further behind gets {@code Ended(OVERFLOWED)} rather than a gap.
+     * The watch also ends when the inbox's owner ends.
+     */
+    public Watch watch(String key, WatchMode mode, Inbox<? super WatchEvent> inbox, int bufferCapacity) {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(inbox, "inbox");
+        Watch w;
+        publishLock.lock();
+        try {
+            checkNotGone();
+            w = new Watch(this, key, mode, inbox, bufferCapacity, head);
+            if (w.isActive()) {
+                watches.add(w);
+                kvs.metrics().watchers(1);
+            }
+        } finally {
+            publishLock.unlock();
+        }
+        w.startDelivery();
+        return w;
+    }
+
+    Watch findWatch(long id) {
+        for (Watch w : watches) {
+            if (w.id() == id) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    void endWatch(Watch w, WatchEvent.Reason reason) {
+        publishLock.lock();
+        try {
+            w.finish(reason, w.seen());
+            if (watches.remove(w)) {
+                kvs.metrics().watchers(-1);
+            }
+        } finally {
+            publishLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- publishing (log thread)
+
+    private void publish(Root next) {
+        List<VersionWait> due = null;
+        publishLock.lock();
+        try {
+            history.set(slot(next.version()), next);
+            head = next;
+            for (Watch w : watches) {
+                if (!w.onCommit(next) && watches.remove(w)) {
+                    kvs.metrics().watchers(-1);
+                }
+            }
+            advanced.signalAll();
+            while (!versionWaits.isEmpty() && versionWaits.peek().version() <= next.version()) {
+                if (due == null) {
+                    due = new ArrayList<>(2);
+                }
+                due.add(versionWaits.poll());
+            }
+        } finally {
+            publishLock.unlock();
+        }
+        if (due != null) {
+            for (VersionWait w : due) {
+                w.future().complete(next.version());
+            }
+        }
+    }
+
+    /** Marks the namespace removed for new commits; returns false if it already was. */
+    boolean markRemoved() {
+        commitLock.lock();
+        try {
+            boolean was = removed;
+            removed = true;
+            return !was;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /** Publishes the removal (or the store's close): ends watches and waiters. */
+    void publishGone(WatchEvent.Reason reason) {
+        List<VersionWait> due;
+        publishLock.lock();
+        try {
+            gone = true;
+            for (Watch w : watches) {
+                w.finish(reason, w.seen());
+            }
+            kvs.metrics().watchers(-watches.size());
+            watches.clear();
+            advanced.signalAll();
+            due = new ArrayList<>(versionWaits);
+            versionWaits.clear();
+        } finally {
+            publishLock.unlock();
+        }
+        for (VersionWait w : due) {
+            w.future().completeExceptionally(goneException());
+        }
+    }
+
+    /** The durable tree, for snapshots (taken on the log's thread between publishes). */
+    Root head() {
+        return head;
+    }
+
+    private void checkNotGone() {
+        if (gone) {
+            throw goneException();
+        }
+    }
+
+    private KvsException goneException() {
+        return new KvsException("namespace '" + name + "' was removed or its store closed");
+    }
+
+    private int slot(long version) {
+        return (int) Math.floorMod(version, (long) history.length());
+    }
+
+    static RuntimeException unwrap(Throwable cause) {
+        if (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof KvsException k) {
+            return k;
+        }
+        if (cause instanceof CancellationException c) {
+            return c;
+        }
+        return new KvsException("commit failed: " + cause, cause);
+    }
+
+    @Override
+    public String toString() {
+        return "Namespace[" + name + " owner=" + owner + " v" + head.version() + "]";
+    }
+}

@@ -1,0 +1,118 @@
+package dev.weft.kvs;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A transaction: operations applied in order and committed atomically, with optional preconditions
+ * on key versions (compare-and-set). Build one, then hand it to {@link Namespace#commit(Txn)}.
+ *
+ * <pre>{@code
+ * long v = ns.commit(new Txn().require("job.state", seen).put("job.state", "running"));
+ * }</pre>
+ *
+ * <p>Not thread-safe while being built; a committed transaction is copied and may be reused.
+ */
+public final class Txn {
+    /** The version a precondition names to require that a key does not exist. */
+    public static final long ABSENT = 0;
+
+    /** One operation of a transaction. */
+    record Op(Kind kind, String key, String[] path, byte[] value) {
+        enum Kind { PUT, APPEND, UNLINK, MKDIR }
+    }
+
+    /** Requires {@code key} to be at {@code version} ({@link #ABSENT}: missing). */
+    record Precondition(String key, String[] path, long version) {
+    }
+
+    private final List<Op> ops = new ArrayList<>();
+    private final List<Precondition> preconditions = new ArrayList<>(0);
+
+    /** Sets {@code key} to {@code value}, replacing what was there (a directory included). */
+    public Txn put(String key, byte[] value) {
+        return add(Op.Kind.PUT, key, Objects.requireNonNull(value, "value").clone());
+    }
+
+    /** Sets {@code key} to the UTF-8 bytes of {@code value}. */
+    public Txn put(String key, String value) {
+        return add(Op.Kind.PUT, key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Appends {@code bytes} to the value at {@code key}, creating it if missing. */
+    public Txn append(String key, byte[] bytes) {
+        return add(Op.Kind.APPEND, key, Objects.requireNonNull(bytes, "bytes").clone());
+    }
+
+    /** Appends the UTF-8 bytes of {@code text} to the value at {@code key}. */
+    public Txn append(String key, String text) {
+        return add(Op.Kind.APPEND, key, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Removes {@code key} and, if it is a directory, everything beneath it. Missing keys are fine. */
+    public Txn unlink(String key) {
+        return add(Op.Kind.UNLINK, key, null);
+    }
+
+    /** Makes {@code key} an empty directory, replacing what was there. */
+    public Txn mkdir(String key) {
+        return add(Op.Kind.MKDIR, key, null);
+    }
+
+    /**
+     * Commits only if {@code key} is at {@code version} when the transaction applies (its version is
+     * the root version of the commit that last changed it or anything beneath it; {@link #ABSENT}
+     * requires the key to be missing).
+     */
+    public Txn require(String key, long version) {
+        if (version < 0) {
+            throw new IllegalArgumentException("version must not be negative: " + version);
+        }
+        preconditions.add(new Precondition(key, Keys.parse(key), version));
+        return this;
+    }
+
+    /** Returns whether this transaction has no operations. */
+    public boolean isEmpty() {
+        return ops.isEmpty();
+    }
+
+    private Txn add(Op.Kind kind, String key, byte[] value) {
+        ops.add(new Op(kind, key, Keys.parseNonRoot(key), value));
+        return this;
+    }
+
+    List<Op> ops() {
+        return List.copyOf(ops);
+    }
+
+    List<Precondition> preconditions() {
+        return List.copyOf(preconditions);
+    }
+
+    /** Applies {@code ops} to {@code root} as the commit that makes {@code version}. */
+    static Node.Dir apply(Node.Dir root, List<Op> ops, long version) {
+        Node.Dir r = root;
+        for (Op op : ops) {
+            r = switch (op.kind()) {
+                case PUT -> Tree.update(r, op.path(), old -> new Node.Val(version, version, Blob.of(op.value())), version);
+                case APPEND -> Tree.update(r, op.path(), old -> appended(op, old, version), version);
+                case UNLINK -> Tree.update(r, op.path(), old -> null, version);
+                case MKDIR -> Tree.update(r, op.path(), old -> new Node.Dir(version, new String[0], new Node[0]), version);
+            };
+        }
+        return r;
+    }
+
+    private static Node appended(Op op, Node old, long version) {
+        if (old instanceof Node.Val val) {
+            return new Node.Val(version, val.lineage(), val.data().append(op.value()));
+        }
+        if (old == null) {
+            return new Node.Val(version, version, Blob.of(op.value()));
+        }
+        throw new KvsException("cannot append to '" + op.key() + "': it is a directory");
+    }
+}

@@ -1,0 +1,167 @@
+package dev.weft.testkit;
+
+import dev.weft.runtime.Bridge;
+import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Weft;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * An inbox a test links components to, and asserts on with timeouts.
+ *
+ * <pre>{@code
+ * Probe<Integer> out = Probe.spawn(weft, "out", Integer.class);
+ * weft.link(doubler.outbox, out.inbox());
+ * doubler.inbox.send(21);
+ * assertThat(out.expectMessage()).isEqualTo(42);
+ * out.expectNoMessage(Duration.ofMillis(100));
+ * }</pre>
+ *
+ * <p>A probe is a {@link Bridge} whose wake-up hook releases a semaphore the test thread waits on,
+ * so waiting costs no polling. Its inbox holds up to {@value #CAPACITY} unread messages before it
+ * pushes back on senders. The {@code expect} methods are meant for one test thread at a time.
+ *
+ * @param <T> the type of message the probe takes
+ */
+public final class Probe<T> {
+    /** How long the methods without a timeout wait. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    static final int CAPACITY = 65_536;
+
+    private final Bridge<T> bridge;
+    private final Semaphore woken = new Semaphore(0);
+
+    private Probe(String name, Class<T> type) {
+        this.bridge = new Bridge<>(name, type, CAPACITY, woken::release);
+    }
+
+    /** Spawns a probe in {@code weft}; it ends when the runtime closes. */
+    public static <T> Probe<T> spawn(Weft weft, String name, Class<T> type) {
+        Probe<T> probe = new Probe<>(name, type);
+        weft.spawn(probe.bridge);
+        return probe;
+    }
+
+    /** Returns the inbox to link outboxes to (or to send into). */
+    public Inbox<T> inbox() {
+        return bridge.inbox();
+    }
+
+    /** Waits up to {@link #DEFAULT_TIMEOUT} for the next message and returns it. */
+    public T expectMessage() {
+        return expectMessage(DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Waits up to {@code within} for the next message and returns it.
+     *
+     * @throws AssertionError if none arrives in time
+     */
+    public T expectMessage(Duration within) {
+        T m = next(deadline(within));
+        if (m == null) {
+            throw new AssertionError("probe " + bridge.name() + " expected a message within " + within
+                    + " but got none");
+        }
+        return m;
+    }
+
+    /**
+     * Waits for the next message and checks that it is a {@code type}.
+     *
+     * @throws AssertionError if none arrives in time or it is of another type
+     */
+    public <M extends T> M expectMessage(Class<M> type) {
+        T m = expectMessage();
+        if (!type.isInstance(m)) {
+            throw new AssertionError("probe " + bridge.name() + " expected a " + type.getName() + " but got " + m
+                    + " (" + m.getClass().getName() + ")");
+        }
+        return type.cast(m);
+    }
+
+    /**
+     * Waits for the next message and checks that it matches {@code matcher}.
+     *
+     * @throws AssertionError if none arrives in time or it does not match
+     */
+    public T expectMessage(Predicate<? super T> matcher) {
+        T m = expectMessage();
+        if (!matcher.test(m)) {
+            throw new AssertionError("probe " + bridge.name() + " got " + m + ", which does not match");
+        }
+        return m;
+    }
+
+    /**
+     * Checks that no message arrives for {@code within}.
+     *
+     * @throws AssertionError if one does; it names the message
+     */
+    public void expectNoMessage(Duration within) {
+        T m = next(deadline(within));
+        if (m != null) {
+            throw new AssertionError("probe " + bridge.name() + " expected no message within " + within
+                    + " but got " + m);
+        }
+    }
+
+    /** Waits up to {@link #DEFAULT_TIMEOUT} in all for the next {@code n} messages, in order. */
+    public List<T> receiveN(int n) {
+        return receiveN(n, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Waits up to {@code within} in all for the next {@code n} messages and returns them in order.
+     *
+     * @throws AssertionError if fewer arrive in time; it says how many did
+     */
+    public List<T> receiveN(int n, Duration within) {
+        long deadline = deadline(within);
+        List<T> got = new ArrayList<>(n);
+        while (got.size() < n) {
+            T m = next(deadline);
+            if (m == null) {
+                throw new AssertionError("probe " + bridge.name() + " expected " + n + " messages within " + within
+                        + " but got " + got.size() + ": " + got);
+            }
+            got.add(m);
+        }
+        return got;
+    }
+
+    /** Returns the next message, or null once the deadline has passed. */
+    private T next(long deadline) {
+        for (;;) {
+            T m = bridge.poll();
+            if (m != null) {
+                return m;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            try {
+                woken.tryAcquire(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while waiting on probe " + bridge.name(), e);
+            }
+        }
+    }
+
+    private static long deadline(Duration within) {
+        Objects.requireNonNull(within, "within");
+        return System.nanoTime() + within.toNanos();
+    }
+
+    @Override
+    public String toString() {
+        return "Probe[" + bridge.name() + "]";
+    }
+}
