@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
             EventLoopExample.class,
             WordCountExample.class,
             SupervisedExample.class,
+            EchoExample.class,
+            ChatExample.class,
+            ProxyExample.class,
         })
 final class RunCommand implements Runnable {
     @picocli.CommandLine.Spec

@@ -1,0 +1,207 @@
+package dev.weft.actors.net;
+
+import static java.nio.channels.SelectionKey.OP_ACCEPT;
+
+import dev.weft.runtime.Component;
+import dev.weft.runtime.Inbox;
+import dev.weft.runtime.InboxClosedException;
+import dev.weft.runtime.Outbox;
+import dev.weft.runtime.Shutdown;
+import dev.weft.runtime.Signal;
+import dev.weft.runtime.Terminated;
+import dev.weft.runtime.UnlinkedPolicy;
+import dev.weft.runtime.io.ChannelHandle;
+import dev.weft.runtime.io.Readiness;
+import dev.weft.runtime.io.SelectorService;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Listens for TCP connections and gives each one its own {@link SocketAdapter}, a child of the server.
+ *
+ * <pre>{@code
+ * TcpServer echo = weft.spawn(new TcpServer(7007, adapter -> {
+ *     adapter.outbox.linkTo(adapter.inbox);
+ *     adapter.signal().linkTo(adapter.control());
+ * }));
+ * }</pre>
+ *
+ * <p>For every accepted connection the server creates an adapter, hands it to the {@code wiring}
+ * (which links its boxes, spawning any per-connection components it needs) before the adapter
+ * starts, spawns it, and announces it on {@link #connections}. Every adapter that ends is announced on
+ * {@link #disconnections} with its {@link Terminated}. Both outboxes drop announcements while unlinked.
+ * Accepting goes through the {@link SelectorService}, at most {@value #ACCEPTS_PER_READINESS} per
+ * readiness so that a burst of connections cannot starve the server's control inbox. A connection
+ * whose wiring fails is closed and logged; the server carries on.
+ *
+ * <p>On {@link Shutdown} the server stops listening, shuts down its adapters and finishes when they
+ * have all ended.
+ */
+public final class TcpServer extends Component {
+    static final int ACCEPTS_PER_READINESS = 64;
+    private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
+
+    /** Each new connection's adapter, once spawned. */
+    public final Outbox<SocketAdapter> connections =
+            outbox("connections", SocketAdapter.class, UnlinkedPolicy.DISCARD);
+    /** How each connection ended. */
+    public final Outbox<Terminated> disconnections =
+            outbox("disconnections", Terminated.class, UnlinkedPolicy.DISCARD);
+    private final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
+    private final ServerSocketChannel listener;
+    private final Consumer<SocketAdapter> wiring;
+    private final Set<SocketAdapter> live = new HashSet<>();
+    private volatile int liveCount;
+
+    /** Listens on the loopback interface; port 0 picks a free port (see {@link #port()}). */
+    public TcpServer(int port, Consumer<SocketAdapter> wiring) throws IOException {
+        this(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), wiring);
+    }
+
+    /**
+     * Listens on {@code address} at once (so {@link #port()} is known before the server is spawned).
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public TcpServer(InetSocketAddress address, Consumer<SocketAdapter> wiring) throws IOException {
+        super("tcp-server");
+        this.wiring = Objects.requireNonNull(wiring, "wiring");
+        this.listener = ServerSocketChannel.open();
+        try {
+            listener.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            listener.bind(address, 1024);
+        } catch (IOException e) {
+            listener.close();
+            throw e;
+        }
+    }
+
+    /** Returns the address the server listens on. */
+    public InetSocketAddress localAddress() {
+        try {
+            return (InetSocketAddress) listener.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException("the server is closed", e);
+        }
+    }
+
+    /** Returns the port the server listens on. */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    /** Returns how many connections are open now. */
+    public int connectionCount() {
+        return liveCount;
+    }
+
+    @Override
+    protected void run() throws Exception {
+        ChannelHandle handle;
+        try {
+            handle = SelectorService.of(runtime()).register(listener, readiness);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        try {
+            handle.arm(OP_ACCEPT);
+            for (;;) {
+                Inbox<?> ready = select(readiness, control());
+                if (ready == readiness) {
+                    readiness.poll().ops();
+                    acceptSome();
+                    handle.arm(OP_ACCEPT);
+                } else if (!onSignal(control().poll())) {
+                    return;
+                }
+            }
+        } finally {
+            handle.close();
+            closeConnections();
+        }
+    }
+
+    private void acceptSome() throws InterruptedException {
+        for (int i = 0; i < ACCEPTS_PER_READINESS; i++) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "accept failed on " + localAddress() + "; will retry", e);
+                return;
+            }
+            if (channel == null) {
+                return;
+            }
+            SocketAdapter adapter = new SocketAdapter(channel);
+            try {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                wiring.accept(adapter);
+                spawn(adapter);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "could not set up the connection from " + remote(channel) + "; closed it", e);
+                closeQuietly(channel);
+                continue;
+            }
+            live.add(adapter);
+            liveCount = live.size();
+            announce(connections, adapter);
+        }
+    }
+
+    /** Returns false on Shutdown. */
+    private boolean onSignal(Signal signal) throws InterruptedException {
+        if (signal instanceof Shutdown) {
+            return false;
+        }
+        if (signal instanceof Terminated t && live.remove(t.component())) {
+            liveCount = live.size();
+            announce(disconnections, t);
+        }
+        return true;
+    }
+
+    /** Announces to whoever listens; a listener that has ended is no longer told. */
+    private static <T> void announce(Outbox<T> outbox, T news) throws InterruptedException {
+        try {
+            outbox.send(news);
+        } catch (InboxClosedException listenerEnded) {
+            outbox.unlink();
+        }
+    }
+
+    private void closeConnections() throws InterruptedException {
+        for (SocketAdapter adapter : live) {
+            adapter.shutdown();
+        }
+        while (!live.isEmpty()) {
+            onSignal(control().receive());
+        }
+    }
+
+    private static String remote(SocketChannel channel) {
+        try {
+            return String.valueOf(channel.getRemoteAddress());
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing a refused connection failed", e);
+        }
+    }
+}

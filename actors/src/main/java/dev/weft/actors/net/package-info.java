@@ -1,0 +1,6 @@
+/**
+ * TCP as components: {@link dev.weft.actors.net.TcpServer} accepts connections and gives each a
+ * {@link dev.weft.actors.net.SocketAdapter}; {@link dev.weft.actors.net.TcpClient} connects out. All
+ * of them wait for readiness through the runtime's {@link dev.weft.runtime.io.SelectorService}.
+ */
+package dev.weft.actors.net;

@@ -1,0 +1,123 @@
+package dev.weft.runtime.io;
+
+import dev.weft.runtime.Component;
+import dev.weft.runtime.Inbox;
+import dev.weft.runtime.ServiceKey;
+import dev.weft.runtime.Shutdown;
+import dev.weft.runtime.Signal;
+import dev.weft.runtime.Weft;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.channels.SelectableChannel;
+import java.util.Objects;
+
+/**
+ * The runtime's selector: one {@link java.nio.channels.Selector} blocking in {@code select()} on a
+ * dedicated platform thread, shared by every component that does non-blocking I/O. Find it with
+ * {@link #of(Weft)}; it starts on first use.
+ *
+ * <pre>{@code
+ * final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
+ * ...
+ * ChannelHandle handle = SelectorService.of(runtime()).register(channel, readiness);
+ * handle.arm(SelectionKey.OP_READ);
+ * for (;;) {
+ *     Readiness r = readiness.receive();      // OP_READ is now disarmed
+ *     while (channel.read(buffer) > 0) { ... }
+ *     handle.arm(SelectionKey.OP_READ);         // drained: ask again
+ * }
+ * }</pre>
+ *
+ * <p>The service is a component in its own right: it is registered under {@link #KEY} with its
+ * control inbox (its only inbox: all traffic goes through {@link ChannelHandle}s), it ends on
+ * {@link Shutdown} once its last channel has been closed, and on interrupt at once, closing every
+ * channel still registered. Its meters are named {@code weft.selector.*}.
+ */
+public final class SelectorService extends Component {
+    /** The registry key of the selector service. Its inbox is the service component's control inbox. */
+    public static final ServiceKey<Signal> KEY = ServiceKey.of("weft.selector", Signal.class);
+
+    private final SelectorLoop loop;
+
+    private SelectorService(MeterRegistry meters) {
+        super("weft-selector");
+        this.loop = new SelectorLoop(meters);
+    }
+
+    /**
+     * Returns the selector service of {@code weft}, starting it if it is not running.
+     *
+     * @throws InterruptedException if interrupted while another caller starts it
+     */
+    public static SelectorService of(Weft weft) throws InterruptedException {
+        Inbox<Signal> control = weft.services().lookupOrStart(KEY,
+                w -> w.spawn(new SelectorService(w.meterRegistry())).control());
+        return (SelectorService) control.owner();
+    }
+
+    /**
+     * Registers {@code channel} (switching it to non-blocking mode) for its whole life, with readiness
+     * going to {@code owner}. Nothing is armed yet. The handle ends when the owner's component ends.
+     *
+     * @throws IOException if the channel cannot be made non-blocking (for instance, it is closed)
+     * @throws IllegalStateException if the service has ended
+     */
+    public ChannelHandle register(SelectableChannel channel, Inbox<? super Readiness> owner) throws IOException {
+        Objects.requireNonNull(owner, "owner");
+        if (loop.isEnded()) {
+            throw new IllegalStateException("the selector service has ended");
+        }
+        channel.configureBlocking(false);
+        ChannelHandle handle = new ChannelHandle(loop, channel, owner);
+        handle.watchOwner();
+        loop.changed(handle);
+        return handle;
+    }
+
+    /**
+     * Makes {@code newOwner} the owner of {@code handle}: later readiness goes there, and the handle
+     * now ends with the new owner's component instead of the old one's. Armed operations stay armed.
+     * A readiness message still unread at the old owner is sent again to the new owner; the old owner
+     * must ignore readiness for a handle it no longer owns ({@code r.handle().owner() != myInbox}).
+     */
+    public void transfer(ChannelHandle handle, Inbox<? super Readiness> newOwner) {
+        Objects.requireNonNull(newOwner, "newOwner");
+        handle.transferTo(newOwner);
+    }
+
+    @Override
+    protected void run() throws InterruptedException {
+        Thread thread = Thread.ofPlatform().name("weft-selector").daemon().start(loop);
+        try {
+            while (!(control().receive() instanceof Shutdown)) {
+                // other signals (service events, for instance) mean nothing to the selector
+            }
+            loop.stopWhenIdle();
+            thread.join();
+        } finally {
+            if (thread.isAlive()) {
+                loop.stopNow();
+                joinUninterruptibly(thread);
+            }
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The loop, for tests in this package. */
+    SelectorLoop loop() {
+        return loop;
+    }
+}

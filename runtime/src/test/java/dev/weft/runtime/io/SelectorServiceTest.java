@@ -1,0 +1,330 @@
+package dev.weft.runtime.io;
+
+import static java.nio.channels.SelectionKey.OP_READ;
+import static java.nio.channels.SelectionKey.OP_WRITE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.runtime.Component;
+import dev.weft.runtime.ComponentState;
+import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Weft;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SelectorServiceTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private Weft weft;
+    private ServerSocketChannel listener;
+    private final List<SocketChannel> opened = new ArrayList<>();
+
+    /** Hands every readiness it receives to the test, once {@code go} opens. */
+    static final class Owner extends Component {
+        final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
+        final BlockingQueue<Readiness> seen = new LinkedBlockingQueue<>();
+        final CountDownLatch go;
+
+        Owner(boolean startReceiving) {
+            go = new CountDownLatch(startReceiving ? 0 : 1);
+        }
+
+        @Override
+        protected void run() throws InterruptedException {
+            go.await();
+            for (;;) {
+                Inbox<?> ready = select(readiness, control());
+                if (ready == control()) {
+                    return;
+                }
+                seen.put(readiness.poll());
+            }
+        }
+
+        Readiness next() throws InterruptedException {
+            Readiness r = seen.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(r).as("a readiness message within " + WAIT).isNotNull();
+            return r;
+        }
+    }
+
+    /** A connected pair: {@code near} is ours (registered), {@code far} is the peer (blocking). */
+    record Pair(SocketChannel near, SocketChannel far) {
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        weft = Weft.start();
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        weft.close();
+        listener.close();
+        for (SocketChannel c : opened) {
+            c.close();
+        }
+    }
+
+    private Pair connect() throws IOException {
+        SocketChannel near = SocketChannel.open(listener.getLocalAddress());
+        SocketChannel far = listener.accept();
+        opened.add(near);
+        opened.add(far);
+        return new Pair(near, far);
+    }
+
+    private static void write(SocketChannel channel, String text) throws IOException {
+        channel.write(ByteBuffer.wrap(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    private static String readAvailable(SocketChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(4096);
+        while (channel.read(buffer) > 0) {
+            // drain until it would block
+        }
+        return new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+        }
+    }
+
+    @Test
+    void theServiceStartsOnFirstLookupAndIsFoundThroughTheRegistry() throws Exception {
+        SelectorService first = SelectorService.of(weft);
+        SelectorService second = SelectorService.of(weft);
+
+        assertThat(second).isSameAs(first);
+        assertThat(weft.services().lookup(SelectorService.KEY)).isSameAs(first.control());
+        assertThat(first.state()).isEqualTo(ComponentState.RUNNING);
+    }
+
+    @Test
+    void readinessIsOneShotUntilTheOwnerArmsAgain() throws Exception {
+        Pair pair = connect();
+        Owner owner = weft.spawn(new Owner(true));
+        ChannelHandle handle = SelectorService.of(weft).register(pair.near(), owner.readiness);
+        handle.arm(OP_READ);
+
+        write(pair.far(), "one");
+        Readiness first = owner.next();
+        assertThat(first.handle()).isSameAs(handle);
+        assertThat(first.ops()).isEqualTo(OP_READ);
+        assertThat(first.count()).isEqualTo(1);
+
+        // Not drained, not re-armed: more data brings no message.
+        write(pair.far(), "two");
+        assertThat(owner.seen.poll(100, TimeUnit.MILLISECONDS)).as("readiness while disarmed").isNull();
+
+        assertThat(readAvailable(pair.near())).isEqualTo("onetwo");
+        handle.arm(OP_READ);
+        write(pair.far(), "three");
+        assertThat(owner.next().isReadable()).isTrue();
+        assertThat(readAvailable(pair.near())).isEqualTo("three");
+    }
+
+    @Test
+    void readinessWhileAMessageIsUnreadIsMergedIntoItWithAGrowingCount() throws Exception {
+        Pair pair = connect();
+        Owner owner = weft.spawn(new Owner(false));
+        SelectorService service = SelectorService.of(weft);
+        ChannelHandle handle = service.register(pair.near(), owner.readiness);
+
+        handle.arm(OP_READ | OP_WRITE);            // writable at once: one message, left unread
+        await(() -> service.loop().readiness.sum() == 1, "the first readiness message");
+        write(pair.far(), "data");                 // readable later: merged into the unread message
+        await(() -> service.loop().coalesced.sum() == 1, "the readable event to be merged");
+        owner.go.countDown();
+
+        Readiness merged = owner.next();
+        assertThat(merged.ops()).isEqualTo(OP_READ | OP_WRITE);
+        assertThat(merged.count()).isEqualTo(2);
+        assertThat(owner.seen.poll(100, TimeUnit.MILLISECONDS)).as("a second message").isNull();
+    }
+
+    @Test
+    void aClosedChannelsKeyDoesNotBreakTheLoopForOtherChannels() throws Exception {
+        Pair doomed = connect();
+        Pair healthy = connect();
+        Owner owner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        ChannelHandle doomedHandle = service.register(doomed.near(), owner.readiness);
+        ChannelHandle healthyHandle = service.register(healthy.near(), owner.readiness);
+        doomedHandle.arm(OP_READ);
+        healthyHandle.arm(OP_READ);
+        await(() -> service.loop().registered() == 2, "both channels to be registered");
+
+        doomed.near().close();                     // closed behind the service's back while armed
+        write(doomed.far(), "x");
+        for (int i = 0; i < 3; i++) {
+            write(healthy.far(), "ping" + i);
+            Readiness r = owner.next();
+            assertThat(r.handle()).isSameAs(healthyHandle);
+            assertThat(readAvailable(healthy.near())).isEqualTo("ping" + i);
+            healthyHandle.arm(OP_READ);
+        }
+        doomedHandle.arm(OP_READ);                 // arming a dead handle is harmless
+        await(() -> !doomedHandle.isOpen(), "the closed channel's handle to end");
+        assertThat(service.state()).isEqualTo(ComponentState.RUNNING);
+    }
+
+    @Test
+    void anOwnersEndDeregistersAndClosesItsChannels() throws Exception {
+        Pair pair = connect();
+        Owner owner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        ChannelHandle handle = service.register(pair.near(), owner.readiness);
+        handle.arm(OP_READ);
+
+        owner.shutdown();
+        owner.join(WAIT);
+
+        await(() -> !pair.near().isOpen(), "the channel to close");
+        assertThat(handle.isOpen()).isFalse();
+        ByteBuffer eof = ByteBuffer.allocate(1);
+        assertThat(pair.far().read(eof)).as("the peer sees end of stream").isEqualTo(-1);
+    }
+
+    @Test
+    void aTransferSendsLaterReadinessAndAnUnreadMessageToTheNewOwner() throws Exception {
+        Pair pair = connect();
+        Owner oldOwner = weft.spawn(new Owner(false));   // never reads its inbox
+        Owner newOwner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        ChannelHandle handle = service.register(pair.near(), oldOwner.readiness);
+        handle.arm(OP_READ);
+        write(pair.far(), "before");
+        await(() -> oldOwner.readiness.size() == 1, "readiness at the old owner");
+
+        service.transfer(handle, newOwner.readiness);
+
+        Readiness redelivered = newOwner.next();
+        assertThat(redelivered.isReadable()).isTrue();
+        assertThat(readAvailable(pair.near())).isEqualTo("before");
+        handle.arm(OP_READ);
+        write(pair.far(), "after");
+        assertThat(newOwner.next().isReadable()).isTrue();
+        assertThat(readAvailable(pair.near())).isEqualTo("after");
+
+        oldOwner.shutdown();
+        oldOwner.go.countDown();
+        oldOwner.join(WAIT);
+        assertThat(handle.isOpen()).as("the old owner's end no longer closes the channel").isTrue();
+        assertThat(pair.near().isOpen()).isTrue();
+    }
+
+    /** Reads a stream; hands the channel to {@code next} after {@code handOverAfter} bytes. */
+    static final class StreamReader extends Component {
+        final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
+        final Inbox<ChannelHandle> takeOver = inbox("takeOver", ChannelHandle.class, 1);
+        final java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+        private final long handOverAfter;
+        private final StreamReader next;
+
+        StreamReader(long handOverAfter, StreamReader next) {
+            this.handOverAfter = handOverAfter;
+            this.next = next;
+        }
+
+        @Override
+        protected void run() throws Exception {
+            ChannelHandle handle = takeOver.receive();
+            SocketChannel channel = (SocketChannel) handle.channel();
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            handle.arm(OP_READ);
+            int n = 0;
+            for (;;) {
+                Readiness r = readiness.receive();
+                if (r.handle().owner() != readiness) {
+                    continue;                         // sent before we handed the channel over
+                }
+                while (got.size() < handOverAfter && (n = channel.read(buffer.clear())) > 0) {
+                    got.write(buffer.array(), 0, n);
+                }
+                if (n < 0) {
+                    return;
+                }
+                handle.arm(OP_READ);                  // armed, perhaps with a readiness in flight to us
+                if (got.size() >= handOverAfter) {
+                    SelectorService.of(runtime()).transfer(handle, next.readiness);
+                    next.takeOver.send(handle);
+                    return;
+                }
+            }
+        }
+    }
+
+    @Test
+    void anOwnershipTransferMidStreamLosesNoBytes() throws Exception {
+        Pair pair = connect();
+        byte[] sent = new byte[4 << 20];
+        new java.util.Random(42).nextBytes(sent);
+        StreamReader second = new StreamReader(Long.MAX_VALUE, null);     // reads to the end of stream
+        StreamReader first = new StreamReader(1 << 20, second);
+        weft.spawn(first);
+        weft.spawn(second);
+        first.takeOver.send(SelectorService.of(weft).register(pair.near(), first.readiness));
+
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                ByteBuffer data = ByteBuffer.wrap(sent);
+                while (data.hasRemaining()) {
+                    pair.far().write(data);
+                }
+                pair.far().shutdownOutput();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        assertThat(second.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+        writer.join();
+        assertThat(first.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+        assertThat(first.got.size()).as("bytes read before the hand-over").isGreaterThanOrEqualTo(1 << 20);
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        all.write(first.got.toByteArray());
+        all.write(second.got.toByteArray());
+        assertThat(all.toByteArray()).as("both owners' bytes, in order").isEqualTo(sent);
+    }
+
+    @Test
+    void shutdownWaitsForTheLastChannelThenEndsTheService() throws Exception {
+        Pair pair = connect();
+        Owner owner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        ChannelHandle handle = service.register(pair.near(), owner.readiness);
+        handle.arm(OP_READ);
+        await(() -> service.loop().registered() == 1, "the channel to be registered");
+
+        service.shutdown();
+        assertThat(service.state()).isEqualTo(ComponentState.RUNNING);
+        handle.close();
+
+        assertThat(service.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+        assertThat(pair.near().isOpen()).isFalse();
+        assertThat(weft.services().lookup(SelectorService.KEY)).isNull();
+    }
+}
