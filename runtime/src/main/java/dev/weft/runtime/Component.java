@@ -427,6 +427,10 @@ public abstract class Component {
 
     // ---------------------------------------------------------------- runtime internals
 
+    final long id() {
+        return id;
+    }
+
     final Metrics metrics() {
         Weft w = weft;
         return w == null ? null : w.metrics();
@@ -442,6 +446,7 @@ public abstract class Component {
         for (Inbox<?> box : inboxes) {
             box.bindDefaultCapacity(defaultCapacity);
         }
+        runtime.events().spawned(this);
         launch();
     }
 
