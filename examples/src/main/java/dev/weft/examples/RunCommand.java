@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Runs an example. 'weft run <example> --help' shows its options.",
         synopsisSubcommandLabel = "<example>",
-        subcommands = {PingPongExample.class})
+        subcommands = {PingPongExample.class, InspectDemoExample.class})
 final class RunCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
