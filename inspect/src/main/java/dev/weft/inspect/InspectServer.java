@@ -77,7 +77,7 @@ public final class InspectServer extends Component {
             server.stopServing();
             throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "inspector serving on {0}", server.uri());
+        LOG.log(System.Logger.Level.DEBUG, "inspector serving on {0}", server.uri());
         return server;
     }
 

@@ -10,7 +10,7 @@
     wheelSensitivity: 0.3,
     style: [
       { selector: 'node', style: {
-          'label': 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', 'font-size': 11,
+          'label': 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', 'font-size': 13,
           'shape': 'round-rectangle', 'width': 'label', 'height': 'label', 'padding': 8,
           'background-color': '#dbe9ff', 'border-width': 1, 'border-color': '#5b8def' } },
       { selector: 'node.parked', style: { 'background-color': '#eef2f6', 'border-color': '#9aa8b6' } },
@@ -24,7 +24,7 @@
       { selector: 'edge', style: {
           'curve-style': 'bezier', 'target-arrow-shape': 'triangle', 'width': 1.5,
           'line-color': '#5b8def', 'target-arrow-color': '#5b8def',
-          'label': 'data(label)', 'text-wrap': 'wrap', 'font-size': 9, 'color': '#334',
+          'label': 'data(label)', 'text-wrap': 'wrap', 'font-size': 11, 'color': '#334',
           'text-background-color': '#f7f9fb', 'text-background-opacity': 0.85, 'text-background-padding': 2 } },
       { selector: 'edge.signal', style: { 'line-color': '#9aa8b6', 'target-arrow-color': '#9aa8b6', 'width': 1 } },
       { selector: 'edge.pass', style: { 'line-style': 'dashed', 'line-color': '#7b61ff', 'target-arrow-color': '#7b61ff' } },
@@ -38,6 +38,7 @@
   window.weftInspector = { refreshes: 0, lastError: null };
 
   let latest = null;
+  let laidOut = false;
   let selected = null;
 
   const simple = (type) => type.substring(type.lastIndexOf('.') + 1).replace(/\$/g, '.');
@@ -93,7 +94,8 @@
       if (!live.has(s.inbox.component)) continue;
       elements.push({ group: 'nodes', data: { id: 'service:' + s.name, name: s.name, label: s.name }, classes: 'service' });
       elements.push({ group: 'edges', data: { id: 'service:' + s.name + '->' + s.inbox.component,
-          kind: 'SERVICE', source: 'service:' + s.name, target: nodeId(s.inbox.component), label: s.inbox.box },
+          kind: 'SERVICE', source: 'service:' + s.name, target: nodeId(s.inbox.component), toBox: s.inbox.box,
+          label: s.inbox.box },
           classes: 'service' });
     }
     return elements;
@@ -118,8 +120,14 @@
       }
     });
     if (changed) {
-      cy.layout({ name: 'cose', animate: false, nodeDimensionsIncludeLabels: true, padding: 30,
-                  idealEdgeLength: () => 110, nodeRepulsion: () => 12000, randomize: false }).run();
+      // An edge from a composite to its own child pulls the compound apart; lay out without those.
+      const inner = cy.edges().filter(e => e.target().ancestors().contains(e.source()));
+      cy.elements().difference(inner).layout({ name: 'cose', fit: false, animate: false, nodeDimensionsIncludeLabels: true, padding: 30,
+                  randomize: !laidOut, numIter: 2500, idealEdgeLength: () => 100, nodeRepulsion: () => 16000,
+                  nodeOverlap: 20, nestingFactor: 1, gravity: 0.4, gravityCompound: 3, gravityRangeCompound: 1.5,
+                  componentSpacing: 60 }).run();
+      cy.fit(undefined, 30);
+      laidOut = true;
     }
   }
 
