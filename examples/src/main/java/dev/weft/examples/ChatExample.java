@@ -24,6 +24,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = "A TCP chat room on loopback: each line from one client goes to all the others.")
 final class ChatExample implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    InspectOption inspect;
+
     @Option(names = "--port", defaultValue = "7008", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
@@ -127,7 +130,7 @@ final class ChatExample implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Weft weft = Weft.start();
+        Weft weft = inspect.start(Weft.builder());
         TcpServer server = weft.spawn(new TcpServer(port, adapter -> {
             Session session = new Session(adapter);
             adapter.outbox.linkTo(session.inbox);

@@ -12,6 +12,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "echo", mixinStandardHelpOptions = true,
         description = "A TCP echo server on loopback: every byte a client sends comes back to it.")
 final class EchoExample implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    InspectOption inspect;
+
     @Option(names = "--port", defaultValue = "7007", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
@@ -20,7 +23,7 @@ final class EchoExample implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Weft weft = Weft.start();
+        Weft weft = inspect.start(Weft.builder());
         TcpServer server = weft.spawn(new TcpServer(port, adapter -> {
             adapter.outbox.linkTo(adapter.inbox);          // what we read, we write back
             adapter.signal().linkTo(adapter.control());    // the client's end of input ends our output

@@ -29,6 +29,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "event-loop", mixinStandardHelpOptions = true,
         description = "A java.nio Selector loop on a platform thread exchanges messages with a component through a bridge.")
 final class EventLoopExample implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    InspectOption inspect;
+
     private static final int PRINT_EACH_UP_TO = 20;
 
     @Option(names = "--count", defaultValue = "5", description = "Numbers to square (default: ${DEFAULT-VALUE}).")
@@ -70,7 +73,7 @@ final class EventLoopExample implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Pipe pipe = Pipe.open();
         try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink();
-                Selector selector = Selector.open(); Weft weft = Weft.start()) {
+                Selector selector = Selector.open(); Weft weft = inspect.start(Weft.builder())) {
             AtomicLong bridgeWakeUps = new AtomicLong();
             Squarer squarer = weft.spawn(new Squarer());
             Bridge<Squared> bridge = weft.spawn(new Bridge<>("selector-loop", Squared.class, () -> {

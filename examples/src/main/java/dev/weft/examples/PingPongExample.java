@@ -18,6 +18,9 @@ final class PingPongExample implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "1000000", description = "Round trips to make (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @picocli.CommandLine.Mixin
+    InspectOption inspect;
+
     @Spec
     CommandSpec spec;
 
@@ -59,7 +62,7 @@ final class PingPongExample implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         int last = 2 * rounds - 1;
-        try (Weft weft = Weft.start()) {
+        try (Weft weft = inspect.start(Weft.builder())) {
             Player ping = new Player("ping", last, true);
             Player pong = new Player("pong", last, false);
             weft.link(ping.outbox, pong.inbox);

@@ -20,6 +20,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = "A TCP proxy on loopback: each connection is relayed to --target and back.")
 final class ProxyExample implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    InspectOption inspect;
+
     @Option(names = "--port", defaultValue = "7009", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
@@ -32,7 +35,7 @@ final class ProxyExample implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         InetSocketAddress to = parseTarget();
-        Weft weft = Weft.start();
+        Weft weft = inspect.start(Weft.builder());
         TcpServer server = weft.spawn(new TcpServer(port, inbound -> {
             TcpClient outbound;
             try {

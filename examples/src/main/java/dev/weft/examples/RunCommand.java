@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             EchoExample.class,
             ChatExample.class,
             ProxyExample.class,
+            InspectDemoExample.class,
         })
 final class RunCommand implements Runnable {
     @picocli.CommandLine.Spec

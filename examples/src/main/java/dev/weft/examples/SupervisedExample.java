@@ -27,6 +27,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "supervised", mixinStandardHelpOptions = true,
         description = "A flaky worker crashes on some jobs; its supervisor restarts it with back-off and the jobs keep flowing.")
 final class SupervisedExample implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    InspectOption inspect;
+
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Option(names = "--jobs", defaultValue = "20", description = "Jobs to hand out (default: ${DEFAULT-VALUE}).")
@@ -123,7 +126,7 @@ final class SupervisedExample implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         BlockingQueue<String> outcomes = new LinkedBlockingQueue<>();
-        try (Weft weft = Weft.start()) {
+        try (Weft weft = inspect.start(Weft.builder())) {
             Reporter reporter = weft.spawn(new Reporter(out, outcomes));
             AtomicInteger instances = new AtomicInteger();
             Supervisor supervisor = Supervisor.builder()

@@ -27,6 +27,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "word-count", mixinStandardHelpOptions = true,
         description = "A graphline reads a generated text, splits it into words, counts them and prints the most frequent.")
 final class WordCountExample implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    InspectOption inspect;
+
     static final List<String> VERSES = List.of(
             "The quick brown fox",
             "jumps over the lazy dog;",
@@ -141,7 +144,7 @@ final class WordCountExample implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--lines must be >= 0 and --top >= 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Weft weft = Weft.start()) {
+        try (Weft weft = inspect.start(Weft.builder())) {
             Graphline graph = wordCount(lines, top);
             ConsoleWriter printer = new ConsoleWriter(out);
             weft.link(Boxes.outbox(graph, "outbox", String.class), printer.inbox);

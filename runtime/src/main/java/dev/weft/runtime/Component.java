@@ -428,6 +428,10 @@ public abstract class Component {
 
     // ---------------------------------------------------------------- runtime internals
 
+    final long id() {
+        return id;
+    }
+
     final Metrics metrics() {
         Weft w = weft;
         return w == null ? null : w.metrics();

@@ -38,12 +38,14 @@ public final class Inbox<T> {
     private static final int UNBOUNDED_CHUNK = 32;
     private static final VarHandle QUEUE;
     private static final VarHandle GATE;
+    private static final VarHandle RECEIVED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             QUEUE = lookup.findVarHandle(Inbox.class, "queue", MessagePassingQueue.class);
             GATE = lookup.findVarHandle(Inbox.class, "gate", SenderGate.class);
+            RECEIVED = lookup.findVarHandle(Inbox.class, "received", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -57,6 +59,8 @@ public final class Inbox<T> {
     private volatile SenderGate gate;
     private volatile boolean closed;
     private volatile Inbox<? super T> forward;
+    /** Messages taken so far: written by the owner only (opaque, so never torn), read by inspectors. */
+    private long received;
 
     Inbox(Component owner, String name, Class<T> type, int capacity) {
         this.owner = owner;
@@ -279,6 +283,7 @@ public final class Inbox<T> {
     }
 
     private void afterTake() {
+        RECEIVED.setOpaque(this, received + 1);
         if (capacity != UNBOUNDED) {
             VarHandle.fullFence();
             SenderGate g = gate;
@@ -301,6 +306,14 @@ public final class Inbox<T> {
 
     boolean isForwarding() {
         return forward != null;
+    }
+
+    Inbox<?> passesThroughTo() {
+        return forward;
+    }
+
+    long receivedCount() {
+        return (long) RECEIVED.getOpaque(this);
     }
 
     /** Adopts the runtime's default capacity, unless a capacity was given or the queue already exists. */

@@ -1,10 +1,12 @@
 package dev.weft.runtime;
 
+import dev.weft.runtime.inspect.LinkKind;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * Changes to links and pass-throughs. They are rare next to sends, so one lock guards them all.
@@ -35,6 +37,7 @@ final class Links {
             from.setLink(to);
             retarget(from);
             LINKED.signalAll();
+            GraphEvents.linkChanged(LinkKind.LINK, from.owner(), from.name(), to.owner(), to.name());
         } finally {
             LOCK.unlock();
         }
@@ -46,6 +49,7 @@ final class Links {
             from.setLink(null);
             detachFromOuter(from);
             retarget(from);
+            GraphEvents.linkChanged(LinkKind.LINK, from.owner(), from.name(), null, null);
         } finally {
             LOCK.unlock();
         }
@@ -69,6 +73,8 @@ final class Links {
             passingIn(outer).add(inner);
             retarget(inner);
             LINKED.signalAll();
+            GraphEvents.linkChanged(LinkKind.OUTBOX_PASS_THROUGH, inner.owner(), inner.name(), outer.owner(),
+                    outer.name());
         } finally {
             LOCK.unlock();
         }
@@ -85,6 +91,18 @@ final class Links {
                 throw new IllegalArgumentException("passing " + outer + " through to " + inner + " makes a cycle");
             }
             outer.setForward(inner);
+            GraphEvents.linkChanged(LinkKind.INBOX_PASS_THROUGH, outer.owner(), outer.name(), inner.owner(),
+                    inner.name());
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Runs {@code reader} under the link lock, so it sees every link and pass-through as of one moment. */
+    static <R> R read(Supplier<R> reader) {
+        LOCK.lock();
+        try {
+            return reader.get();
         } finally {
             LOCK.unlock();
         }

@@ -206,6 +206,15 @@ public final class ServiceRegistry {
         return List.copyOf(services.keySet());
     }
 
+    /** Returns each registered key with its inbox, for introspection. */
+    Map<ServiceKey<?>, Inbox<?>> registrations() {
+        Map<ServiceKey<?>, Inbox<?>> all = new java.util.LinkedHashMap<>();
+        for (Registration<?> r : services.values()) {
+            all.put(r.key(), r.inbox());
+        }
+        return all;
+    }
+
     /** Called as any component ends: forgets the services it provided. */
     void providerEnded(Component component) {
         if (byProvider.isEmpty() || !byProvider.containsKey(component)) {

@@ -1,5 +1,7 @@
 package dev.weft.runtime;
 
+import dev.weft.runtime.inspect.GraphListener;
+import dev.weft.runtime.inspect.GraphSnapshot;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.System.Logger.Level;
@@ -42,6 +44,7 @@ public final class Weft implements AutoCloseable {
     private final ServiceRegistry services = new ServiceRegistry(this);
     private final Consumer<? super Terminated> onFailure;
     private final Set<Component> live = ConcurrentHashMap.newKeySet();
+    private final GraphEvents events = new GraphEvents();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition allEnded = lock.newCondition();
     private volatile boolean closing;
@@ -82,6 +85,7 @@ public final class Weft implements AutoCloseable {
         component.bind(this, parent, defaultInboxCapacity);
         live.add(component);
         metrics.spawned.increment();
+        events.spawned(component);
         component.launch();
         return component;
     }
@@ -104,6 +108,21 @@ public final class Weft implements AutoCloseable {
     /** Returns the registry this runtime's meters (names under {@code weft.}) are registered in. */
     public MeterRegistry meterRegistry() {
         return meterRegistry;
+    }
+
+    /** Returns a picture of the live components, their boxes, links and services; see {@link GraphSnapshot}. */
+    public GraphSnapshot snapshot() {
+        return Snapshots.take(live, services);
+    }
+
+    /** Tells {@code listener} of every spawn, end and link change from now on; see {@link GraphListener}. */
+    public void addGraphListener(GraphListener listener) {
+        events.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Stops telling {@code listener}. */
+    public void removeGraphListener(GraphListener listener) {
+        events.remove(listener);
     }
 
     /** Returns how many components are spawned and not yet ended. */
@@ -179,6 +198,10 @@ public final class Weft implements AutoCloseable {
         return metrics;
     }
 
+    GraphEvents events() {
+        return events;
+    }
+
     /** Called by a component as it ends. */
     void ended(Terminated news) {
         if (news.state() == ComponentState.FAILED) {
@@ -194,6 +217,7 @@ public final class Weft implements AutoCloseable {
         }
         services.providerEnded(news.component());
         live.remove(news.component());
+        events.ended(news);
         if (closing && live.isEmpty()) {
             lock.lock();
             try {

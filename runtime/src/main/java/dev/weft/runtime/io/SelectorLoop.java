@@ -16,6 +16,8 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -79,6 +81,8 @@ final class SelectorLoop implements Runnable {
     private final Selector selector;
     private final MessagePassingQueue<ChannelHandle> changes = new MpscUnboundedAtomicArrayQueue<>(256);
     private final ArrayDeque<Readiness> undelivered = new ArrayDeque<>();
+    /** Handles registered and not yet ended, for introspection; added by the service, removed in end(). */
+    final Set<ChannelHandle> live = ConcurrentHashMap.newKeySet();
     private volatile int state;
     private volatile boolean draining;
     private volatile boolean stopNow;
@@ -321,6 +325,7 @@ final class SelectorLoop implements Runnable {
             return;
         }
         h.markEnded();
+        live.remove(h);
         SelectionKey key = h.key();
         if (key != null) {
             key.cancel();

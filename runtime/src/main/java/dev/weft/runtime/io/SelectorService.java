@@ -6,10 +6,16 @@ import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
 import dev.weft.runtime.Signal;
 import dev.weft.runtime.Weft;
+import dev.weft.runtime.inspect.Inspectable;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.channels.SelectableChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The runtime's selector: one {@link java.nio.channels.Selector} blocking in {@code select()} on a
@@ -33,9 +39,11 @@ import java.util.Objects;
  * {@link Shutdown} once its last channel has been closed, and on interrupt at once, closing every
  * channel still registered. Its meters are named {@code weft.selector.*}.
  */
-public final class SelectorService extends Component {
+public final class SelectorService extends Component implements Inspectable {
     /** The registry key of the selector service. Its inbox is the service component's control inbox. */
     public static final ServiceKey<Signal> KEY = ServiceKey.of("weft.selector", Signal.class);
+
+    private static final int SHOWN_REGISTRATIONS = 100;
 
     private final SelectorLoop loop;
 
@@ -69,6 +77,7 @@ public final class SelectorService extends Component {
         }
         channel.configureBlocking(false);
         ChannelHandle handle = new ChannelHandle(loop, channel, owner);
+        loop.live.add(handle);
         handle.watchOwner();
         loop.changed(handle);
         return handle;
@@ -114,6 +123,30 @@ public final class SelectorService extends Component {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Shows the registered channels (the first {@value #SHOWN_REGISTRATIONS}) with their owners and armed operations. */
+    @Override
+    public Map<String, Object> details() {
+        List<Map<String, Object>> shown = new ArrayList<>();
+        int count = 0;
+        for (ChannelHandle h : loop.live) {
+            if (count++ < SHOWN_REGISTRATIONS) {
+                shown.add(Map.of("channel", String.valueOf(h.channel()), "owner", String.valueOf(h.owner()),
+                        "armed", h.armed()));
+            }
+        }
+        return Map.of("channels", count, "registrations", shown);
+    }
+
+    /** The owners' inboxes: readiness goes there without a link. */
+    @Override
+    public List<Inbox<?>> deliversTo() {
+        Set<Inbox<?>> owners = new LinkedHashSet<>();
+        for (ChannelHandle h : loop.live) {
+            owners.add(h.owner());
+        }
+        return List.copyOf(owners);
     }
 
     /** The loop, for tests in this package. */

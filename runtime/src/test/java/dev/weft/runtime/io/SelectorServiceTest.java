@@ -123,6 +123,26 @@ class SelectorServiceTest {
     }
 
     @Test
+    void theServiceShowsItsRegistrationsAndOwnersToTheInspector() throws Exception {
+        Pair pair = connect();
+        Owner owner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        ChannelHandle handle = service.register(pair.near(), owner.readiness);
+        handle.arm(OP_READ);
+
+        assertThat(service.details()).containsEntry("channels", 1);
+        assertThat(service.deliversTo()).containsExactly(owner.readiness);
+        assertThat(weft.snapshot().links()).anySatisfy(link -> {
+            assertThat(link.kind()).isEqualTo(dev.weft.runtime.inspect.LinkKind.DELIVERY);
+            assertThat(link.to().box()).isEqualTo("readiness");
+        });
+
+        handle.close();
+        await(() -> service.deliversTo().isEmpty(), "the closed channel to leave the registrations");
+        assertThat(service.details()).containsEntry("channels", 0);
+    }
+
+    @Test
     void readinessIsOneShotUntilTheOwnerArmsAgain() throws Exception {
         Pair pair = connect();
         Owner owner = weft.spawn(new Owner(true));
