@@ -51,7 +51,7 @@ public final class BenchMain {
                 "pekko", "Pekko typed actor, VT senders, unbounded mailbox",
                 "park", "VTs, JCTools MPSC(" + FanIn.CAPACITY + ") + park/unpark (floor)",
                 "abq", "VTs, ArrayBlockingQueue(" + FanIn.CAPACITY + ")"), FanIn::create, PER_SECOND));
-        add(new Bench("skynet", "ms", false, 1_000_000, 2, 3, peers(
+        add(new Bench("skynet", "ms", false, 1_000_000, 1, 3, peers(
                 "weft", "Weft components (spawn children, sum via inbox)",
                 "pekko", "Pekko typed actors (spawnAnonymous, tell)",
                 "vt", "plain VTs (start children, join)"), Skynet::create, MILLIS));
