@@ -54,6 +54,12 @@ public abstract class Component {
      * the message, or the sender sees PARKED. No wake-up is lost, and a sender that finds the
      * receiver RUNNING (busy or spinning) makes no unpark call at all.
      *
+     * The spin before parking is a short burst of plain re-checks: no Thread.onSpinWait() and no
+     * Thread.yield(). On the 2-vCPU KVM guests we benchmark on, one PAUSE costs 60-450 ns, and a
+     * spin of 64 PAUSEs plus 2 yields made ping-pong ~10x slower than parking at once whenever the
+     * machine was busy (docs/benchmarks.md). A few hundred nanoseconds of re-checks still catch a
+     * partner that answers at once, and cost almost nothing when it does not.
+     *
      * An unpark may arrive after the receiver already woke for another reason; LockSupport keeps it
      * as a permit and the next park returns at once, which the loop treats as a spurious wake-up.
      *
@@ -63,7 +69,6 @@ public abstract class Component {
     static final int RUNNING = 0;
     static final int PARKED = 1;
     private static final int SPINS_BEFORE_PARK = 64;
-    private static final int YIELDS_BEFORE_PARK = 2;
     private static final AtomicLong IDS = new AtomicLong();
     private static final Object[] NO_WATCHERS = new Object[0];
     private static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
@@ -593,13 +598,6 @@ public abstract class Component {
             throw new IllegalStateException(name() + " has no thread to wait on; poll instead");
         }
         for (int i = 0; i < SPINS_BEFORE_PARK; i++) {
-            if (anyReady(one, many)) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        for (int i = 0; i < YIELDS_BEFORE_PARK; i++) {
-            Thread.yield();
             if (anyReady(one, many)) {
                 return true;
             }
