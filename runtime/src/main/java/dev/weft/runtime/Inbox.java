@@ -145,6 +145,24 @@ public final class Inbox<T> {
         return resolve().offer(message);
     }
 
+    /**
+     * Sends a request that carries a {@link ReplyTo} and waits for the answer (request/reply). Works
+     * from any thread: a component's body, an actor's handler, or a plain thread. Late answers are
+     * dropped and counted in {@code weft.ask.late.replies}. Where nothing tells Java the answer's
+     * type (no assignment), name it: {@code inbox.<Integer>ask(r -> new Add(2, 3, r), timeout)}.
+     *
+     * @param request builds the message from the {@code ReplyTo} the responder must answer
+     * @param timeout how long to wait for room in this inbox and then for the answer, together
+     * @return the answer
+     * @throws AskTimeoutException if no answer came in time
+     * @throws AskTargetEndedException if this inbox's owner ended (or had ended) before it answered
+     * @throws InterruptedException if the asker is interrupted while waiting
+     */
+    public <R> R ask(java.util.function.Function<? super ReplyTo<R>, ? extends T> request, Duration timeout)
+            throws InterruptedException {
+        return ReplyTo.ask(this, request, timeout);
+    }
+
     @SuppressWarnings("unchecked")
     Inbox<? super T> resolve() {
         Inbox<? super T> next = forward;
