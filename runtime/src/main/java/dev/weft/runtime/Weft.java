@@ -39,6 +39,7 @@ public final class Weft implements AutoCloseable {
     private final MeterRegistry meterRegistry;
     private final Metrics metrics;
     private final ServiceRegistry services = new ServiceRegistry(this);
+    private final Timers timers;
     private final Set<Component> live = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition allEnded = lock.newCondition();
@@ -49,6 +50,7 @@ public final class Weft implements AutoCloseable {
         this.shutdownGrace = builder.shutdownGrace;
         this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
         this.metrics = new Metrics(meterRegistry, this);
+        this.timers = new Timers(metrics);
     }
 
     /** Starts a runtime with the default settings. */
@@ -102,6 +104,11 @@ public final class Weft implements AutoCloseable {
         return services;
     }
 
+    /** Returns the runtime's timers: messages delivered to inboxes after a delay or periodically. */
+    public Timers timers() {
+        return timers;
+    }
+
     /** Returns the registry this runtime's meters (names under {@code weft.}) are registered in. */
     public MeterRegistry meterRegistry() {
         return meterRegistry;
@@ -113,13 +120,14 @@ public final class Weft implements AutoCloseable {
     }
 
     /**
-     * Stops every component and waits for them: first sends {@link Shutdown} to each control inbox,
-     * then, after the shutdown grace period, interrupts those still running, then waits until all
-     * have ended. Idempotent.
+     * Stops every component and waits for them: first cancels every timer and sends {@link Shutdown}
+     * to each control inbox, then, after the shutdown grace period, interrupts those still running,
+     * then waits until all have ended. Idempotent.
      */
     @Override
     public void close() {
         closing = true;
+        timers.close();
         for (Component c : live) {
             c.shutdown();
         }
