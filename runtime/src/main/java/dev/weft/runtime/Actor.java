@@ -85,18 +85,21 @@ public abstract class Actor<T> extends Component {
     /** Creates an actor whose inbox takes {@code type}, with the runtime's default capacity. */
     protected Actor(Class<T> type) {
         this.inbox = inbox(type);
+        inbox.preferCompact();
     }
 
     /** Creates a named actor whose inbox takes {@code type}, with the runtime's default capacity. */
     protected Actor(String name, Class<T> type) {
         super(name);
         this.inbox = inbox(type);
+        inbox.preferCompact();
     }
 
     /** Creates a named actor whose inbox takes {@code type} and holds at most {@code capacity} messages. */
     protected Actor(String name, Class<T> type, int capacity) {
         super(name);
         this.inbox = inbox("inbox", type, capacity);
+        inbox.preferCompact();
     }
 
     /** Returns this actor's inbox (named {@code "inbox"}), whose messages go to {@link #onMessage}. */
