@@ -159,6 +159,7 @@ public final class Inbox<T> {
      * @throws AskTimeoutException if no answer came in time
      * @throws AskTargetEndedException if this inbox's owner ended (or had ended) before it answered
      * @throws InterruptedException if the asker is interrupted while waiting
+     * @throws IllegalStateException if the owner of this inbox asks itself
      */
     public <R> R ask(java.util.function.Function<? super ReplyTo<R>, ? extends T> request, Duration timeout)
             throws InterruptedException {

@@ -95,6 +95,10 @@ public final class ReplyTo<R> {
         Objects.requireNonNull(request, "request");
         long deadline = Inbox.deadline(Objects.requireNonNull(timeout, "timeout"));
         Component owner = target.resolve().owner();
+        if (owner.isReceiverThread()) {
+            throw new IllegalStateException(owner.name() + " asked its own inbox " + target
+                    + "; it would wait for itself until the timeout");
+        }
         ReplyTo<R> reply = new ReplyTo<>(Thread.currentThread(), target);
         owner.addWatcher(reply);
         try {

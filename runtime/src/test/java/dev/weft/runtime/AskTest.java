@@ -132,6 +132,36 @@ class AskTest {
         }
     }
 
+    /** Asks itself on its first message and reports what happened. */
+    static final class SelfAsker extends Actor<Add> {
+        final CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+
+        SelfAsker() {
+            super(Add.class);
+        }
+
+        @Override
+        protected void onMessage(Add add) {
+            try {
+                inbox().<Integer>ask(r -> new Add(0, 0, r), WAIT);
+                outcome.complete(null);
+            } catch (Exception e) {
+                outcome.complete(e);
+            }
+        }
+    }
+
+    @Test
+    void anActorAskingItselfIsRefusedInsteadOfWaitingForTheTimeout() throws Exception {
+        try (Weft weft = Weft.start()) {
+            SelfAsker self = weft.spawn(new SelfAsker());
+            self.inbox().send(new Add(0, 0, null));
+
+            assertThat(self.outcome.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("asked its own inbox");
+        }
+    }
+
     @Test
     void manyAsksLeaveNoWatcherBehindOnTheTarget() throws Exception {
         try (Weft weft = Weft.start()) {
