@@ -462,22 +462,22 @@ public abstract class Component {
     }
 
     private void body() {
-        ComponentState end = ComponentState.FINISHED;
-        Throwable cause = null;
         try {
             run();
-        } catch (InterruptedException e) {
-            if (stopRequested) {
-                end = ComponentState.STOPPED;
-            } else {
-                end = ComponentState.FAILED;
-                cause = e;
-            }
         } catch (Throwable t) {
-            end = ComponentState.FAILED;
-            cause = t;
+            terminate(t);
+            return;
         }
-        terminate(end, cause);
+        terminate(ComponentState.FINISHED, null);
+    }
+
+    /** Ends this component after its code threw: stopped if it is {@link #stop()}'s interrupt, else failed. */
+    final void terminate(Throwable thrown) {
+        if (thrown instanceof InterruptedException && stopRequested) {
+            terminate(ComponentState.STOPPED, null);
+        } else {
+            terminate(ComponentState.FAILED, thrown);
+        }
     }
 
     /** Ends this component: closes its inboxes, then tells its spawner, watchers and the runtime. */
@@ -530,7 +530,7 @@ public abstract class Component {
         return created;
     }
 
-    private void addWatcher(Object watcher) {
+    final void addWatcher(Object watcher) {
         for (;;) {
             Object ws = watchers;
             if (ws instanceof Terminated done) {
@@ -546,10 +546,35 @@ public abstract class Component {
         }
     }
 
+    /** Forgets a watcher added with {@link #addWatcher}, so a short-lived one (an ask) leaves nothing behind. */
+    final void removeWatcher(Object watcher) {
+        for (;;) {
+            Object ws = watchers;
+            if (!(ws instanceof Object[] list)) {
+                return;
+            }
+            int at = Arrays.asList(list).indexOf(watcher);
+            if (at < 0) {
+                return;
+            }
+            Object[] shrunk = null;
+            if (list.length > 1) {
+                shrunk = new Object[list.length - 1];
+                System.arraycopy(list, 0, shrunk, 0, at);
+                System.arraycopy(list, at + 1, shrunk, at, list.length - at - 1);
+            }
+            if (WATCHERS.compareAndSet(this, ws, shrunk)) {
+                return;
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static void notifyWatcher(Object watcher, Terminated news) {
         if (watcher instanceof Component c) {
             c.deliverSignal(news);
+        } else if (watcher instanceof ReplyTo<?> reply) {
+            reply.targetEnded(news);
         } else {
             ((CompletableFuture<Terminated>) watcher).complete(news);
         }
@@ -562,6 +587,24 @@ public abstract class Component {
         } catch (InboxClosedException ended) {
             // An ended component has no use for lifecycle news; the dead-letter metric counted it.
         }
+    }
+
+    /** Returns the control inbox if anything has created it yet, without creating it. */
+    final Inbox<Signal> controlIfCreated() {
+        return control;
+    }
+
+    /** Returns whether {@link #stop()} has been called. */
+    final boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /**
+     * Sets the thread that may receive and that {@link #wake()} and {@link #stop()} reach: a
+     * handler-style actor binds the thread of its current turn, and {@code null} between turns.
+     */
+    final void bindThread(Thread t) {
+        thread = t;
     }
 
     /** Throws unless the calling thread may receive from {@code box}. */

@@ -18,6 +18,8 @@ final class Metrics {
     final LongAdder backPressureWaits = new LongAdder();
     final LongAdder spawned = new LongAdder();
     final LongAdder failed = new LongAdder();
+    final LongAdder lateReplies = new LongAdder();
+    final LongAdder ticksSkipped = new LongAdder();
 
     Metrics(MeterRegistry registry, Weft weft) {
         counter(registry, "weft.messages.sent", "Messages accepted into an inbox", sent);
@@ -28,6 +30,9 @@ final class Metrics {
         counter(registry, "weft.backpressure.waits", "Times a sender parked on a full inbox", backPressureWaits);
         counter(registry, "weft.components.spawned", "Components spawned", spawned);
         counter(registry, "weft.components.failed", "Components whose body threw", failed);
+        counter(registry, "weft.ask.late.replies", "Replies that came after the asker gave up", lateReplies);
+        counter(registry, "weft.timer.ticks.skipped", "Periodic timer ticks dropped because the inbox was full",
+                ticksSkipped);
         gauge(registry, "weft.components.live", "Components spawned and not yet ended", weft,
                 w -> w.liveComponents());
         gauge(registry, "weft.inbox.depth", "Messages waiting in the declared inboxes (control excluded) of live components", weft,

@@ -43,6 +43,7 @@ public final class Weft implements AutoCloseable {
     private final Metrics metrics;
     private final ServiceRegistry services = new ServiceRegistry(this);
     private final Consumer<? super Terminated> onFailure;
+    private final Timers timers;
     private final Set<Component> live = ConcurrentHashMap.newKeySet();
     private final GraphEvents events = new GraphEvents();
     private final ReentrantLock lock = new ReentrantLock();
@@ -55,6 +56,7 @@ public final class Weft implements AutoCloseable {
         this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
         this.metrics = new Metrics(meterRegistry, this);
         this.onFailure = builder.onFailure;
+        this.timers = new Timers(metrics);
     }
 
     /** Starts a runtime with the default settings. */
@@ -105,6 +107,11 @@ public final class Weft implements AutoCloseable {
         return services;
     }
 
+    /** Returns the runtime's timers: messages delivered to inboxes after a delay or periodically. */
+    public Timers timers() {
+        return timers;
+    }
+
     /** Returns the registry this runtime's meters (names under {@code weft.}) are registered in. */
     public MeterRegistry meterRegistry() {
         return meterRegistry;
@@ -131,15 +138,16 @@ public final class Weft implements AutoCloseable {
     }
 
     /**
-     * Stops every component and waits for them: first sends {@link Shutdown} to each control inbox,
-     * then, after the shutdown grace period, interrupts those still running, then waits until all
-     * have ended. Idempotent. If the calling thread is interrupted while it waits, the components
-     * still running are interrupted at once and this returns without waiting for them, with the
-     * thread's interrupt status set.
+     * Stops every component and waits for them: first cancels every timer and sends {@link Shutdown}
+     * to each control inbox, then, after the shutdown grace period, interrupts those still running,
+     * then waits until all have ended. Idempotent. If the calling thread is interrupted while it
+     * waits, the components still running are interrupted at once and this returns without waiting
+     * for them, with the thread's interrupt status set.
      */
     @Override
     public void close() {
         closing = true;
+        timers.close();
         for (Component c : live) {
             c.shutdown();
         }

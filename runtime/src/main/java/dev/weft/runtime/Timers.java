@@ -1,0 +1,201 @@
+package dev.weft.runtime;
+
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Delivers messages to inboxes after a delay or periodically, from {@link Weft#timers()}.
+ *
+ * <pre>{@code
+ * Timer once = weft.timers().after(Duration.ofMillis(200), worker.inbox(), new Deadline());
+ * Timer tick = weft.timers().every(Duration.ofSeconds(1), monitor.inbox(), Tick::new);
+ * tick.cancel();
+ * }</pre>
+ *
+ * <p>All timers of a runtime share one platform thread, which only ever hands messages over with
+ * {@link Inbox#trySend}, so a full inbox never holds it up. A one-shot timer that finds its inbox
+ * full delivers from a virtual thread with a blocking {@link Inbox#send}, so its message waits for
+ * room like any other (and is never lost). A periodic timer that finds its inbox full skips that
+ * tick (counted in {@code weft.timer.ticks.skipped}): a slow receiver sees fewer ticks, never a
+ * pile-up. A timer whose target has ended stops. {@link Weft#close()} cancels every timer.
+ *
+ * <p>To wait for a message with a deadline instead, a component uses {@link Inbox#receive(Duration)}
+ * or {@link Component#select(Duration, Inbox...)}.
+ */
+public final class Timers {
+    private static final System.Logger LOG = System.getLogger(Timers.class.getName());
+
+    private final ScheduledThreadPoolExecutor executor;
+    private final Metrics metrics;
+    private volatile Thread timerThread;
+
+    Timers(Metrics metrics) {
+        this.metrics = metrics;
+        this.executor = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread t = Thread.ofPlatform().name("weft-timers").daemon().unstarted(task);
+            timerThread = t;
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    }
+
+    /**
+     * Delivers {@code message} to {@code target} once, after {@code delay}.
+     *
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public <T> Timer after(Duration delay, Inbox<? super T> target, T message) {
+        Objects.requireNonNull(message, "message");
+        Delivery<T> d = new Delivery<>(target, () -> message, false);
+        return d.bind(schedule(() -> executor.schedule(d, delay.toNanos(), TimeUnit.NANOSECONDS)));
+    }
+
+    /**
+     * Delivers a message from {@code message} to {@code target} every {@code period}, the first one
+     * after one period, until cancelled. The supplier runs on the timer thread and must not block.
+     *
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public <T> Timer every(Duration period, Inbox<? super T> target, Supplier<? extends T> message) {
+        Objects.requireNonNull(message, "message");
+        if (period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("period must be positive: " + period);
+        }
+        long nanos = period.toNanos();
+        Delivery<T> d = new Delivery<>(target, message, true);
+        return d.bind(schedule(() -> executor.scheduleAtFixedRate(d, nanos, nanos, TimeUnit.NANOSECONDS)));
+    }
+
+    /** Cancels every timer; called by {@link Weft#close()}. */
+    void close() {
+        executor.shutdownNow();
+    }
+
+    private static Future<?> schedule(Supplier<Future<?>> submit) {
+        try {
+            return submit.get();
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("the runtime is closed; no new timers");
+        }
+    }
+
+    /** One timer: the task the executor runs and the handle its user cancels. */
+    private static final int PENDING = 0;
+    private static final int FIRING = 1;
+    private static final int FIRED = 2;
+    private static final int CANCELLED = 3;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Delivery.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final class Delivery<T> implements Timer, Runnable {
+        /*
+         * state leaves PENDING by CAS only. A one-shot timer goes PENDING -> FIRED on the timer
+         * thread just before it delivers, or PENDING -> CANCELLED in cancel(): a cancel() that
+         * returns true has won against the delivery. A periodic timer goes PENDING -> FIRING ->
+         * PENDING around each tick; cancel() waits out a tick under way (a supplier call and a
+         * trySend, never blocking) unless it runs on the timer thread itself, so no tick is in
+         * progress or starts once it returns. cancel() also removes the task from the executor.
+         */
+        private final Inbox<? super T> target;
+        private final Supplier<? extends T> message;
+        private final boolean periodic;
+        private volatile int state;
+        private volatile Future<?> future;
+
+        Delivery(Inbox<? super T> target, Supplier<? extends T> message, boolean periodic) {
+            this.target = Objects.requireNonNull(target, "target");
+            this.message = message;
+            this.periodic = periodic;
+        }
+
+        Timer bind(Future<?> scheduled) {
+            future = scheduled;
+            if (state == CANCELLED) {
+                scheduled.cancel(false);
+            }
+            return this;
+        }
+
+        @Override
+        public boolean cancel() {
+            for (;;) {
+                int s = state;
+                if (s == FIRED || s == CANCELLED) {
+                    return false;
+                }
+                if (s == FIRING && Thread.currentThread() != timerThread) {
+                    Thread.onSpinWait();
+                } else if (STATE.compareAndSet(this, s, CANCELLED)) {
+                    Future<?> f = future;
+                    if (f != null) {
+                        f.cancel(false);
+                    }
+                    return true;
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            if (!STATE.compareAndSet(this, PENDING, periodic ? FIRING : FIRED)) {
+                return;
+            }
+            deliver();
+            if (periodic) {
+                STATE.compareAndSet(this, FIRING, PENDING);
+            }
+        }
+
+        private void deliver() {
+            try {
+                T m = Objects.requireNonNull(message.get(), "timer message");
+                if (!target.trySend(m)) {
+                    whenFull(m);
+                }
+            } catch (InboxClosedException ended) {
+                cancel();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "timer for " + target + " failed and is cancelled", e);
+                cancel();
+            }
+        }
+
+        private void whenFull(T m) {
+            if (periodic) {
+                metrics.ticksSkipped.increment();
+                return;
+            }
+            Thread.ofVirtual().name("weft-timer-delivery").start(() -> {
+                try {
+                    target.send(m);
+                } catch (InboxClosedException ended) {
+                    // The receiver ended while we waited for room; the inbox counted the dead letter.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        @Override
+        public String toString() {
+            return (periodic ? "periodic timer to " : "timer to ") + target;
+        }
+    }
+}
