@@ -9,6 +9,7 @@ import dev.weft.runtime.ProducerFinished;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Weft;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * A chat room over TCP: every line a client sends goes to all the other clients, through a fan-out
- * component found in the service registry.
+ * component found in the service registry. A client is greeted with a welcome line once it has joined.
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = "A TCP chat room on loopback: each line from one client goes to all the others.")
@@ -66,10 +67,21 @@ final class ChatExample implements Callable<Integer> {
                     continue;
                 }
                 switch (inbox.poll()) {
-                    case Join j -> members.add(j.member());
+                    case Join j -> welcome(j.member());
                     case Leave l -> members.remove(l.member());
                     case Line l -> fanOut(l);
                 }
+            }
+        }
+
+        /** Adds a member and tells it so: once a client reads the welcome, it gets every later line. */
+        private void welcome(SocketAdapter member) {
+            members.add(member);
+            byte[] hello = ("* welcome: " + members.size() + " here\n").getBytes(StandardCharsets.UTF_8);
+            try {
+                member.inbox.trySend(hello);
+            } catch (InboxClosedException gone) {
+                members.remove(member);
             }
         }
 
