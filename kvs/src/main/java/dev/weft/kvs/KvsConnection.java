@@ -51,6 +51,7 @@ final class KvsConnection extends Component {
     private final FrameDecoder decoder;
     private final byte[] token;
     private boolean authenticated;
+    private boolean inputEnded;
     private int inFlight;
     /** Open watches by the id of the request that started them, and that id by store watch id. */
     private final Map<Long, Watch> watches = new HashMap<>();
@@ -80,16 +81,38 @@ final class KvsConnection extends Component {
         }
     }
 
-    /** Serves requests until the peer or the runtime ends the connection; returns true after a fault. */
+    /**
+     * Serves requests until the runtime or the peer ends the connection; returns true after a fault.
+     * Once the peer's input has ended, the requests it sent are still answered (for at most
+     * {@link #LINGER}), then the connection ends.
+     */
     private boolean serve() throws InterruptedException {
+        long deadline = 0;
         for (;;) {
-            Inbox<?> ready = inFlight < options.maxInFlight()
-                    ? select(results, events, control(), chunks)
-                    : select(results, events, control());
+            Inbox<?> ready;
+            if (inputEnded) {
+                long left = deadline - System.nanoTime();
+                ready = left > 0 ? select(Duration.ofNanos(left), results, events, control()) : null;
+                if (ready == null) {
+                    return false;
+                }
+            } else {
+                ready = inFlight < options.maxInFlight()
+                        ? select(results, events, control(), chunks)
+                        : select(results, events, control());
+            }
             if (ready == control()) {
                 Signal signal = control().poll();
-                if (signal instanceof Shutdown || signal instanceof ProducerFinished) {
-                    return false;       // the runtime closes, or the peer's input ended: no more requests
+                if (signal instanceof Shutdown) {
+                    return false;
+                }
+                if (signal instanceof ProducerFinished) {
+                    // The adapter sent every chunk before this signal: take them all.
+                    for (byte[] chunk; (chunk = chunks.poll()) != null; ) {
+                        decoder.feed(chunk);
+                    }
+                    inputEnded = true;
+                    deadline = System.nanoTime() + LINGER.toNanos();
                 }
             } else if (ready == results) {
                 inFlight--;
@@ -101,6 +124,9 @@ final class KvsConnection extends Component {
             }
             if (!decodeRequests()) {
                 return true;
+            }
+            if (inputEnded && inFlight == 0) {
+                return false;           // every request answered (a partial last frame is dropped)
             }
         }
     }
@@ -153,6 +179,9 @@ final class KvsConnection extends Component {
     private void linger() throws InterruptedException {
         watches.values().forEach(Watch::cancel);
         adapter.control().send(new ProducerFinished(this));
+        if (inputEnded) {
+            return;
+        }
         long deadline = System.nanoTime() + LINGER.toNanos();
         for (;;) {
             long left = deadline - System.nanoTime();
