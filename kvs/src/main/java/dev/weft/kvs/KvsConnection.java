@@ -77,7 +77,16 @@ final class KvsConnection extends Component {
             // the socket is gone: nobody to answer
         } finally {
             watches.values().forEach(Watch::cancel);
+            endAdapterOutput();
+        }
+    }
+
+    /** Tells the adapter nothing more will be written: it flushes, half-closes, and ends with the peer. */
+    private void endAdapterOutput() {
+        try {
             adapter.control().trySend(new ProducerFinished(this));
+        } catch (InboxClosedException adapterEnded) {
+            // the socket is closed already
         }
     }
 
@@ -178,7 +187,7 @@ final class KvsConnection extends Component {
     /** After a fault: drop the rest of the input until the peer closes, at most {@link #LINGER}. */
     private void linger() throws InterruptedException {
         watches.values().forEach(Watch::cancel);
-        adapter.control().send(new ProducerFinished(this));
+        endAdapterOutput();
         if (inputEnded) {
             return;
         }
