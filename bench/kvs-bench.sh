@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Weft KVS vs etcd: durable commits/s (1, 8, 64 clients) and watch latency, in one run.
+# Weft KVS (in process and over its network server) vs etcd: durable commits/s (1, 8, 64 clients)
+# and watch latency, in one run.
 # Installs etcd (Debian package etcd-server) when missing; KvsBench starts it on loopback with a
 # temporary data directory and default (fsync) durability, and stops it afterwards.
 # Usage: bench/kvs-bench.sh [--seconds 5] [--runs 3] [--no-etcd]

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "Weft examples 0.1.0",
         description = "Runs the Weft examples.",
-        subcommands = {ListCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ListCommand.class, RunCommand.class, KvsCommand.class, CommandLine.HelpCommand.class})
 public final class Launcher {
 
     private Launcher() {

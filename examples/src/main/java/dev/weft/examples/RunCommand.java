@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             ChatExample.class,
             ProxyExample.class,
             InspectDemoExample.class,
+            KvsServerExample.class,
         })
 final class RunCommand implements Runnable {
     @picocli.CommandLine.Spec

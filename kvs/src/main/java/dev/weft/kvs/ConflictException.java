@@ -5,6 +5,7 @@ package dev.weft.kvs;
  */
 public final class ConflictException extends KvsException {
     private static final long serialVersionUID = 1L;
+    private final String namespace;
     private final String key;
     private final long expected;
     private final long actual;
@@ -12,9 +13,15 @@ public final class ConflictException extends KvsException {
     ConflictException(String namespace, String key, long expected, long actual) {
         super("conflict in namespace '" + namespace + "' on key '" + key + "': expected version "
                 + expected + ", found " + actual);
+        this.namespace = namespace;
         this.key = key;
         this.expected = expected;
         this.actual = actual;
+    }
+
+    /** Returns the namespace the transaction was committed to. */
+    public String namespace() {
+        return namespace;
     }
 
     /** Returns the key whose version did not match. */

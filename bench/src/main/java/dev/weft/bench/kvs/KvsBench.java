@@ -2,8 +2,12 @@ package dev.weft.bench.kvs;
 
 import dev.weft.kvs.FsyncMode;
 import dev.weft.kvs.Kvs;
+import dev.weft.kvs.KvsClient;
 import dev.weft.kvs.KvsOptions;
+import dev.weft.kvs.KvsServer;
+import dev.weft.kvs.KvsServerOptions;
 import dev.weft.kvs.Namespace;
+import dev.weft.kvs.RemoteNamespace;
 import dev.weft.kvs.Txn;
 import dev.weft.kvs.WatchEvent;
 import dev.weft.kvs.WatchMode;
@@ -26,7 +30,9 @@ import java.util.stream.Stream;
 
 /**
  * Durable commits per second (group commit with fsync) for 1, 8 and 64 concurrent clients, and watch
- * notification latency, for the Weft KVS in process and for etcd over loopback, in one run.
+ * notification latency, for the Weft KVS in process, the Weft KVS over its network path
+ * ({@link KvsClient} to {@link KvsServer} on loopback, one connection per client) and for etcd over
+ * loopback, in one run.
  *
  * <pre>
  *   bench/kvs-bench.sh [--seconds 5] [--runs 3] [--no-etcd]
@@ -60,24 +66,26 @@ public final class KvsBench {
         List<String> rows = new ArrayList<>();
         for (int clients : CLIENTS) {
             double weft = median(runs, () -> weftCommits(base, clients, seconds));
+            double network = median(runs, () -> weftNetworkCommits(base, clients, seconds));
             double peer = etcd ? median(runs, () -> etcdCommits(base, clients, seconds)) : Double.NaN;
-            rows.add(String.format("| durable commits/s, %d client%s | %,.0f | %,.0f | %.2fx |", clients,
-                    clients == 1 ? "" : "s", weft, peer, weft / peer));
+            rows.add(String.format("| durable commits/s, %d client%s | %,.0f | %,.0f | %,.0f | %.2fx | %.2fx |", clients,
+                    clients == 1 ? "" : "s", weft, network, peer, weft / peer, network / peer));
             System.out.println(rows.get(rows.size() - 1));
         }
         for (String kind : List.of("in-memory", "durable")) {
             double[] weft = medianPair(runs, () -> weftWatchLatency(base, kind.equals("durable")));
-            rows.add(String.format("| watch latency p50 / p99 (µs), Weft %s | %.0f / %.0f | | |", kind, weft[0], weft[1]));
+            rows.add(String.format("| watch latency p50 / p99 (µs), Weft %s | %.0f / %.0f | | | | |", kind, weft[0], weft[1]));
             System.out.println(rows.get(rows.size() - 1));
         }
         if (etcd) {
             double[] peer = medianPair(runs, () -> etcdWatchLatency(base));
-            rows.add(String.format("| watch latency p50 / p99 (µs), etcd (put to event) | | %.0f / %.0f | |", peer[0], peer[1]));
+            rows.add(String.format("| watch latency p50 / p99 (µs), etcd (put to event) | | | %.0f / %.0f | | |", peer[0], peer[1]));
             System.out.println(rows.get(rows.size() - 1));
         }
         System.out.println();
-        System.out.println("| case | Weft KVS (in process) | etcd 3.4 (loopback HTTP gateway) | Weft / etcd |");
-        System.out.println("| --- | ---: | ---: | ---: |");
+        System.out.println("| case | Weft KVS (in process) | Weft KVS (network, loopback) | etcd 3.4 (loopback HTTP gateway) "
+                + "| in process / etcd | network / etcd |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
         rows.forEach(System.out::println);
         deleteTree(base);
     }
@@ -90,6 +98,25 @@ public final class KvsBench {
             Namespace ns = kvs.primary();
             return throughput(clients, seconds, (key, value) -> ns.commit(new Txn().put(key, value)));
         } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** Like {@link #weftCommits}, each client a {@link KvsClient} connection to a {@link KvsServer} on loopback. */
+    private static double weftNetworkCommits(Path base, int clients, int seconds) throws Exception {
+        Path dir = Files.createTempDirectory(base, "weft-net");
+        List<KvsClient> connections = new ArrayList<>();
+        try (Weft weft = Weft.start(); Kvs kvs = Kvs.open(KvsOptions.durable(dir).withFsync(FsyncMode.BATCHED))) {
+            KvsServer server = KvsServer.start(weft, kvs, KvsServerOptions.loopback(0));
+            java.util.Map<String, RemoteNamespace> byKey = new java.util.HashMap<>();
+            for (int c = 0; c < clients; c++) {
+                KvsClient client = KvsClient.connect(server.address());
+                connections.add(client);
+                byKey.put("bench.c" + c, client.primary());
+            }
+            return throughput(clients, seconds, (key, value) -> byKey.get(key).commit(new Txn().put(key, value)));
+        } finally {
+            connections.forEach(KvsClient::close);
             deleteTree(dir);
         }
     }

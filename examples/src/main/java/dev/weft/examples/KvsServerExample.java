@@ -1,0 +1,70 @@
+package dev.weft.examples;
+
+import dev.weft.kvs.FsyncMode;
+import dev.weft.kvs.Kvs;
+import dev.weft.kvs.KvsOptions;
+import dev.weft.kvs.KvsServer;
+import dev.weft.kvs.KvsServerOptions;
+import dev.weft.kvs.KvsService;
+import dev.weft.runtime.Weft;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** A durable KVS served over TCP; 'weft kvs ...' talks to it. */
+@Command(name = "kvs-server", mixinStandardHelpOptions = true,
+        description = "A durable KVS served over TCP (loopback by default); 'weft kvs --help' shows the client commands.")
+final class KvsServerExample implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    InspectOption inspect;
+
+    @Option(names = "--port", defaultValue = "7100", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--data", required = true, description = "Directory for the log and snapshots (created if missing).")
+    Path data;
+
+    @Option(names = "--token", defaultValue = "${env:WEFT_KVS_TOKEN}",
+            description = "Shared secret clients must present (default: $WEFT_KVS_TOKEN; none if unset).")
+    String token;
+
+    @Option(names = "--fsync", defaultValue = "batched",
+            description = "When a commit is durable: always, batched (group commit) or none (default: ${DEFAULT-VALUE}).")
+    String fsync;
+
+    @Option(names = "--max-frame", defaultValue = "1048576", description = "Largest request frame in bytes (default: ${DEFAULT-VALUE}).")
+    int maxFrame;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        FsyncMode mode = switch (fsync) {
+            case "always" -> FsyncMode.ALWAYS;
+            case "batched" -> FsyncMode.BATCHED;
+            case "none" -> FsyncMode.NONE;
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--fsync must be always, batched or none, not '" + fsync + "'");
+        };
+        Weft weft = inspect.start(Weft.builder());
+        try {
+            Kvs kvs = KvsService.lookupOrStart(weft, KvsOptions.durable(data).withFsync(mode));
+            KvsServerOptions options = KvsServerOptions.loopback(port).withAddress(new InetSocketAddress(bind, port))
+                    .withToken(token == null || token.isEmpty() ? null : token).withMaxFrameBytes(maxFrame);
+            KvsServer server = KvsServer.start(weft, kvs, options);
+            return UntilShutdown.serve(weft, server.tcpServer(), "kvs server (" + data + ", fsync " + fsync + ")",
+                    spec.commandLine().getOut());
+        } catch (RuntimeException | java.io.IOException e) {
+            weft.close();
+            throw e;
+        }
+    }
+}

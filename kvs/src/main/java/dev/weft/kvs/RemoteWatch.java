@@ -1,0 +1,101 @@
+package dev.weft.kvs;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * A watch held open over a {@link KvsClient}'s connection; made by {@link RemoteNamespace#watch}.
+ * Its events carry {@link #id()} as their watch id, arrive in version order, each change once, and
+ * end with exactly one {@link WatchEvent.Ended} — {@code CLOSED} if the connection is lost.
+ */
+public final class RemoteWatch {
+    private final KvsClient client;
+    private final long id;
+    private final String namespace;
+    private final String key;
+    private final WatchMode mode;
+    private final Consumer<? super WatchEvent> sink;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile long startVersion = -1;
+    private volatile long lastVersion;
+
+    RemoteWatch(KvsClient client, long id, String namespace, String key, WatchMode mode, Consumer<? super WatchEvent> sink) {
+        this.client = client;
+        this.id = id;
+        this.namespace = namespace;
+        this.key = key;
+        this.mode = mode;
+        this.sink = sink;
+    }
+
+    /** Returns this watch's id, carried by each of its events (the id of the request that started it). */
+    public long id() {
+        return id;
+    }
+
+    /** Returns the watched namespace. */
+    public String namespace() {
+        return namespace;
+    }
+
+    /** Returns the watched key. */
+    public String key() {
+        return key;
+    }
+
+    /** Returns what the watch reports. */
+    public WatchMode mode() {
+        return mode;
+    }
+
+    /** Returns the version the watch started at on the server. */
+    public long startVersion() {
+        return startVersion;
+    }
+
+    /** Returns whether the watch's final event has not been delivered yet. */
+    public boolean isActive() {
+        return !ended.get();
+    }
+
+    /**
+     * Ends the watch: the events already due arrive, then {@code Ended(CANCELLED)}. Returns once the
+     * server has taken the cancellation; a watch that has ended already is left alone.
+     */
+    public void cancel() throws InterruptedException {
+        if (ended.get()) {
+            return;
+        }
+        long request = client.nextId();
+        client.await(client.request(request, new Wire.Out(Wire.CANCEL_WATCH, request).i64(id)), Wire.R_DONE);
+    }
+
+    void started(long version) {
+        startVersion = version;
+    }
+
+    /** Runs on the client's reader thread. */
+    void deliver(WatchEvent event) {
+        if (ended.get()) {
+            return;
+        }
+        lastVersion = Math.max(lastVersion, event.version());
+        if (event instanceof WatchEvent.Ended) {
+            ended.set(true);
+            client.removeWatch(id);
+        }
+        sink.accept(event);
+    }
+
+    /** The connection ended before the watch did. */
+    void closed() {
+        if (ended.compareAndSet(false, true)) {
+            sink.accept(new WatchEvent.Ended(id, key, lastVersion, WatchEvent.Reason.CLOSED));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RemoteWatch#" + id + "[" + namespace + ":" + key + " " + mode + "]";
+    }
+}

@@ -1,0 +1,375 @@
+package dev.weft.kvs;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The KVS network protocol's encoding (see docs/kvs.md, "Network protocol"). A frame is a 4-byte
+ * big-endian body length and the body; a body is a type byte, an 8-byte request id and the type's
+ * fields. Strings are a 4-byte length and UTF-8; byte strings a 4-byte length ({@code -1} for null)
+ * and the bytes; lists a 4-byte count and the items.
+ */
+final class Wire {
+    /** The bytes of a frame's length prefix. */
+    static final int HEADER = 4;
+    /** The smallest body: a type and a request id. */
+    static final int MIN_BODY = 9;
+
+    // Requests (client to server).
+    static final byte AUTH = 1;
+    static final byte GET = 2;
+    static final byte LIST = 3;
+    static final byte COMMIT = 4;
+    static final byte VERSION = 5;
+    static final byte WAIT_VERSION = 6;
+    static final byte WATCH = 7;
+    static final byte CANCEL_WATCH = 8;
+    static final byte NS_CREATE = 9;
+    static final byte NS_REMOVE = 10;
+    static final byte NS_LIST = 11;
+
+    // Replies and events (server to client).
+    static final byte R_VALUE = 64;
+    static final byte R_LISTING = 65;
+    static final byte R_VERSION = 66;
+    static final byte R_WATCHING = 67;
+    static final byte R_NAMESPACES = 68;
+    static final byte R_DONE = 69;
+    static final byte R_ERROR = 70;
+    static final byte R_EVENT = 71;
+
+    // Error codes.
+    static final byte E_BAD_FRAME = 1;
+    static final byte E_FRAME_TOO_LARGE = 2;
+    static final byte E_AUTH = 3;
+    static final byte E_CONFLICT = 4;
+    static final byte E_FAILED = 5;
+    static final byte E_LIMIT = 6;
+
+    // Transaction operations (Txn.Op.Kind ordinals would tie the wire to an enum's order).
+    private static final byte OP_PUT = 1;
+    private static final byte OP_APPEND = 2;
+    private static final byte OP_UNLINK = 3;
+    private static final byte OP_MKDIR = 4;
+
+    // Watch event kinds.
+    private static final byte EV_VALUE = 1;
+    private static final byte EV_APPENDED = 2;
+    private static final byte EV_DIR = 3;
+    private static final byte EV_ENDED = 4;
+
+    private Wire() {
+    }
+
+    /** A frame that does not follow the protocol; the connection that sent it is closed. */
+    static final class Malformed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Malformed(String message) {
+            super(message);
+        }
+    }
+
+    /** Builds one frame: the length prefix is filled in by {@link #frame()}. */
+    static final class Out {
+        private byte[] buf = new byte[64];
+        private int len = HEADER;
+
+        Out(byte type, long id) {
+            u8(type).i64(id);
+        }
+
+        Out u8(int b) {
+            ensure(1);
+            buf[len++] = (byte) b;
+            return this;
+        }
+
+        Out i32(int v) {
+            ensure(4);
+            buf[len++] = (byte) (v >>> 24);
+            buf[len++] = (byte) (v >>> 16);
+            buf[len++] = (byte) (v >>> 8);
+            buf[len++] = (byte) v;
+            return this;
+        }
+
+        Out i64(long v) {
+            return i32((int) (v >>> 32)).i32((int) v);
+        }
+
+        Out bytes(byte[] b) {
+            if (b == null) {
+                return i32(-1);
+            }
+            i32(b.length);
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, len, b.length);
+            len += b.length;
+            return this;
+        }
+
+        Out str(String s) {
+            return bytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        Out strs(List<String> list) {
+            i32(list.size());
+            list.forEach(this::str);
+            return this;
+        }
+
+        /** Returns the finished frame, length prefix included. */
+        byte[] frame() {
+            int body = len - HEADER;
+            buf[0] = (byte) (body >>> 24);
+            buf[1] = (byte) (body >>> 16);
+            buf[2] = (byte) (body >>> 8);
+            buf[3] = (byte) body;
+            return buf.length == len ? buf : Arrays.copyOf(buf, len);
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) {
+                long grown = Math.max((long) buf.length * 2, (long) len + more);
+                if (grown > Integer.MAX_VALUE - 8) {
+                    throw new KvsException("frame too large to encode");
+                }
+                buf = Arrays.copyOf(buf, (int) grown);
+            }
+        }
+    }
+
+    /** Reads one body; every read checks what is left, so no field can make it allocate more than the body holds. */
+    static final class In {
+        final byte type;
+        final long id;
+        private final ByteBuffer buf;
+
+        In(byte[] body) {
+            this.buf = ByteBuffer.wrap(body);
+            if (body.length < MIN_BODY) {
+                throw new Malformed("a frame body needs at least " + MIN_BODY + " bytes, got " + body.length);
+            }
+            this.type = buf.get();
+            this.id = buf.getLong();
+        }
+
+        int u8() {
+            try {
+                return buf.get() & 0xff;
+            } catch (BufferUnderflowException e) {
+                throw truncated();
+            }
+        }
+
+        int i32() {
+            try {
+                return buf.getInt();
+            } catch (BufferUnderflowException e) {
+                throw truncated();
+            }
+        }
+
+        long i64() {
+            try {
+                return buf.getLong();
+            } catch (BufferUnderflowException e) {
+                throw truncated();
+            }
+        }
+
+        byte[] bytes() {
+            int n = i32();
+            if (n == -1) {
+                return null;
+            }
+            if (n < 0 || n > buf.remaining()) {
+                throw new Malformed("a byte string of " + n + " bytes in a frame with " + buf.remaining() + " left");
+            }
+            byte[] b = new byte[n];
+            buf.get(b);
+            return b;
+        }
+
+        String str() {
+            byte[] b = bytes();
+            if (b == null) {
+                throw new Malformed("a null string");
+            }
+            return new String(b, StandardCharsets.UTF_8);
+        }
+
+        /** Reads a count of items that each take at least {@code minItemBytes}. */
+        int count(int minItemBytes) {
+            int n = i32();
+            if (n < 0 || (long) n * minItemBytes > buf.remaining()) {
+                throw new Malformed("a list of " + n + " items in a frame with " + buf.remaining() + " bytes left");
+            }
+            return n;
+        }
+
+        List<String> strs() {
+            int n = count(4);
+            List<String> list = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                list.add(str());
+            }
+            return list;
+        }
+
+        /** Checks that the body has been read to its end. */
+        void end() {
+            if (buf.hasRemaining()) {
+                throw new Malformed(buf.remaining() + " unexpected bytes after the fields of a frame of type " + type);
+            }
+        }
+
+        private Malformed truncated() {
+            return new Malformed("a frame of type " + type + " ends in the middle of a field");
+        }
+    }
+
+    // ---------------------------------------------------------------- transactions
+
+    static Out commit(long id, String namespace, Txn txn) {
+        Out out = new Out(COMMIT, id).str(namespace);
+        List<Txn.Precondition> pre = txn.preconditions();
+        out.i32(pre.size());
+        for (Txn.Precondition p : pre) {
+            out.str(p.key()).i64(p.version());
+        }
+        List<Txn.Op> ops = txn.ops();
+        out.i32(ops.size());
+        for (Txn.Op op : ops) {
+            switch (op.kind()) {
+                case PUT -> out.u8(OP_PUT).str(op.key()).bytes(op.value());
+                case APPEND -> out.u8(OP_APPEND).str(op.key()).bytes(op.value());
+                case UNLINK -> out.u8(OP_UNLINK).str(op.key());
+                case MKDIR -> out.u8(OP_MKDIR).str(op.key());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Reads a transaction. A structural fault throws {@link Malformed}; a well-formed transaction with
+     * a bad key throws {@link KvsException} (the request fails, the connection stays).
+     */
+    static Txn txn(In in) {
+        Txn txn = new Txn();
+        KvsException invalid = null;
+        int pre = in.count(12);
+        for (int i = 0; i < pre; i++) {
+            String key = in.str();
+            long version = in.i64();
+            try {
+                txn.require(key, version);
+            } catch (KvsException | IllegalArgumentException e) {
+                invalid = invalid != null ? invalid : new KvsException(e.getMessage());
+            }
+        }
+        int ops = in.count(5);
+        for (int i = 0; i < ops; i++) {
+            int kind = in.u8();
+            String key = in.str();
+            byte[] value = kind == OP_PUT || kind == OP_APPEND ? in.bytes() : null;
+            if ((kind == OP_PUT || kind == OP_APPEND) && value == null) {
+                throw new Malformed("a put or append without a value");
+            }
+            try {
+                switch (kind) {
+                    case OP_PUT -> txn.put(key, value);
+                    case OP_APPEND -> txn.append(key, value);
+                    case OP_UNLINK -> txn.unlink(key);
+                    case OP_MKDIR -> txn.mkdir(key);
+                    default -> throw new Malformed("unknown transaction operation " + kind);
+                }
+            } catch (KvsException e) {
+                invalid = invalid != null ? invalid : e;
+            }
+        }
+        in.end();
+        if (invalid != null) {
+            throw invalid;
+        }
+        return txn;
+    }
+
+    // ---------------------------------------------------------------- watches
+
+    static Out event(long id, WatchEvent event) {
+        Out out = new Out(R_EVENT, id);
+        switch (event) {
+            case WatchEvent.Value v -> out.u8(EV_VALUE).str(v.key()).i64(v.version()).bytes(v.value());
+            case WatchEvent.Appended a -> out.u8(EV_APPENDED).str(a.key()).i64(a.version()).bytes(a.bytes());
+            case WatchEvent.DirChanged d -> out.u8(EV_DIR).str(d.key()).i64(d.version()).strs(d.changed());
+            case WatchEvent.Ended e -> out.u8(EV_ENDED).str(e.key()).i64(e.version()).u8(e.reason().ordinal());
+        }
+        return out;
+    }
+
+    /** Reads an event; its watch id is the id of the request that started the watch. */
+    static WatchEvent event(In in) {
+        int kind = in.u8();
+        String key = in.str();
+        long version = in.i64();
+        WatchEvent e = switch (kind) {
+            case EV_VALUE -> new WatchEvent.Value(in.id, key, version, in.bytes());
+            case EV_APPENDED -> new WatchEvent.Appended(in.id, key, version, in.bytes());
+            case EV_DIR -> new WatchEvent.DirChanged(in.id, key, version, List.copyOf(in.strs()));
+            case EV_ENDED -> new WatchEvent.Ended(in.id, key, version, reason(in.u8()));
+            default -> throw new Malformed("unknown watch event kind " + kind);
+        };
+        in.end();
+        return e;
+    }
+
+    static WatchMode mode(int ordinal) {
+        WatchMode[] modes = WatchMode.values();
+        if (ordinal >= modes.length) {
+            throw new Malformed("unknown watch mode " + ordinal);
+        }
+        return modes[ordinal];
+    }
+
+    private static WatchEvent.Reason reason(int ordinal) {
+        WatchEvent.Reason[] reasons = WatchEvent.Reason.values();
+        if (ordinal >= reasons.length) {
+            throw new Malformed("unknown watch end reason " + ordinal);
+        }
+        return reasons[ordinal];
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    static byte[] error(long id, byte code, String message) {
+        return new Out(R_ERROR, id).u8(code).str(message).frame();
+    }
+
+    static byte[] error(long id, RuntimeException e) {
+        if (e instanceof ConflictException c) {
+            return new Out(R_ERROR, id).u8(E_CONFLICT).str(c.getMessage()).str(c.namespace()).str(c.key())
+                    .i64(c.expected()).i64(c.actual()).frame();
+        }
+        return error(id, E_FAILED, String.valueOf(e.getMessage()));
+    }
+
+    /** Turns an error body back into the exception the server reported. */
+    static KvsException error(In in) {
+        int code = in.u8();
+        String message = in.str();
+        if (code == E_CONFLICT) {
+            return new ConflictException(in.str(), in.str(), in.i64(), in.i64());
+        }
+        return switch (code) {
+            case E_AUTH -> new KvsException("authentication failed: " + message);
+            case E_BAD_FRAME, E_FRAME_TOO_LARGE -> new KvsException("the server refused a frame: " + message);
+            default -> new KvsException(message);
+        };
+    }
+}
