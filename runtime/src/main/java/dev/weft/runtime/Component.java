@@ -54,12 +54,12 @@ public abstract class Component {
      * the message, or the sender sees PARKED. No wake-up is lost, and a sender that finds the
      * receiver RUNNING (busy or spinning) makes no unpark call at all.
      *
-     * The spin before parking is a short burst of plain re-checks: no Thread.onSpinWait() and no
-     * Thread.yield(). On the 2-vCPU KVM guests we benchmark on, one PAUSE costs 60-450 ns, and a
-     * spin of 64 PAUSEs plus 2 yields made ping-pong ~10x slower than parking at once whenever the
-     * machine was busy (docs/benchmarks.md). A few hundred nanoseconds of re-checks still catch a
-     * partner that answers at once, and cost almost nothing when it does not.
-     *
+     * Before parking, the receiver makes 64 plain re-checks (no Thread.onSpinWait(): on the 2-vCPU
+     * KVM guests we benchmark on one PAUSE costs 60-450 ns), then yields its carrier twice. On a
+     * virtual thread a yield lets the partner that shares the carrier run and answer, which avoids a
+     * park/unpark pair: on a quiet machine it doubled median ping-pong round trips (A/B in
+     * docs/benchmarks.md); under heavy load the yields cost little because the partner then runs.
+
      * An unpark may arrive after the receiver already woke for another reason; LockSupport keeps it
      * as a permit and the next park returns at once, which the loop treats as a spurious wake-up.
      *
@@ -69,6 +69,7 @@ public abstract class Component {
     static final int RUNNING = 0;
     static final int PARKED = 1;
     private static final int SPINS_BEFORE_PARK = 64;
+    private static final int YIELDS_BEFORE_PARK = 2;
     private static final AtomicLong IDS = new AtomicLong();
     private static final Object[] NO_WATCHERS = new Object[0];
     private static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
@@ -641,6 +642,12 @@ public abstract class Component {
             throw new IllegalStateException(name() + " has no thread to wait on; poll instead");
         }
         for (int i = 0; i < SPINS_BEFORE_PARK; i++) {
+            if (anyReady(one, many)) {
+                return true;
+            }
+        }
+        for (int i = 0; i < YIELDS_BEFORE_PARK; i++) {
+            Thread.yield();
             if (anyReady(one, many)) {
                 return true;
             }
