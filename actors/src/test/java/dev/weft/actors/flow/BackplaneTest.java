@@ -180,7 +180,11 @@ class BackplaneTest {
             Held h = held(weft, Overflow.BLOCK);
 
             h.fill(20);
-            Await.condition(() -> h.sub().buffered() == 4, "the subscriber's buffer to fill");
+            // The backplane holds one message while it waits for room, so 15 wait in its inbox
+            // (it may not have taken that one yet when the buffer fills).
+            Await.condition(() -> h.sub().buffered() == 4 && h.plane().inbox.size() == 15,
+                    "the subscriber's buffer to fill and the backplane to wait for room");
+            assertThat(h.sub().buffered()).isEqualTo(4);
             assertThat(h.plane().inbox.size()).as("the rest waits in the backplane's inbox").isEqualTo(15);
             h.reader().release.countDown();
 
