@@ -3,7 +3,6 @@ package dev.weft.bench;
 import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.Weft;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -29,17 +28,6 @@ final class IdleMemory {
             case "vt" -> IdleMemory::virtualThreads;
             default -> throw new IllegalArgumentException("memory has no peer " + peer);
         };
-    }
-
-    static long usedHeapAfterGc() throws InterruptedException {
-        var memory = ManagementFactory.getMemoryMXBean();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            Thread.sleep(50);
-            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 
     /** Waits until every party has settled, so that what is measured is the idle state. */
@@ -68,13 +56,13 @@ final class IdleMemory {
         Object[] hold = new Object[(int) n];
         CountDownLatch started = new CountDownLatch((int) n);
         Weft weft = Weft.start();
-        long before = usedHeapAfterGc();
+        long before = Heap.usedAfterGc();
         for (int i = 0; i < n; i++) {
             hold[i] = weft.spawn(new Idle(started));
         }
         started.await();
         settle();
-        long after = usedHeapAfterGc();
+        long after = Heap.usedAfterGc();
         Reference.reachabilityFence(hold);
         return (after - before) / n;
     }
@@ -100,12 +88,12 @@ final class IdleMemory {
         Object[] hold = new Object[(int) n];
         Pekko pekko = new Pekko();
         ActorRef<SpawnIdle> spawner = pekko.spawn(spawner());
-        long before = usedHeapAfterGc();
+        long before = Heap.usedAfterGc();
         CompletableFuture<Void> done = new CompletableFuture<>();
         spawner.tell(new SpawnIdle((int) n, hold, done));
         done.get();
         settle();
-        long after = usedHeapAfterGc();
+        long after = Heap.usedAfterGc();
         Reference.reachabilityFence(hold);
         return (after - before) / n;
     }
@@ -115,7 +103,7 @@ final class IdleMemory {
     static long virtualThreads(long n) throws Exception {
         Object[] hold = new Object[(int) n];
         CountDownLatch started = new CountDownLatch((int) n);
-        long before = usedHeapAfterGc();
+        long before = Heap.usedAfterGc();
         for (int i = 0; i < n; i++) {
             hold[i] = Thread.ofVirtual().start(() -> {
                 started.countDown();
@@ -126,7 +114,7 @@ final class IdleMemory {
         }
         started.await();
         settle();
-        long after = usedHeapAfterGc();
+        long after = Heap.usedAfterGc();
         Reference.reachabilityFence(hold);
         return (after - before) / n;
     }

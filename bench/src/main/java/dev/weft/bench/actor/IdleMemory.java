@@ -1,8 +1,9 @@
 package dev.weft.bench.actor;
 
+import dev.weft.bench.Heap;
+
 import dev.weft.runtime.Actor;
 import dev.weft.runtime.Weft;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -19,17 +20,6 @@ final class IdleMemory {
     static final int ACTORS = 1_000_000;
 
     private IdleMemory() {
-    }
-
-    static long usedHeapAfterGc() throws InterruptedException {
-        var memory = ManagementFactory.getMemoryMXBean();
-        long used = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            Thread.sleep(50);   // lets the GC's own threads settle between collections
-            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
-        }
-        return used;
     }
 
     static final class Idle extends Actor<Object> {
@@ -50,7 +40,7 @@ final class IdleMemory {
         Object[] hold = new Object[ACTORS];
         CountDownLatch handled = new CountDownLatch(messaged ? ACTORS : 0);
         Weft weft = Weft.start();
-        long before = usedHeapAfterGc();
+        long before = Heap.usedAfterGc();
         for (int i = 0; i < ACTORS; i++) {
             Idle idle = weft.spawn(new Idle(handled));
             hold[i] = idle;
@@ -59,7 +49,7 @@ final class IdleMemory {
             }
         }
         handled.await();
-        long after = usedHeapAfterGc();
+        long after = Heap.usedAfterGc();
         Reference.reachabilityFence(hold);
         Reference.reachabilityFence(weft);
         return (double) (after - before) / ACTORS;
@@ -90,12 +80,12 @@ final class IdleMemory {
         Object[] hold = new Object[ACTORS];
         CountDownLatch handled = new CountDownLatch(messaged ? ACTORS : 0);
         ActorRef<SpawnIdle> spawner = PekkoCases.spawn(spawner());
-        long before = usedHeapAfterGc();
+        long before = Heap.usedAfterGc();
         CompletableFuture<Void> done = new CompletableFuture<>();
         spawner.tell(new SpawnIdle(hold, messaged, handled, done));
         done.get();
         handled.await();
-        long after = usedHeapAfterGc();
+        long after = Heap.usedAfterGc();
         Reference.reachabilityFence(hold);
         return (double) (after - before) / ACTORS;
     }
