@@ -1,7 +1,6 @@
 package dev.weft.bench.actor;
 
 import dev.weft.bench.Heap;
-
 import dev.weft.runtime.Actor;
 import dev.weft.runtime.Weft;
 import java.lang.ref.Reference;
