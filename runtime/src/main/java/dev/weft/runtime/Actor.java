@@ -163,10 +163,15 @@ public abstract class Actor<T> extends Component {
     // ---------------------------------------------------------------- runtime internals
 
     @Override
-    final void launch() {
-        if (throughput() < 1) {
-            throw new IllegalArgumentException(name() + ": throughput must be positive: " + throughput());
+    final void checkSpawnable() {
+        int budget = throughput();
+        if (budget < 1) {
+            throw new IllegalArgumentException(name() + ": throughput must be positive: " + budget);
         }
+    }
+
+    @Override
+    final void launch() {
         release();
     }
 

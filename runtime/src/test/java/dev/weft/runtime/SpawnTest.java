@@ -1,0 +1,199 @@
+package dev.weft.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Spawn, stop and close when they race each other, and spawns that are refused. */
+class SpawnTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int STOP_RACES = 2_000;
+    private static final int CLOSE_RACES = 300;
+
+    /** Waits for a message nobody sends and ignores Shutdown, so only a stop ends it. */
+    static final class Waiter extends Component {
+        final Inbox<String> inbox = inbox(String.class);
+        final AtomicBoolean ran = new AtomicBoolean();
+
+        @Override
+        protected void run() throws InterruptedException {
+            ran.set(true);
+            inbox.receive();
+        }
+    }
+
+    /** A component whose start fails until told otherwise, as if no thread could be started. */
+    static final class Unstartable extends Component {
+        volatile boolean refuse = true;
+
+        @Override
+        void launch() {
+            if (refuse) {
+                throw new IllegalStateException("no thread today");
+            }
+            super.launch();
+        }
+
+        @Override
+        protected void run() {
+        }
+    }
+
+    @Test
+    void aStopRacingSpawnIsNeverLost() throws Exception {
+        try (Weft weft = Weft.start()) {
+            for (int i = 0; i < STOP_RACES; i++) {
+                Waiter waiter = new Waiter();
+                CountDownLatch go = new CountDownLatch(1);
+                Thread stopper = Thread.ofPlatform().start(() -> {
+                    awaitQuietly(go);
+                    waiter.stop();
+                });
+                go.countDown();
+                weft.spawn(waiter);
+                stopper.join();
+
+                assertThat(waiter.termination().get(WAIT.toSeconds(), TimeUnit.SECONDS).state())
+                        .as("race %d: the stop reached the component", i)
+                        .isEqualTo(ComponentState.STOPPED);
+            }
+        }
+    }
+
+    @Test
+    void aComponentStoppedBeforeItIsSpawnedEndsStoppedWithoutRunningItsBody() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Waiter waiter = new Waiter();
+            waiter.stop();
+
+            weft.spawn(waiter);
+
+            assertThat(waiter.join(WAIT).state()).isEqualTo(ComponentState.STOPPED);
+            assertThat(waiter.ran).as("the body never ran").isFalse();
+        }
+    }
+
+    @Test
+    void anActorStoppedBeforeItIsSpawnedEndsStoppedWithoutHandlingAnything() throws Exception {
+        try (Weft weft = Weft.start()) {
+            AtomicBoolean handled = new AtomicBoolean();
+            Actor<String> actor = new Actor<>(String.class) {
+                @Override
+                protected void onMessage(String message) {
+                    handled.set(true);
+                }
+            };
+            actor.inbox().send("queued before the spawn");
+            actor.stop();
+
+            weft.spawn(actor);
+
+            assertThat(actor.join(WAIT).state()).isEqualTo(ComponentState.STOPPED);
+            assertThat(handled).isFalse();
+        }
+    }
+
+    @Test
+    void aBridgeStoppedBeforeItIsSpawnedEndsStoppedWhenSpawned() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Bridge<String> bridge = new Bridge<>("loop", String.class, () -> { });
+            bridge.stop();
+            assertThat(bridge.state()).isEqualTo(ComponentState.CREATED);
+
+            weft.spawn(bridge);
+
+            assertThat(bridge.join(WAIT).state()).isEqualTo(ComponentState.STOPPED);
+        }
+    }
+
+    @Test
+    void aRefusedActorSpawnLeavesNoGhostAndCloseReturns() throws Exception {
+        Weft weft = Weft.start();
+        Actor<String> greedy = new Actor<>(String.class) {
+            @Override
+            protected void onMessage(String message) {
+            }
+
+            @Override
+            protected int throughput() {
+                return 0;
+            }
+        };
+
+        assertThatThrownBy(() -> weft.spawn(greedy))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("throughput");
+
+        assertThat(weft.liveComponents()).as("nothing is left live").isZero();
+        assertThat(greedy.state()).isEqualTo(ComponentState.CREATED);
+        assertThat(greedy.runtime()).isNull();
+        closeWithin(weft);
+    }
+
+    @Test
+    void aSpawnThatFailsToStartIsUndoneAndMayBeTriedAgain() throws Exception {
+        Weft weft = Weft.start();
+        Unstartable component = new Unstartable();
+
+        assertThatThrownBy(() -> weft.spawn(component)).hasMessage("no thread today");
+
+        assertThat(weft.liveComponents()).isZero();
+        assertThat(component.state()).isEqualTo(ComponentState.CREATED);
+        assertThat(component.runtime()).isNull();
+        assertThat(weft.meterRegistry().get("weft.components.spawned").functionCounter().count()).isZero();
+        component.refuse = false;
+        weft.spawn(component);
+        assertThat(component.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+        closeWithin(weft);
+    }
+
+    @Test
+    void aSpawnRacingCloseIsEitherRefusedOrEndedBeforeCloseReturns() throws Exception {
+        for (int i = 0; i < CLOSE_RACES; i++) {
+            Weft weft = Weft.builder().shutdownGrace(Duration.ZERO).start();
+            Waiter waiter = new Waiter();
+            CountDownLatch go = new CountDownLatch(1);
+            CompletableFuture<Boolean> spawned = new CompletableFuture<>();
+            Thread spawner = Thread.ofPlatform().start(() -> {
+                awaitQuietly(go);
+                try {
+                    weft.spawn(waiter);
+                    spawned.complete(true);
+                } catch (IllegalStateException closing) {
+                    spawned.complete(false);
+                }
+            });
+            go.countDown();
+            closeWithin(weft);
+            spawner.join();
+
+            if (spawned.get()) {
+                assertThat(waiter.state()).as("race %d: a component spawned during close ended before close returned", i)
+                        .isEqualTo(ComponentState.STOPPED);
+            } else {
+                assertThat(waiter.state()).as("race %d: a refused spawn left the component as it was", i)
+                        .isEqualTo(ComponentState.CREATED);
+            }
+            assertThat(weft.liveComponents()).isZero();
+        }
+    }
+
+    /** Closes {@code weft}, failing the test instead of hanging if close does not return. */
+    private static void closeWithin(Weft weft) throws Exception {
+        CompletableFuture.runAsync(weft::close).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
