@@ -683,7 +683,7 @@ public abstract class Component {
     /** Puts a signal on this component's unbounded control inbox; once it has ended, only counted dead. */
     final void deliverSignal(Signal s) {
         try {
-            control().offer(s);
+            control().deliverNow(s);
         } catch (InboxClosedException ended) {
             // An ended component has no use for lifecycle news; the dead-letter metric counted it.
         }
