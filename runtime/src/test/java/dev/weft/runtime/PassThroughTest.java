@@ -88,9 +88,12 @@ class PassThroughTest {
         final Recorder first = new Recorder("first", 2, false);
         final Recorder second = new Recorder("second", 2, true);
 
+        Switcher() {
+            inbox.passThrough(first.inbox);
+        }
+
         @Override
         protected void run() throws InterruptedException {
-            inbox.passThrough(first.inbox);
             spawn(first);
             spawn(second);
             control().receive();

@@ -53,18 +53,18 @@ class TimersTest {
         try (Weft weft = quickClose()) {
             Tally tally = weft.spawn(new Tally());
             List<Timer> scheduled = new ArrayList<>();
-            for (int i = 0; i < timers; i++) {
-                Duration delay = Duration.ofMillis(ThreadLocalRandom.current().nextInt(200));
-                scheduled.add(weft.timers().after(delay, tally.inbox, i));
-            }
             boolean[] cancelled = new boolean[timers];
-            for (int i = 0; i < timers; i += 3) {
-                cancelled[i] = scheduled.get(i).cancel();
+            for (int i = 0; i < timers; i++) {
+                Duration delay = Duration.ofMillis(ThreadLocalRandom.current().nextInt(200, 400));
+                scheduled.add(weft.timers().after(delay, tally.inbox, i));
+                if (i % 3 == 0) {
+                    cancelled[i] = scheduled.get(i).cancel();
+                }
             }
 
             // One timer thread runs timers in due order: once the later sentinel arrives, every
             // earlier timer has either fired or been cancelled for good.
-            weft.timers().after(Duration.ofMillis(400), tally.inbox, SENTINEL);
+            weft.timers().after(Duration.ofMillis(600), tally.inbox, SENTINEL);
             tally.sentinelSeen.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             int cancelledCount = 0;
