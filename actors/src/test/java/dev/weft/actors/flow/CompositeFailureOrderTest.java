@@ -2,43 +2,25 @@ package dev.weft.actors.flow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.actors.Await;
+import dev.weft.actors.Collector;
 import dev.weft.runtime.ComponentState;
 import dev.weft.runtime.InboxClosedException;
 import dev.weft.runtime.Terminated;
 import dev.weft.runtime.Weft;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A composite reports the child that failed first, not the failures that child's end caused upstream. */
 class CompositeFailureOrderTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int ROUNDS = 200;
-    private static final Logger WEFT_LOG = Logger.getLogger(Weft.class.getName());
-
-    private Level savedLevel;
-
-    @BeforeEach
-    void quietFailureLogs() {
-        savedLevel = WEFT_LOG.getLevel();
-        WEFT_LOG.setLevel(Level.OFF);
-    }
-
-    @AfterEach
-    void restoreFailureLogs() {
-        WEFT_LOG.setLevel(savedLevel);
-    }
 
     @Test
     void aPipelineFailsWithTheCauseOfTheStageThatFailedFirst() throws Exception {
-        try (Weft weft = Weft.builder().onFailure(t -> stackTrace(t.cause())).start()) {
+        try (Weft weft = Weft.start()) {
             for (int round = 0; round < ROUNDS; round++) {
                 CountDownLatch breakNow = new CountDownLatch(1);
                 Stage<Integer, Integer> upstream = Stage.map(Integer.class, Integer.class, n -> n);
@@ -48,10 +30,10 @@ class CompositeFailureOrderTest {
                 });
                 Pipeline<Integer, Integer> pipeline = Pipeline.named("p" + round, Integer.class, Integer.class,
                         upstream, failing);
-                pipeline.outbox.linkTo(weft.spawn(new dev.weft.actors.Collector<>(Integer.class)).inbox);
+                pipeline.outbox.linkTo(weft.spawn(new Collector<>(Integer.class)).inbox);
                 weft.spawn(pipeline);
                 CompletableFuture<Void> fed = CompletableFuture.runAsync(() -> feed(pipeline));
-                dev.weft.actors.Await.condition(
+                Await.condition(
                         () -> failing.inbox.size() == failing.inbox.capacity(),
                         "the upstream stage to fill the failing stage's inbox");
 
@@ -87,12 +69,5 @@ class CompositeFailureOrderTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** What a failure listener might do with the cause: render it, which takes a while. */
-    private static String stackTrace(Throwable t) {
-        StringWriter out = new StringWriter();
-        t.printStackTrace(new PrintWriter(out));
-        return out.toString();
     }
 }
