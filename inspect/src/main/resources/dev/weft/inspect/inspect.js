@@ -1,8 +1,13 @@
 // Draws the runtime's graph with Cytoscape.js: polls /api/graph every second, and at once when
 // /api/events says something changed. window.cy is the Cytoscape instance (tests read it).
+// Opened as /?token=T, the page sends T with every data request (a bearer header where it can).
 (function () {
   'use strict';
   const POLL_MS = 1000;
+  const token = new URLSearchParams(location.search).get('token');
+  const withToken = (path) => token === null ? path : path + '?token=' + encodeURIComponent(token);
+  const authorization = token === null ? {} : { 'Authorization': 'Bearer ' + token };
+  document.querySelectorAll('header nav a').forEach(a => a.setAttribute('href', withToken(a.getAttribute('href'))));
   const statusEl = document.getElementById('status');
   const detailsEl = document.getElementById('details');
   const cy = cytoscape({
@@ -168,8 +173,8 @@
     if (inFlight) return;
     inFlight = true;
     try {
-      const response = await fetch('api/graph', { cache: 'no-store' });
-      if (!response.ok) throw new Error('HTTP ' + response.status);
+      const response = await fetch('api/graph', { cache: 'no-store', headers: authorization });
+      if (!response.ok) throw new Error('HTTP ' + response.status + ': ' + (await response.text()).trim());
       latest = await response.json();
       apply(toElements(latest));
       showDetails();
@@ -189,7 +194,7 @@
 
   let soon = null;
   if (window.EventSource) {
-    const events = new EventSource('api/events');
+    const events = new EventSource(withToken('api/events'));
     const later = () => { if (soon === null) soon = setTimeout(() => { soon = null; refresh(); }, 100); };
     ['Spawned', 'Ended', 'LinkChanged', 'overflow'].forEach(name => events.addEventListener(name, later));
   }
