@@ -37,7 +37,8 @@ final class Printed {
      * then how many more there are.
      */
     static String all(List<?> messages) {
-        String listed = messages.stream().limit(MAX_LISTED).map(Printed::of).collect(Collectors.joining(", ", "[", "]"));
+        String listed = messages.stream().limit(MAX_LISTED).map(Printed::of)
+                .collect(Collectors.joining(", ", "[", "]"));
         return messages.size() <= MAX_LISTED ? listed : listed + " … and " + (messages.size() - MAX_LISTED) + " more";
     }
 

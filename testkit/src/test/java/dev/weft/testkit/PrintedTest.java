@@ -22,7 +22,8 @@ class PrintedTest {
         byte[] bytes = new byte[Printed.MAX_BYTES + 44];
         Arrays.fill(bytes, (byte) 'a');
 
-        assertThat(Printed.of(bytes)).isEqualTo("byte[300] \"" + "a".repeat(Printed.MAX_BYTES) + "\" … 44 more bytes");
+        assertThat(Printed.of(bytes))
+                .isEqualTo("byte[300] \"" + "a".repeat(Printed.MAX_BYTES) + "\" … 44 more bytes");
     }
 
     @Test

@@ -124,10 +124,7 @@ class ProbeTest {
 
     @Test
     void fishForMessageSkipsToTheFirstMatchAndLeavesTheRest(Weft weft) {
-        Probe<Integer> probe = Probe.spawn(weft, "numbers", Integer.class);
-        for (int n : new int[] {1, 3, 4, 5, 6}) {
-            probe.inbox().trySend(n);
-        }
+        Probe<Integer> probe = holding(weft, Integer.class, 1, 3, 4, 5, 6);
 
         assertThat(probe.fishForMessage(n -> n % 2 == 0)).isEqualTo(4);
         assertThat(probe.expectMessage()).as("messages after the catch stay in the probe").isEqualTo(5);
@@ -150,21 +147,16 @@ class ProbeTest {
 
     @Test
     void fishForMessageListsWhatItSkippedWhenNothingMatchesInTime(Weft weft) {
-        Probe<byte[]> probe = Probe.spawn(weft, "frames", byte[].class);
-        probe.inbox().trySend("a".getBytes(StandardCharsets.US_ASCII));
-        probe.inbox().trySend("b".getBytes(StandardCharsets.US_ASCII));
+        Probe<byte[]> probe = holding(weft, byte[].class, new byte[] {'a'}, new byte[] {'b'});
 
         assertThatThrownBy(() -> probe.fishForMessage(SHORT, b -> b.length > 1)).isInstanceOf(AssertionError.class)
-                .hasMessage("probe frames fished for a message that matches within PT0.1S but none came; "
+                .hasMessage("probe held fished for a message that matches within PT0.1S but none came; "
                         + "skipped 2: [byte[1] \"a\", byte[1] \"b\"]");
     }
 
     @Test
     void fishForMessagesKeepsWhatTheFisherKeepsUntilItCompletes(Weft weft) {
-        Probe<String> probe = Probe.spawn(weft, "log", String.class);
-        for (String s : List.of("tick", "part 1", "tick", "part 2", "end", "after")) {
-            probe.inbox().trySend(s);
-        }
+        Probe<String> probe = holding(weft, String.class, "tick", "part 1", "tick", "part 2", "end", "after");
 
         List<String> parts = probe.fishForMessages(s -> switch (s) {
             case "tick" -> FishingOutcome.SKIP;
@@ -178,37 +170,42 @@ class ProbeTest {
 
     @Test
     void fishForMessagesFailsOnWhatTheFisherRejectsAndSaysWhatCameBefore(Weft weft) {
-        Probe<String> probe = Probe.spawn(weft, "log", String.class);
-        for (String s : List.of("tick", "part 1", "error")) {
-            probe.inbox().trySend(s);
-        }
+        Probe<String> probe = holding(weft, String.class, "tick", "part 1", "error");
 
         assertThatThrownBy(() -> probe.fishForMessages(SHORT, s -> switch (s) {
             case "tick" -> FishingOutcome.SKIP;
             case "error" -> FishingOutcome.FAIL;
             default -> FishingOutcome.KEEP;
         })).isInstanceOf(AssertionError.class)
-                .hasMessage("probe log fished for messages until the fisher says COMPLETE but the fisher failed on "
+                .hasMessage("probe held fished for messages until the fisher says COMPLETE but the fisher failed on "
                         + "error; kept 1: [part 1]; skipped 1: [tick]");
     }
 
     @Test
     void fishForMessagesThatNeverCompleteFailsWithWhatWasKept(Weft weft) {
-        Probe<String> probe = Probe.spawn(weft, "log", String.class);
-        probe.inbox().trySend("part 1");
+        Probe<String> probe = holding(weft, String.class, "part 1");
 
         assertThatThrownBy(() -> probe.fishForMessages(SHORT, s -> FishingOutcome.KEEP))
                 .isInstanceOf(AssertionError.class)
-                .hasMessage("probe log fished for messages until the fisher says COMPLETE within PT0.1S but none came; "
+                .hasMessage("probe held fished for messages until the fisher says COMPLETE within PT0.1S but none came; "
                         + "kept 1: [part 1]; skipped 0");
     }
 
     @Test
     void aFisherThatReturnsNullIsToldWhatToReturn(Weft weft) {
-        Probe<String> probe = Probe.spawn(weft, "log", String.class);
-        probe.inbox().trySend("x");
+        Probe<String> probe = holding(weft, String.class, "x");
 
         assertThatThrownBy(() -> probe.fishForMessages(SHORT, s -> null)).isInstanceOf(NullPointerException.class)
-                .hasMessage("the fisher of probe log returned null for x; return SKIP, KEEP, COMPLETE or FAIL");
+                .hasMessage("the fisher of probe held returned null for x; return SKIP, KEEP, COMPLETE or FAIL");
+    }
+
+    /** A probe named "held" that already holds {@code messages}. */
+    @SafeVarargs
+    private static <T> Probe<T> holding(Weft weft, Class<T> type, T... messages) {
+        Probe<T> probe = Probe.spawn(weft, "held", type);
+        for (T m : messages) {
+            assertThat(probe.inbox().trySend(m)).as("the probe takes %s", m).isTrue();
+        }
+        return probe;
     }
 }
