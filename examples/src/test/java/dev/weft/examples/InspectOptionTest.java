@@ -76,7 +76,8 @@ class InspectOptionTest {
         CommandLine cli = Launcher.commandLine();
         cli.setOut(new PrintWriter(out));
 
-        int code = cli.execute("run", "ping-pong", "--rounds", "10", "--inspect-port", "0", "--inspect-token", "s3cret");
+        int code = cli.execute("run", "ping-pong", "--rounds", "10", "--inspect-port", "0",
+                "--inspect-token", "s3cret");
 
         assertThat(code).isZero();
         assertThat(out.toString())

@@ -70,7 +70,7 @@ public final class InspectAccess {
         return INSECURE;
     }
 
-    /** Decides whether a client at {@code peer} that presented the token {@code presented} (or null) may read the data. */
+    /** Decides whether a client at {@code peer} that presented the token {@code presented} (or null) may read. */
     Verdict admit(InetAddress peer, String presented) {
         if (tokenDigest != null) {
             if (presented == null) {

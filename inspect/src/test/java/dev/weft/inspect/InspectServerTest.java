@@ -262,7 +262,8 @@ class InspectServerTest {
             for (String data : List.of("/api/graph", "/metrics")) {
                 HttpResponse<String> without = get(server, data);
                 assertThat(without.statusCode()).as("%s without the token", data).isEqualTo(401);
-                assertThat(without.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"weft-inspector\"");
+                assertThat(without.headers().firstValue("WWW-Authenticate"))
+                        .hasValue("Bearer realm=\"weft-inspector\"");
                 assertThat(without.body()).contains("needs a token");
                 assertThat(get(server, data, "Bearer wrong").statusCode()).as("%s with a wrong token", data)
                         .isEqualTo(401);
