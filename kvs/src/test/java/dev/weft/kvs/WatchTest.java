@@ -217,6 +217,44 @@ class WatchTest {
         assertThat(collector.next(WatchEvent.Ended.class).reason()).isEqualTo(WatchEvent.Reason.NAMESPACE_REMOVED);
     }
 
+    @Test
+    void aChangeUndoneInTheSameCommitChangesNothingAndSendsNoEvent() throws Exception {
+        long kept = ns.commit(new Txn().put("d.keep", "1"));
+        Collector collector = weft.spawn(new Collector(64));
+        ns.watch("d", WatchMode.DIRECTORY, collector.events);
+        ns.watch("d", WatchMode.VALUE, collector.events);
+        assertThat(collector.next(WatchEvent.Value.class).version()).as("the VALUE watch's start event").isEqualTo(kept);
+
+        ns.commit(new Txn().put("d.tmp", "x").unlink("d.tmp"));
+        long real = ns.commit(new Txn().put("d.real", "y"));
+
+        assertThat(ns.latest().keyVersion("d")).as("d changed once, by the real put").isEqualTo(real);
+        assertThat(ns.at(real - 1).keyVersion("d")).as("the undone put left d's version alone").isEqualTo(kept);
+        WatchEvent first = collector.next();
+        WatchEvent second = collector.next();
+        assertThat(List.of(first.version(), second.version())).as("no event for the undone change").containsOnly(real);
+        assertThat(List.of(first, second)).filteredOn(e -> e instanceof WatchEvent.DirChanged).singleElement()
+                .satisfies(e -> assertThat(((WatchEvent.DirChanged) e).changed()).containsExactly("d.real"));
+    }
+
+    @Test
+    void mkdirOfAnExistingEmptyDirectoryChangesNothingAndSendsNoEvent() throws Exception {
+        long made = ns.commit(new Txn().mkdir("jobs.empty"));
+        Collector collector = weft.spawn(new Collector(64));
+        ns.watch("jobs", WatchMode.DIRECTORY, collector.events);
+        ns.watch("jobs.empty", WatchMode.DIRECTORY, collector.events);
+
+        ns.commit(new Txn().mkdir("jobs.empty"));
+        long real = ns.commit(new Txn().put("jobs.empty.x", "1"));
+
+        assertThat(ns.at(real - 1).keyVersion("jobs.empty")).isEqualTo(made);
+        WatchEvent.DirChanged first = collector.next(WatchEvent.DirChanged.class);
+        WatchEvent.DirChanged second = collector.next(WatchEvent.DirChanged.class);
+        assertThat(List.of(first.version(), second.version())).containsOnly(real);
+        assertThat(first.changed()).containsExactly("jobs.empty.x");
+        assertThat(second.changed()).containsExactly("jobs.empty.x");
+    }
+
     private static String text(WatchEvent.Appended e) {
         return new String(e.bytes(), StandardCharsets.UTF_8);
     }
