@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection of a {@link KvsServer}: decodes the request frames its socket adapter reads,
@@ -244,6 +245,17 @@ final class KvsConnection extends Component {
                     long v = in.i64();
                     in.end();
                     later(in.id, ns.whenVersion(v).thenApply(reached -> versionFrame(in.id, reached)));
+                }
+                case Wire.WAIT_VERSION_FOR -> {
+                    Namespace ns = kvs.namespace(in.str());
+                    long v = in.i64();
+                    long timeoutMillis = in.i64();
+                    in.end();
+                    if (timeoutMillis < 0) {
+                        throw new KvsException("a wait's timeout must not be negative: " + timeoutMillis + " ms");
+                    }
+                    later(in.id, ns.whenVersion(v, timeoutMillis, TimeUnit.MILLISECONDS)
+                            .thenApply(reached -> versionFrame(in.id, reached)));
                 }
                 case Wire.WATCH -> startWatch(in);
                 case Wire.CANCEL_WATCH -> {

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -276,6 +278,38 @@ public final class Namespace {
             publishLock.unlock();
         }
         return future;
+    }
+
+    /**
+     * Like {@link #whenVersion(long)}, but completes after {@code timeout} at the latest, with the
+     * durable version then: lower than {@code version} if it was not reached. A timed-out wait leaves
+     * nothing behind, so a server that counts waits in flight gets its slot back by itself.
+     */
+    CompletableFuture<Long> whenVersion(long version, long timeout, TimeUnit unit) {
+        CompletableFuture<Long> reached = whenVersion(version);
+        if (reached.isDone()) {
+            return reached;
+        }
+        return reached.orTimeout(timeout, unit).handle((v, e) -> {
+            if (e == null) {
+                return v;
+            }
+            if (e instanceof TimeoutException) {
+                return forget(reached);
+            }
+            throw unwrap(e);
+        });
+    }
+
+    /** Drops a version wait that timed out; returns the durable version. */
+    private long forget(CompletableFuture<Long> future) {
+        publishLock.lock();
+        try {
+            versionWaits.removeIf(w -> w.future() == future);
+            return head.version();
+        } finally {
+            publishLock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- watches
