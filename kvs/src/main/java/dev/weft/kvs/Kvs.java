@@ -135,7 +135,7 @@ public final class Kvs implements AutoCloseable {
         return ns;
     }
 
-    /** Returns every namespace, sorted by name. */
+    /** Returns every namespace whose creation is durable (and removal is not), sorted by name. */
     public List<NamespaceInfo> namespaces() {
         List<NamespaceInfo> all = new ArrayList<>();
         for (Namespace ns : durable.values()) {

@@ -145,7 +145,8 @@ public final class Namespace {
      * Commits {@code txn} atomically and returns the new root version, once the commit is durable
      * under the store's {@link FsyncMode} and visible to readers.
      *
-     * @throws ConflictException if a precondition failed (nothing was committed)
+     * @throws ConflictException if a precondition failed (nothing was committed); told once the
+     *     version it names is durable, so {@code actual()} is never above {@link #version()}
      * @throws KvsException if an operation is invalid (nothing was committed) or the store failed
      * @throws InterruptedException if interrupted while waiting for durability; the commit may
      *     still happen
