@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * calls the store, and sends replies and watch events back as frames.
  *
  * <p>Reads, version queries and watch starts are answered at once, in request order. Commits, version
- * waits and namespace changes complete later (durability, a version not reached yet): their futures
+ * waits and namespace changes complete later (durability, a version not reached yet; a
+ * {@code WAIT_VERSION_FOR} at its timeout at the latest, so it frees its slot by itself): their futures
  * put the encoded reply on the unbounded {@code results} inbox, which holds at most
  * {@link KvsServerOptions#maxInFlight()} replies because the connection stops decoding requests while
  * that many are outstanding. Watch events arrive on the bounded {@code events} inbox; when the client
