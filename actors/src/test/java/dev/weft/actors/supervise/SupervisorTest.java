@@ -1,12 +1,14 @@
 package dev.weft.actors.supervise;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.actors.Await;
 import dev.weft.actors.Collector;
 import dev.weft.runtime.Component;
 import dev.weft.runtime.ComponentState;
 import dev.weft.runtime.Inbox;
+import dev.weft.runtime.InboxClosedException;
 import dev.weft.runtime.Outbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
@@ -26,6 +28,10 @@ import org.junit.jupiter.api.Test;
 class SupervisorTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final List<String> ABC = List.of("a", "b", "c");
+    private static final int SUPERVISORS_PER_CLOSE = 40;
+    private static final int CHILDREN_PER_SUPERVISOR = 25;
+    private static final int CLOSE_ROUNDS = 5;
+    private static final int ENTRY_CRASHES = 50;
 
     /** Obeys commands: "crash" throws, "finish" returns, anything else is echoed with its instance's name. */
     static final class Worker extends Component {
@@ -367,6 +373,298 @@ class SupervisorTest {
             assertThat(t.sup().join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
             assertThat(t.ends(3)).containsExactly("c", "b", "a");
             assertThat(t.ends).as("nothing else ended").isEmpty();
+        }
+    }
+
+    /** Ignores Shutdown (counting it down on {@code shutdownSeen}) and ends only when interrupted. */
+    static final class Stubborn extends Component {
+        final Inbox<String> inbox = inbox("inbox", String.class);
+        private final java.util.concurrent.CountDownLatch shutdownSeen;
+
+        Stubborn(java.util.concurrent.CountDownLatch shutdownSeen) {
+            this.shutdownSeen = shutdownSeen;
+        }
+
+        @Override
+        protected void run() throws InterruptedException {
+            for (;;) {
+                if (control().receive() instanceof Shutdown) {
+                    shutdownSeen.countDown();
+                }
+            }
+        }
+    }
+
+    private static ChildSpec<Worker> spec(String name, Restart restart, BlockingQueue<String> ends) {
+        return ChildSpec.of(name, () -> new Worker(name, ends)).restart(restart).entry("inbox", String.class);
+    }
+
+    @Test
+    void oneForAllNeverRestartsATemporarySiblingItStopped() throws Exception {
+        try (Weft weft = Weft.start()) {
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor.Builder b = Supervisor.builder().strategy(Strategy.ONE_FOR_ALL)
+                    .child(spec("a", Restart.PERMANENT, ends))
+                    .child(spec("temp", Restart.TEMPORARY, ends))
+                    .child(spec("c", Restart.TRANSIENT, ends));
+            Tree t = tree(weft, b, List.of(), Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("c", 0);
+            Component temp = t.sup().instance("temp");
+
+            t.entry("a").send("crash");
+            t.restarted("a", 1);
+            t.restarted("c", 1);              // started after temp in spec order: temp's chance has passed
+
+            assertThat(temp.state()).as("temp was stopped with its group").isEqualTo(ComponentState.FINISHED);
+            assertThat(t.sup().instance("temp")).as("TEMPORARY never comes back").isNull();
+            assertThat(t.log).noneMatch(e -> e.child().equals("temp") && (e instanceof SupervisionEvent.RestartScheduled
+                    || e instanceof SupervisionEvent.Started started && started.restarts() > 0));
+        }
+    }
+
+    @Test
+    void restForOneNeverRestartsATemporarySiblingItStopped() throws Exception {
+        try (Weft weft = Weft.start()) {
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor.Builder b = Supervisor.builder().strategy(Strategy.REST_FOR_ONE)
+                    .child(spec("a", Restart.PERMANENT, ends))
+                    .child(spec("b", Restart.PERMANENT, ends))
+                    .child(spec("temp", Restart.TEMPORARY, ends))
+                    .child(spec("d", Restart.PERMANENT, ends));
+            Tree t = tree(weft, b, List.of(), Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("d", 0);
+
+            t.entry("b").send("crash");
+            t.restarted("b", 1);
+            t.restarted("d", 1);
+
+            assertThat(t.sup().instance("temp")).as("TEMPORARY never comes back").isNull();
+            assertThat(t.log).noneMatch(e -> e.child().equals("temp") && (e instanceof SupervisionEvent.RestartScheduled
+                    || e instanceof SupervisionEvent.Started started && started.restarts() > 0));
+        }
+    }
+
+    @Test
+    void exitedIsReportedForTheInstancesTheSupervisorStopsItself() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.ONE_FOR_ALL), ABC, Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("c", 0);
+            List<Component> before = instances(t.sup(), ABC);
+
+            t.entry("b").send("crash");
+            t.restarted("c", 1);
+
+            for (int i : new int[] {0, 2}) {
+                SupervisionEvent.Exited exited = t.await(SupervisionEvent.Exited.class,
+                        e -> e.how().component() == before.get(i));
+                assertThat(exited.child()).isEqualTo(ABC.get(i));
+                assertThat(exited.how().state()).isEqualTo(ComponentState.FINISHED);
+            }
+
+            List<Component> after = instances(t.sup(), ABC);
+            t.sup().shutdown();
+            assertThat(t.sup().join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+            for (int i = 0; i < 3; i++) {
+                Component instance = after.get(i);
+                assertThat(t.await(SupervisionEvent.Exited.class, e -> e.how().component() == instance).child())
+                        .isEqualTo(ABC.get(i));
+            }
+        }
+    }
+
+    @Test
+    void theEntryOfAChildGoneForGoodRefusesSenders() throws Exception {
+        try (Weft weft = Weft.start()) {
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor.Builder b = Supervisor.builder().name("workers")
+                    .child(spec("temp", Restart.TEMPORARY, ends))
+                    .child(spec("done", Restart.TRANSIENT, ends));
+            Tree t = tree(weft, b, List.of(), Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("done", 0);
+
+            t.entry("temp").send("crash");
+            t.entry("done").send("finish");
+
+            for (String child : List.of("temp", "done")) {
+                Inbox<String> entry = t.entry(child);
+                assertThat(entry.owner().join(WAIT).state()).as("the entry of %s ends with it", child)
+                        .isEqualTo(ComponentState.FINISHED);
+                assertThatThrownBy(() -> entry.send("hello?", WAIT))
+                        .isInstanceOf(InboxClosedException.class)
+                        .hasMessageContaining("workers").hasMessageContaining(child).hasMessageContaining("inbox");
+            }
+            assertThat(t.sup().state()).isEqualTo(ComponentState.RUNNING);
+        }
+    }
+
+    @Test
+    void anInterruptedSupervisorStillStopsEveryChild() throws Exception {
+        try (Weft weft = Weft.start()) {
+            java.util.concurrent.CountDownLatch shutdownSeen = new java.util.concurrent.CountDownLatch(1);
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor sup = weft.spawn(Supervisor.builder()
+                    .shutdownGrace(Duration.ofHours(1))
+                    .child(spec("fast", Restart.PERMANENT, ends))
+                    .child(ChildSpec.of("slow", () -> new Stubborn(shutdownSeen)).entry("inbox", String.class))
+                    .build());
+            Await.condition(() -> sup.instance("slow") != null, "slow to start");
+            Component fast = sup.instance("fast");
+            Component slow = sup.instance("slow");
+
+            sup.shutdown();
+            assertThat(shutdownSeen.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            sup.stop();                                     // while it waits for slow, in its grace
+
+            assertThat(sup.join(WAIT).state()).isEqualTo(ComponentState.STOPPED);
+            assertThat(slow.state()).as("the slow child was interrupted").isEqualTo(ComponentState.STOPPED);
+            assertThat(fast.state().isTerminal()).as("the child not yet reached was stopped too").isTrue();
+            for (String child : List.of("fast", "slow")) {
+                assertThat(sup.entry(child, "inbox", String.class).owner().state().isTerminal())
+                        .as("the entry of %s", child).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void anOuterSupervisorWithAShortGraceLeavesNoGrandchildRunning() throws Exception {
+        try (Weft weft = Weft.start()) {
+            java.util.concurrent.CountDownLatch shutdownSeen = new java.util.concurrent.CountDownLatch(1);
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            List<Supervisor> inner = new ArrayList<>();
+            Supervisor outer = weft.spawn(Supervisor.builder()
+                    .shutdownGrace(Duration.ofMillis(300))
+                    .child(ChildSpec.of("inner", () -> {
+                        Supervisor s = Supervisor.builder()
+                                .shutdownGrace(Duration.ofSeconds(5))
+                                .child(spec("fast", Restart.PERMANENT, ends))
+                                .child(ChildSpec.of("slow", () -> new Stubborn(shutdownSeen)))
+                                .build();
+                        inner.add(s);
+                        return s;
+                    }))
+                    .build());
+            Await.condition(() -> !inner.isEmpty() && inner.get(0).instance("slow") != null, "the grandchildren");
+            Supervisor in = inner.get(0);
+            Component fast = in.instance("fast");
+            Component slow = in.instance("slow");
+
+            outer.shutdown();
+
+            assertThat(outer.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+            assertThat(in.state()).as("the inner supervisor was interrupted").isEqualTo(ComponentState.STOPPED);
+            assertThat(List.of(fast, slow, in.entry("fast", "inbox", String.class).owner()))
+                    .allSatisfy(c -> assertThat(c.state().isTerminal()).as(c.name()).isTrue());
+            assertThat(weft.liveComponents()).as("nothing of the tree is left").isZero();
+        }
+    }
+
+    @Test
+    void closingTheRuntimeEndsSupervisorsCleanlyWithoutRestarts() throws Exception {
+        for (int round = 0; round < CLOSE_ROUNDS; round++) {
+            List<Terminated> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Weft weft = Weft.builder().onFailure(failures::add).start();
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            List<Supervisor> sups = new ArrayList<>();
+            for (int i = 0; i < SUPERVISORS_PER_CLOSE; i++) {
+                Supervisor.Builder b = Supervisor.builder().strategy(Strategy.values()[i % 3]);
+                for (int c = 0; c < CHILDREN_PER_SUPERVISOR; c++) {
+                    b.child(spec("w" + c, Restart.PERMANENT, ends));
+                }
+                sups.add(weft.spawn(b.build()));
+            }
+            String last = "w" + (CHILDREN_PER_SUPERVISOR - 1);
+            for (Supervisor s : sups) {
+                Await.condition(() -> s.instance(last) != null, "every child to start");
+            }
+
+            weft.close();
+
+            assertThat(sups).as("round %d", round)
+                    .allSatisfy(s -> assertThat(s.join(WAIT).state()).isEqualTo(ComponentState.FINISHED));
+            assertThat(failures).as("round %d: nothing failed", round).isEmpty();
+        }
+    }
+
+    @Test
+    void shutdownDuringABackOffIsObeyedAtOnceWhileTheEntryHoldsAMessage() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = tree(weft, Supervisor.builder()
+                    .shutdownGrace(Duration.ofSeconds(3))
+                    .backoff(Duration.ofHours(1), Duration.ofHours(1)), List.of("a"), Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("a", 0);
+            t.entry("a").send("crash");
+            t.await(SupervisionEvent.RestartScheduled.class, r -> true);
+            t.entry("a").send("waits for the next instance");
+
+            t.sup().shutdown();
+
+            assertThat(t.sup().join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+            assertThat(t.entry("a").owner().join(WAIT).state()).as("the entry obeyed Shutdown, not the interrupt")
+                    .isEqualTo(ComponentState.FINISHED);
+        }
+    }
+
+    /** Records every message it takes; "crash" throws after recording it. */
+    static final class Recorder extends Component {
+        final Inbox<String> inbox = inbox("inbox", String.class);
+        private final BlockingQueue<String> taken;
+
+        Recorder(BlockingQueue<String> taken) {
+            this.taken = taken;
+        }
+
+        @Override
+        protected void run() throws InterruptedException {
+            for (;;) {
+                if (select(inbox, control()) == control()) {
+                    if (control().poll() instanceof Shutdown) {
+                        return;
+                    }
+                    continue;
+                }
+                String m = inbox.poll();
+                taken.add(m);
+                if (m.startsWith("crash")) {
+                    throw new IllegalStateException("crashed on " + m);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theEntryNeverHandsAMessageToTwoInstances() throws Exception {
+        try (Weft weft = Weft.start()) {
+            BlockingQueue<String> taken = new LinkedBlockingQueue<>();
+            Supervisor sup = weft.spawn(Supervisor.builder()
+                    .intensity(ENTRY_CRASHES + 1, Duration.ofMinutes(10))
+                    .child(ChildSpec.of("r", () -> new Recorder(taken)).entry("inbox", String.class))
+                    .build());
+            Inbox<String> entry = sup.entry("r", "inbox", String.class);
+            List<String> sent = new ArrayList<>();
+
+            // when: messages follow each crash at once, racing with the instance's end and the restart
+            for (int crash = 0; crash < ENTRY_CRASHES; crash++) {
+                sent.add("crash" + crash);
+                for (int i = 0; i < 5; i++) {
+                    sent.add(crash + "." + i);
+                }
+            }
+            for (String m : sent) {
+                entry.send(m);
+            }
+            sup.shutdown();
+            sup.join(WAIT);
+
+            // then: what was queued in a crashing instance is lost with it, but nothing is taken twice
+            List<String> got = new ArrayList<>(taken);
+            assertThat(got).as("no message taken twice").doesNotHaveDuplicates();
+            assertThat(sent).as("taken in the order sent").containsSubsequence(got);
+            assertThat(got).as("the first crash happened").contains("crash0");
         }
     }
 
