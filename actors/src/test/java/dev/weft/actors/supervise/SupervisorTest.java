@@ -33,16 +33,25 @@ class SupervisorTest {
     private static final int CLOSE_ROUNDS = 5;
     private static final int ENTRY_CRASHES = 50;
 
-    /** Obeys commands: "crash" throws, "finish" returns, anything else is echoed with its instance's name. */
+    /**
+     * Obeys commands: "crash" (or "crash" and a suffix) throws, "finish" returns, anything else is
+     * echoed with its instance's name. Every message it takes is first added to {@code taken}.
+     */
     static final class Worker extends Component {
         final Inbox<String> inbox = inbox("inbox", String.class);
         final Outbox<String> outbox = outbox("outbox", String.class, UnlinkedPolicy.DISCARD);
         private final String label;
         private final BlockingQueue<String> ends;
+        private final BlockingQueue<String> taken;
 
         Worker(String label, BlockingQueue<String> ends) {
+            this(label, ends, new LinkedBlockingQueue<>());
+        }
+
+        Worker(String label, BlockingQueue<String> ends, BlockingQueue<String> taken) {
             this.label = label;
             this.ends = ends;
+            this.taken = taken;
         }
 
         @Override
@@ -56,13 +65,14 @@ class SupervisorTest {
                         continue;
                     }
                     String m = inbox.poll();
-                    switch (m) {
-                        case "crash" -> throw new IllegalStateException(label + " crashed on purpose");
-                        case "finish" -> {
-                            return;
-                        }
-                        default -> outbox.send(name() + ":" + m);
+                    taken.add(m);
+                    if (m.startsWith("crash")) {
+                        throw new IllegalStateException(label + " crashed on purpose");
                     }
+                    if (m.equals("finish")) {
+                        return;
+                    }
+                    outbox.send(name() + ":" + m);
                 }
             } finally {
                 ends.add(label);
@@ -141,6 +151,14 @@ class SupervisorTest {
         return new Tree(sup, events, ends);
     }
 
+    /** Builds a tree of PERMANENT workers a, b, c under {@code strategy}, spawns it and waits until all run. */
+    private static Tree running(Weft weft, Strategy strategy) throws InterruptedException {
+        Tree t = tree(weft, Supervisor.builder().strategy(strategy), ABC, Restart.PERMANENT);
+        weft.spawn(t.sup());
+        t.restarted("c", 0);
+        return t;
+    }
+
     private static List<Component> instances(Supervisor sup, List<String> names) {
         return names.stream().map(sup::instance).toList();
     }
@@ -148,9 +166,7 @@ class SupervisorTest {
     @Test
     void oneForOneRestartsOnlyTheChildThatEnded() throws Exception {
         try (Weft weft = Weft.start()) {
-            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.ONE_FOR_ONE), ABC, Restart.PERMANENT);
-            weft.spawn(t.sup());
-            t.restarted("c", 0);
+            Tree t = running(weft, Strategy.ONE_FOR_ONE);
             List<Component> before = instances(t.sup(), ABC);
 
             t.entry("b").send("crash");
@@ -168,9 +184,7 @@ class SupervisorTest {
     @Test
     void oneForAllRestartsEveryChild() throws Exception {
         try (Weft weft = Weft.start()) {
-            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.ONE_FOR_ALL), ABC, Restart.PERMANENT);
-            weft.spawn(t.sup());
-            t.restarted("c", 0);
+            Tree t = running(weft, Strategy.ONE_FOR_ALL);
             List<Component> before = instances(t.sup(), ABC);
 
             t.entry("b").send("crash");
@@ -191,9 +205,7 @@ class SupervisorTest {
     @Test
     void restForOneRestartsTheChildAndThoseStartedAfterIt() throws Exception {
         try (Weft weft = Weft.start()) {
-            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.REST_FOR_ONE), ABC, Restart.PERMANENT);
-            weft.spawn(t.sup());
-            t.restarted("c", 0);
+            Tree t = running(weft, Strategy.REST_FOR_ONE);
             List<Component> before = instances(t.sup(), ABC);
 
             t.entry("b").send("crash");
@@ -401,20 +413,34 @@ class SupervisorTest {
 
     @Test
     void oneForAllNeverRestartsATemporarySiblingItStopped() throws Exception {
+        assertATemporarySiblingStaysDown(Strategy.ONE_FOR_ALL, "a");
+    }
+
+    @Test
+    void restForOneNeverRestartsATemporarySiblingItStopped() throws Exception {
+        assertATemporarySiblingStaysDown(Strategy.REST_FOR_ONE, "b");
+    }
+
+    /**
+     * Children a, b (PERMANENT), temp (TEMPORARY) and d (TRANSIENT): {@code crasher} crashes and its
+     * group, temp included, is stopped; all but temp come back.
+     */
+    private static void assertATemporarySiblingStaysDown(Strategy strategy, String crasher) throws Exception {
         try (Weft weft = Weft.start()) {
             BlockingQueue<String> ends = new LinkedBlockingQueue<>();
-            Supervisor.Builder b = Supervisor.builder().strategy(Strategy.ONE_FOR_ALL)
+            Supervisor.Builder b = Supervisor.builder().strategy(strategy)
                     .child(spec("a", Restart.PERMANENT, ends))
+                    .child(spec("b", Restart.PERMANENT, ends))
                     .child(spec("temp", Restart.TEMPORARY, ends))
-                    .child(spec("c", Restart.TRANSIENT, ends));
+                    .child(spec("d", Restart.TRANSIENT, ends));
             Tree t = tree(weft, b, List.of(), Restart.PERMANENT);
             weft.spawn(t.sup());
-            t.restarted("c", 0);
+            t.restarted("d", 0);
             Component temp = t.sup().instance("temp");
 
-            t.entry("a").send("crash");
-            t.restarted("a", 1);
-            t.restarted("c", 1);              // started after temp in spec order: temp's chance has passed
+            t.entry(crasher).send("crash");
+            t.restarted(crasher, 1);
+            t.restarted("d", 1);              // started after temp in spec order: temp's chance has passed
 
             assertThat(temp.state()).as("temp was stopped with its group").isEqualTo(ComponentState.FINISHED);
             assertThat(t.sup().instance("temp")).as("TEMPORARY never comes back").isNull();
@@ -424,34 +450,9 @@ class SupervisorTest {
     }
 
     @Test
-    void restForOneNeverRestartsATemporarySiblingItStopped() throws Exception {
-        try (Weft weft = Weft.start()) {
-            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
-            Supervisor.Builder b = Supervisor.builder().strategy(Strategy.REST_FOR_ONE)
-                    .child(spec("a", Restart.PERMANENT, ends))
-                    .child(spec("b", Restart.PERMANENT, ends))
-                    .child(spec("temp", Restart.TEMPORARY, ends))
-                    .child(spec("d", Restart.PERMANENT, ends));
-            Tree t = tree(weft, b, List.of(), Restart.PERMANENT);
-            weft.spawn(t.sup());
-            t.restarted("d", 0);
-
-            t.entry("b").send("crash");
-            t.restarted("b", 1);
-            t.restarted("d", 1);
-
-            assertThat(t.sup().instance("temp")).as("TEMPORARY never comes back").isNull();
-            assertThat(t.log).noneMatch(e -> e.child().equals("temp") && (e instanceof SupervisionEvent.RestartScheduled
-                    || e instanceof SupervisionEvent.Started started && started.restarts() > 0));
-        }
-    }
-
-    @Test
     void exitedIsReportedForTheInstancesTheSupervisorStopsItself() throws Exception {
         try (Weft weft = Weft.start()) {
-            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.ONE_FOR_ALL), ABC, Restart.PERMANENT);
-            weft.spawn(t.sup());
-            t.restarted("c", 0);
+            Tree t = running(weft, Strategy.ONE_FOR_ALL);
             List<Component> before = instances(t.sup(), ABC);
 
             t.entry("b").send("crash");
@@ -609,40 +610,14 @@ class SupervisorTest {
         }
     }
 
-    /** Records every message it takes; "crash" throws after recording it. */
-    static final class Recorder extends Component {
-        final Inbox<String> inbox = inbox("inbox", String.class);
-        private final BlockingQueue<String> taken;
-
-        Recorder(BlockingQueue<String> taken) {
-            this.taken = taken;
-        }
-
-        @Override
-        protected void run() throws InterruptedException {
-            for (;;) {
-                if (select(inbox, control()) == control()) {
-                    if (control().poll() instanceof Shutdown) {
-                        return;
-                    }
-                    continue;
-                }
-                String m = inbox.poll();
-                taken.add(m);
-                if (m.startsWith("crash")) {
-                    throw new IllegalStateException("crashed on " + m);
-                }
-            }
-        }
-    }
-
     @Test
     void theEntryNeverHandsAMessageToTwoInstances() throws Exception {
         try (Weft weft = Weft.start()) {
             BlockingQueue<String> taken = new LinkedBlockingQueue<>();
             Supervisor sup = weft.spawn(Supervisor.builder()
                     .intensity(ENTRY_CRASHES + 1, Duration.ofMinutes(10))
-                    .child(ChildSpec.of("r", () -> new Recorder(taken)).entry("inbox", String.class))
+                    .child(ChildSpec.of("r", () -> new Worker("r", new LinkedBlockingQueue<>(), taken))
+                            .entry("inbox", String.class))
                     .build());
             Inbox<String> entry = sup.entry("r", "inbox", String.class);
             List<String> sent = new ArrayList<>();
