@@ -26,9 +26,9 @@ public final class LinearizabilityChecker {
     private LinearizabilityChecker() {
     }
 
-    /** Checks {@code history}. */
+    /** Checks {@code history}, with a search budget of {@link Search#BUDGET_PER_OP} states per operation (at least {@link Search#MIN_BUDGET}). */
     public static Report check(History history) {
-        return check(history, Search.DEFAULT_BUDGET);
+        return check(history, Math.max(Search.MIN_BUDGET, Search.BUDGET_PER_OP * history.ops().size()));
     }
 
     /** Checks {@code history}, giving up the search after {@code budget} visited states (an INCONCLUSIVE anomaly). */

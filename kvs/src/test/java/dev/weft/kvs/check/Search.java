@@ -59,7 +59,10 @@ final class Search {
      * return, only when a refusal of one of its keys does not say which version it found; else it
      * is dropped, which leaves every outcome as explainable as before.
      */
-    static final long DEFAULT_BUDGET = 2_000_000;
+    /** The fewest states a search may visit before it gives up. */
+    static final long MIN_BUDGET = 2_000_000;
+    /** The states a search may visit per operation of the history (a run with witnesses needs about 4). */
+    static final long BUDGET_PER_OP = 20;
 
     record Result(List<Anomaly> anomalies, Report.SearchStats stats) {
     }

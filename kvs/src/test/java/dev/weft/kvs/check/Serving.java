@@ -8,16 +8,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * What a target currently serves with (a store, a server's address), or nothing while it is down:
  * sessions wait here instead of failing fast, so a restart does not burn the workload's operations.
  */
-final class Serving<T> {
+public final class Serving<T> {
     /** How long a session waits for the target to come back. */
-    static final Duration PATIENCE = Duration.ofSeconds(60);
+    public static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition up = lock.newCondition();
     private T current;
 
     /** Serves with {@code value} from now on and wakes the waiting sessions. */
-    void up(T value) {
+    public void up(T value) {
         lock.lock();
         try {
             current = value;
@@ -28,7 +28,7 @@ final class Serving<T> {
     }
 
     /** Marks the target down; returns what it served with (null if it was down already). */
-    T down() {
+    public T down() {
         lock.lock();
         try {
             T was = current;
@@ -44,7 +44,7 @@ final class Serving<T> {
      *
      * @throws NotApplied if it does not come back within {@link #PATIENCE} (the call was never made)
      */
-    T await() throws InterruptedException, NotApplied {
+    public T await() throws InterruptedException, NotApplied {
         long left = PATIENCE.toNanos();
         lock.lock();
         try {
