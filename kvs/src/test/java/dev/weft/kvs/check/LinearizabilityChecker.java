@@ -20,7 +20,8 @@ import java.util.List;
  * real-time order. Then a Wing–Gong/Lowe search settles what has no witness: unknown outcomes,
  * reads without versions, refusals that do not say what they found.
  *
- * <p>Histories must write every value once and start with every key missing.
+ * <p>Histories must write every value once, start with every key missing, and hold every write the
+ * store saw (no other writer).
  */
 public final class LinearizabilityChecker {
     private LinearizabilityChecker() {

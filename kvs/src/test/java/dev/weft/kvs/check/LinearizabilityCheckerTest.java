@@ -148,21 +148,23 @@ class LinearizabilityCheckerTest {
                     .read(1, 40, 50, 1, "a", "a1", 1), Kind.REAL_TIME);
         }
 
-        @Test
-        void aTornTransactionSeenAtOneVersionIsAStaleRead() {
-            assertFinds(new HistoryBuilder()
+        /** a1 and b1, then a transaction putting a2 and b2 as version 3. */
+        private HistoryBuilder transactionAfterTwoPuts() {
+            return new HistoryBuilder()
                     .put(0, 0, 10, "a", "a1", 1)
                     .put(0, 20, 30, "b", "b1", 2)
-                    .op(1, 40, 50, new Call.Write(List.of(), List.of(new Call.Put("a", "a2"), new Call.Put("b", "b2"))), committed(3))
+                    .op(1, 40, 50, new Call.Write(List.of(), List.of(new Call.Put("a", "a2"), new Call.Put("b", "b2"))), committed(3));
+        }
+
+        @Test
+        void aTornTransactionSeenAtOneVersionIsAStaleRead() {
+            assertFinds(transactionAfterTwoPuts()
                     .read(2, 60, 70, 3, seen("a", "a2", 3), seen("b", "b1", 2)), Kind.STALE_READ, Kind.NOT_LINEARIZABLE);
         }
 
         @Test
         void aTornTransactionSeenWithoutARootVersionIsATornRead() {
-            assertFinds(new HistoryBuilder()
-                    .put(0, 0, 10, "a", "a1", 1)
-                    .put(0, 20, 30, "b", "b1", 2)
-                    .op(1, 40, 50, new Call.Write(List.of(), List.of(new Call.Put("a", "a2"), new Call.Put("b", "b2"))), committed(3))
+            assertFinds(transactionAfterTwoPuts()
                     .read(2, 45, 70, NONE, seen("a", "a2", 3), seen("b", "b1", 2)), Kind.TORN_READ, Kind.NOT_LINEARIZABLE);
         }
 

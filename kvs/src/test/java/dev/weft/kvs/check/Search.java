@@ -56,8 +56,10 @@ final class Search {
      *
      * Unknown writes: one that a witness saw applied gets that witness's completion as its return.
      * One nobody saw can only matter as the reason a precondition failed, so it is kept, with no
-     * return, only when a refusal of one of its keys does not say which version it found; else it
-     * is dropped, which leaves every outcome as explainable as before.
+     * return, only when a later refusal could be its doing: one of its keys that does not say which
+     * version it found, or one that names a version of a key it puts that no other write has and
+     * that it could have got. Otherwise it is dropped, which leaves every outcome as explainable as
+     * before.
      */
     /** The fewest states a search may visit before it gives up. */
     static final long MIN_BUDGET = 2_000_000;

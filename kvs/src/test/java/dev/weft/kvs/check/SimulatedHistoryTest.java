@@ -13,9 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The checker on generated histories that are right by construction, and on the same with one read made stale. */
 class SimulatedHistoryTest {
-    private static final int SEEDS = 25;
+    private static final int SEEDS = 15;
     private static final int OPS = 2_000;
-    private static final int LARGE_OPS = 20_000;
+    private static final int LARGE_OPS = 15_000;
 
     @ParameterizedTest(name = "{0} clients")
     @ValueSource(ints = {2, 8, 16})

@@ -49,41 +49,54 @@ public final class EtcdCluster implements AutoCloseable {
         }
         Etcd.binary();
         Path base = Files.createTempDirectory("weft-etcd-cluster-");
+        List<String> names = IntStream.range(0, size).mapToObj(i -> "m" + i).toList();
+        return new EtcdCluster(base, startMembers(base, names, null));
+    }
+
+    /**
+     * Starts members {@code names} of one new cluster in {@code base} and waits until all are
+     * healthy, on new ports if one chosen free was taken meanwhile. On failure nothing keeps
+     * running and {@code base} is deleted. {@code owner}: the directory each member deletes when
+     * closed (null: none, the cluster does).
+     */
+    static List<EtcdProcess> startMembers(Path base, List<String> names, Path owner) throws IOException {
         for (int attempt = 1; ; attempt++) {
-            EtcdCluster cluster = new EtcdCluster(base, plan(base, size));
+            List<EtcdProcess> members = plan(base, names, owner);
             try {
-                for (EtcdProcess m : cluster.members) {
+                for (EtcdProcess m : members) {
                     m.launch();
                 }
-                for (EtcdProcess m : cluster.members) {
+                for (EtcdProcess m : members) {
                     m.awaitHealthy(EtcdProcess.STARTUP_TIMEOUT);
                 }
-                return cluster;
+                return members;
             } catch (EtcdProcess.PortTakenException e) {
-                cluster.killAll();
-                for (EtcdProcess m : cluster.members) {
+                for (EtcdProcess m : members) {
+                    m.kill();
                     Etcd.deleteRecursively(m.dataDir());
                 }
                 if (attempt == PORT_ATTEMPTS) {
-                    cluster.close();
+                    Etcd.deleteRecursively(base);
                     throw e;
                 }
             } catch (IOException | RuntimeException | Error e) {
-                cluster.close();
+                members.forEach(EtcdProcess::kill);
+                Etcd.deleteRecursively(base);
                 throw e;
             }
         }
     }
 
-    private static List<EtcdProcess> plan(Path base, int size) throws IOException {
+    private static List<EtcdProcess> plan(Path base, List<String> names, Path owner) throws IOException {
+        int size = names.size();
         int[] ports = Etcd.freePorts(2 * size);
         String initial = IntStream.range(0, size)
-                .mapToObj(i -> "m" + i + "=" + EtcdProcess.peerUrl(ports[2 * i + 1]))
+                .mapToObj(i -> names.get(i) + "=" + EtcdProcess.peerUrl(ports[2 * i + 1]))
                 .collect(Collectors.joining(","));
         String token = "weft-" + base.getFileName() + "-" + ports[0];
         List<EtcdProcess> members = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            members.add(new EtcdProcess("m" + i, base, ports[2 * i], ports[2 * i + 1], initial, token, null));
+            members.add(new EtcdProcess(names.get(i), base, ports[2 * i], ports[2 * i + 1], initial, token, owner));
         }
         return members;
     }
@@ -132,14 +145,8 @@ public final class EtcdCluster implements AutoCloseable {
     /** Kills every member and deletes the cluster's directory. */
     @Override
     public void close() throws IOException {
-        killAll();
+        members.forEach(EtcdProcess::kill);
         Etcd.deleteRecursively(baseDir);
-    }
-
-    private void killAll() {
-        for (EtcdProcess m : members) {
-            m.kill();
-        }
     }
 
     @Override

@@ -52,7 +52,6 @@ public final class EtcdProcess implements AutoCloseable {
     public static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
     /** What etcd 3.4 logs once it serves clients: with the zap logger, and with the older capnslog. */
     private static final List<String> READY = List.of("serving client traffic", "ready to serve client requests");
-    private static final int PORT_ATTEMPTS = 3;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final Pattern MEMBER_ID = Pattern.compile("\"member_id\":\"?(\\d+)");
     private static final Pattern LEADER = Pattern.compile("\"leader\":\"?(\\d+)");
@@ -89,26 +88,7 @@ public final class EtcdProcess implements AutoCloseable {
     public static EtcdProcess start() throws IOException {
         Etcd.binary();
         Path base = Files.createTempDirectory("weft-etcd-");
-        for (int attempt = 1; ; attempt++) {
-            int[] ports = Etcd.freePorts(2);
-            EtcdProcess etcd = new EtcdProcess("etcd", base, ports[0], ports[1],
-                    "etcd=" + peerUrl(ports[1]), "weft-" + base.getFileName(), base);
-            try {
-                etcd.launch();
-                etcd.awaitHealthy(STARTUP_TIMEOUT);
-                return etcd;
-            } catch (PortTakenException e) {
-                etcd.kill();
-                Etcd.deleteRecursively(etcd.dataDir);
-                if (attempt == PORT_ATTEMPTS) {
-                    etcd.close();
-                    throw e;
-                }
-            } catch (IOException | RuntimeException | Error e) {
-                etcd.close();
-                throw e;
-            }
-        }
+        return EtcdCluster.startMembers(base, List.of("etcd"), base).get(0);
     }
 
     static String peerUrl(int port) {
