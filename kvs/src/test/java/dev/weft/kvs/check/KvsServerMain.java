@@ -10,7 +10,8 @@ import java.nio.file.Path;
 
 /**
  * The child JVM of {@link ServerTarget}: serves a durable store in {@code args[0]} with fsync mode
- * {@code args[1]} on a free loopback port, prints {@code listening <port>}, and runs until killed.
+ * {@code args[1]} on a free loopback port, prints {@code listening <port>}, and runs until killed, or
+ * until its standard input closes (the parent JVM ended without killing it).
  */
 public final class KvsServerMain {
     private KvsServerMain() {
@@ -22,6 +23,9 @@ public final class KvsServerMain {
         KvsServer server = KvsServer.start(weft, kvs, KvsServerOptions.loopback(0));
         System.out.println("listening " + server.port());
         System.out.flush();
-        Thread.currentThread().join();
+        while (System.in.read() >= 0) {
+            // nothing is sent on standard input; its end means the parent is gone
+        }
+        Runtime.getRuntime().halt(1);
     }
 }

@@ -59,7 +59,7 @@ public final class ServerTarget implements KvTarget {
                 KvsServerMain.class.getName(), dataDir.toString(), fsync.name())
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        p.getOutputStream().close();
+        // standard input stays open: the child ends when it closes, should this JVM die first
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread.ofVirtual().name("kvs-server-stdout").start(() -> pump(p, port));
         int listening;

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -24,8 +26,20 @@ final class Etcd {
     static final String DEFAULT_BINARY = "/usr/bin/etcd";
     static final String LOOPBACK = "127.0.0.1";
     private static final long ETCDCTL_TIMEOUT_SECONDS = 30;
+    /** Every etcd this JVM started and has not seen end: killed when the JVM exits (a test that never closed one). */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "etcd-reaper"));
+    }
 
     private Etcd() {
+    }
+
+    /** Kills {@code p} when this JVM exits, unless it has ended by then. */
+    static void reap(Process p) {
+        RUNNING.add(p);
+        p.onExit().thenRun(() -> RUNNING.remove(p));
     }
 
     /**

@@ -251,6 +251,7 @@ public final class EtcdProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("ETCD_"));
         Process p = builder.start();
+        Etcd.reap(p);
         p.getOutputStream().close();
         CompletableFuture<Void> started = new CompletableFuture<>();
         process = p;
