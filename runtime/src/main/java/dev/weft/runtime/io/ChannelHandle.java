@@ -116,22 +116,16 @@ public final class ChannelHandle {
     }
 
     void transferTo(Inbox<? super Readiness> newOwner) {
-        Component next = newOwner.owner();
+        Component before = owner.owner();
         owner = newOwner;
         transferred = true;
         loop.changed(this);
-        next.termination().thenRun(() -> ownerEnded(next));
+        loop.owners.remove(before, this);
+        loop.owners.add(newOwner.owner(), this);
     }
 
     void watchOwner() {
-        Component first = owner.owner();
-        first.termination().thenRun(() -> ownerEnded(first));
-    }
-
-    private void ownerEnded(Component component) {
-        if (owner.owner() == component) {
-            close();
-        }
+        loop.owners.add(owner.owner(), this);
     }
 
     /** Marks this handle queued; returns false if it already was. */

@@ -13,10 +13,10 @@ import java.lang.invoke.VarHandle;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayDeque;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,7 +57,8 @@ final class SelectorLoop implements Runnable {
      * times out after RETRY_MILLIS). An owner that has ended gets its channel closed.
      *
      * Nothing here kills the loop: a cancelled key or closed channel ends that handle (a channel closed
-     * behind the service's back simply leaves the key set at the next select), an exception from
+     * behind the service's back leaves the key set at the next select, and its handle at the next sweep:
+     * while channels are registered, select() returns at least every SWEEP_MILLIS to look for them), an exception from
      * select() is logged and counted. The loop ends when asked (stopNow), or when asked to drain
      * (stopWhenIdle) and no key is left; then it closes what is left and the selector.
      */
@@ -68,6 +69,7 @@ final class SelectorLoop implements Runnable {
     private static final int CHANGES_PER_ROUND = 4096;
     private static final long RETRY_MILLIS = 1;
     private static final long DRAIN_POLL_MILLIS = 50;
+    private static final long SWEEP_MILLIS = 1000;
     private static final VarHandle STATE;
 
     static {
@@ -81,8 +83,12 @@ final class SelectorLoop implements Runnable {
     private final Selector selector;
     private final MessagePassingQueue<ChannelHandle> changes = new MpscUnboundedAtomicArrayQueue<>(256);
     private final ArrayDeque<Readiness> undelivered = new ArrayDeque<>();
-    /** Handles registered and not yet ended, for introspection; added by the service, removed in end(). */
-    final Set<ChannelHandle> live = ConcurrentHashMap.newKeySet();
+    /** Handles registered and not yet ended, by channel; added by the service, removed in end(). */
+    final ConcurrentHashMap<SelectableChannel, ChannelHandle> live = new ConcurrentHashMap<>();
+    /** Closes each handle when its owner ends. */
+    final Owners owners = new Owners();
+    /** When the loop next looks for channels closed behind the service's back. */
+    private long nextSweep = System.nanoTime();
     private volatile int state;
     private volatile boolean draining;
     private volatile boolean stopNow;
@@ -112,8 +118,8 @@ final class SelectorLoop implements Runnable {
                 errors);
         Gauge.builder("weft.selector.wakeups.per.readiness", this, SelectorLoop::wakeupsPerReadiness)
                 .description("Selector wake-up syscalls per readiness message").register(meters);
-        Gauge.builder("weft.selector.channels", this, l -> l.registered)
-                .description("Channels registered with the selector").register(meters);
+        Gauge.builder("weft.selector.channels", this, SelectorLoop::openChannels)
+                .description("Open channels registered with the selector").register(meters);
     }
 
     private static void counter(MeterRegistry meters, String name, String description, LongAdder adder) {
@@ -144,6 +150,17 @@ final class SelectorLoop implements Runnable {
 
     int registered() {
         return registered;
+    }
+
+    /** Counts the registered handles whose channel is open (a channel closed directly leaves at the next sweep). */
+    int openChannels() {
+        int open = 0;
+        for (ChannelHandle h : live.values()) {
+            if (h.channel().isOpen()) {
+                open++;
+            }
+        }
+        return open;
     }
 
     boolean isEnded() {
@@ -182,6 +199,7 @@ final class SelectorLoop implements Runnable {
                 select();
                 STATE.setVolatile(this, AWAKE);
                 retryUndelivered();
+                sweepNowAndThen();
             }
         } finally {
             ended = true;
@@ -206,6 +224,8 @@ final class SelectorLoop implements Runnable {
                 selector.select(this::ready, RETRY_MILLIS);
             } else if (draining) {
                 selector.select(this::ready, DRAIN_POLL_MILLIS);
+            } else if (!live.isEmpty()) {
+                selector.select(this::ready, SWEEP_MILLIS);
             } else {
                 selector.select(this::ready);
             }
@@ -244,6 +264,24 @@ final class SelectorLoop implements Runnable {
             errors.increment();
             LOG.log(Level.WARNING, "cannot apply interest for " + h + "; closing it", e);
             end(h);
+        }
+    }
+
+    /**
+     * Ends the handles whose channel was closed behind the service's back, once per
+     * {@value #SWEEP_MILLIS} ms: such a channel's key leaves the selector at the next select, but
+     * nothing else tells the service.
+     */
+    private void sweepNowAndThen() {
+        long now = System.nanoTime();
+        if (now - nextSweep < 0) {
+            return;
+        }
+        nextSweep = now + TimeUnit.MILLISECONDS.toNanos(SWEEP_MILLIS);
+        for (ChannelHandle h : live.values()) {
+            if (!h.channel().isOpen()) {
+                end(h);
+            }
         }
     }
 
@@ -325,7 +363,8 @@ final class SelectorLoop implements Runnable {
             return;
         }
         h.markEnded();
-        live.remove(h);
+        live.remove(h.channel(), h);
+        owners.remove(h.owner().owner(), h);
         SelectionKey key = h.key();
         if (key != null) {
             key.cancel();

@@ -68,16 +68,27 @@ public final class SelectorService extends Component implements Inspectable {
      * going to {@code owner}. Nothing is armed yet. The handle ends when the owner's component ends.
      *
      * @throws IOException if the channel cannot be made non-blocking (for instance, it is closed)
-     * @throws IllegalStateException if the service has ended
+     * @throws IllegalStateException if the service has ended, or the channel is registered already (a
+     *     channel is registered once; {@link #transfer} hands it to another owner)
      */
     public ChannelHandle register(SelectableChannel channel, Inbox<? super Readiness> owner) throws IOException {
         Objects.requireNonNull(owner, "owner");
         if (loop.isEnded()) {
             throw new IllegalStateException("the selector service has ended");
         }
-        channel.configureBlocking(false);
         ChannelHandle handle = new ChannelHandle(loop, channel, owner);
-        loop.live.add(handle);
+        ChannelHandle earlier = loop.live.putIfAbsent(channel, handle);
+        if (earlier != null) {
+            throw new IllegalStateException("channel " + channel + " is already registered with the selector service,"
+                    + " owned by " + earlier.owner() + "; register a channel once, and hand it to another owner"
+                    + " with transfer(handle, newOwner)");
+        }
+        try {
+            channel.configureBlocking(false);
+        } catch (IOException | RuntimeException e) {
+            loop.live.remove(channel, handle);
+            throw e;
+        }
         handle.watchOwner();
         loop.changed(handle);
         return handle;
@@ -130,7 +141,10 @@ public final class SelectorService extends Component implements Inspectable {
     public Map<String, Object> details() {
         List<Map<String, Object>> shown = new ArrayList<>();
         int count = 0;
-        for (ChannelHandle h : loop.live) {
+        for (ChannelHandle h : loop.live.values()) {
+            if (!h.channel().isOpen()) {
+                continue;                              // closed directly: leaves at the loop's next sweep
+            }
             if (count++ < SHOWN_REGISTRATIONS) {
                 shown.add(Map.of("channel", String.valueOf(h.channel()), "owner", String.valueOf(h.owner()),
                         "armed", h.armed()));
@@ -143,7 +157,7 @@ public final class SelectorService extends Component implements Inspectable {
     @Override
     public List<Inbox<?>> deliversTo() {
         Set<Inbox<?>> owners = new LinkedHashSet<>();
-        for (ChannelHandle h : loop.live) {
+        for (ChannelHandle h : loop.live.values()) {
             owners.add(h.owner());
         }
         return List.copyOf(owners);

@@ -3,6 +3,7 @@ package dev.weft.runtime.io;
 import static java.nio.channels.SelectionKey.OP_READ;
 import static java.nio.channels.SelectionKey.OP_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.runtime.Component;
 import dev.weft.runtime.ComponentState;
@@ -328,6 +329,94 @@ class SelectorServiceTest {
         all.write(first.got.toByteArray());
         all.write(second.got.toByteArray());
         assertThat(all.toByteArray()).as("both owners' bytes, in order").isEqualTo(sent);
+    }
+
+    private static final int MANY = 2_000;
+
+    /**
+     * Collects garbage until every reference is cleared, or fails after {@link #WAIT}. The owner's
+     * readiness messages (which name their handles) are dropped first, as a real owner would.
+     */
+    private static void awaitCollected(Owner owner, List<? extends java.lang.ref.Reference<?>> refs, String what) {
+        await(() -> {
+            owner.seen.clear();
+            System.gc();
+            return refs.stream().allMatch(r -> r.refersTo(null));
+        }, what + " to be collected");
+    }
+
+    /** What the test does to each handle; may throw. */
+    interface HandleAction {
+        void apply(ChannelHandle handle) throws IOException;
+    }
+
+    /**
+     * Registers {@code count} fresh channels for {@code owner}, applies {@code close} to each, and
+     * returns weak references to the handles and channels (made in this frame, so that no local
+     * variable of the test keeps the last one reachable).
+     */
+    private static List<java.lang.ref.WeakReference<Object>> registerAndClose(SelectorService service, Owner owner,
+            int count, HandleAction close) throws IOException {
+        List<java.lang.ref.WeakReference<Object>> refs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ChannelHandle handle = service.register(SocketChannel.open(), owner.readiness);
+            refs.add(new java.lang.ref.WeakReference<>(handle));
+            refs.add(new java.lang.ref.WeakReference<>(handle.channel()));
+            close.apply(handle);
+        }
+        return refs;
+    }
+
+    @Test
+    void closedHandlesAreNotKeptReachableByAnOwnerThatLivesOn() throws Exception {
+        Owner owner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        List<java.lang.ref.WeakReference<Object>> refs =
+                registerAndClose(service, owner, MANY, handle -> handle.close());
+        await(() -> service.details().get("channels").equals(0), "the closed handles to leave the service");
+
+        awaitCollected(owner, refs, MANY + " closed handles and their channels");
+        assertThat(owner.state()).as("the owner still runs").isEqualTo(ComponentState.RUNNING);
+    }
+
+    @Test
+    void aChannelClosedDirectlyLeavesTheServiceAndItsGauge() throws Exception {
+        Owner owner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        Pair kept = connect();
+        ChannelHandle keptHandle = service.register(kept.near(), owner.readiness);
+        List<java.lang.ref.WeakReference<Object>> refs = registerAndClose(service, owner, MANY / 4, handle -> {
+            handle.arm(OP_READ);
+            handle.channel().close();              // behind the service's back
+        });
+        io.micrometer.core.instrument.Gauge gauge = weft.meterRegistry().get("weft.selector.channels").gauge();
+
+        assertThat(gauge.value()).as("the channels gauge right after the direct closes").isEqualTo(1.0);
+        assertThat(service.details()).as("the service's registrations").containsEntry("channels", 1);
+        awaitCollected(owner, refs, "the handles of channels closed directly");
+        assertThat(keptHandle.isOpen()).isTrue();
+        assertThat(service.details()).containsEntry("channels", 1);
+    }
+
+    @Test
+    void registeringAChannelTwiceIsRefusedAndTheFirstHandleKeepsWorking() throws Exception {
+        Pair pair = connect();
+        Owner first = weft.spawn(new Owner(true));
+        Owner second = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        ChannelHandle handle = service.register(pair.near(), first.readiness);
+
+        assertThatThrownBy(() -> service.register(pair.near(), second.readiness))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(pair.near().toString())
+                .hasMessageContaining(first.readiness.toString())
+                .hasMessageContaining("transfer");
+
+        handle.arm(OP_READ);
+        write(pair.far(), "still heard");
+        assertThat(first.next().handle()).isSameAs(handle);
+        assertThat(readAvailable(pair.near())).isEqualTo("still heard");
+        assertThat(second.seen).as("readiness at the refused owner").isEmpty();
     }
 
     @Test
