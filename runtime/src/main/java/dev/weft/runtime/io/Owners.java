@@ -40,6 +40,8 @@ final class Owners {
         }
         if (watch.ended) {
             handle.close();
+        } else if (handle.ended()) {
+            watch.handles.remove(handle);      // it ended while we added it (Poller.end marks, then removes)
         }
     }
 
