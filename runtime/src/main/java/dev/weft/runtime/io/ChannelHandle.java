@@ -32,6 +32,8 @@ public final class ChannelHandle {
      *   QUEUED     the handle sits in the NIO loop's change queue (so it is queued at most once)
      *   CLOSING    close() was called
      *   ENDED      the handle is deregistered; nothing changes it any more
+     *   PEER_SHUT  (epoll) the peer shut down its output: end of stream stays readable, so every
+     *              arm of an input op fires at once, as a level-triggered selector would
      * `inFlight` is the last readiness message made for this handle; Poller.fire replaces it by CAS,
      * so at most one open message is ever in flight (see Readiness).
      */
@@ -40,6 +42,7 @@ public final class ChannelHandle {
     static final int QUEUED = 1 << 16;
     static final int CLOSING = 1 << 17;
     static final int ENDED = 1 << 18;
+    static final int PEER_SHUT = 1 << 19;
     private static final int ALL_OPS = SelectionKey.OP_READ | SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT
             | SelectionKey.OP_ACCEPT;
     private static final VarHandle WORD;

@@ -44,6 +44,11 @@ final class EpollPoller extends Poller {
      * arrives while the owner is still reading leaves PENDING set, so its next arm fires at once; the
      * read then may find nothing (a hint, never a loss).
      *
+     * End of stream is the one state that an edge reports once but that lasts: an owner that reads
+     * the last bytes with a short read and arms may never hear the FIN that came with them. So an
+     * event with EPOLLRDHUP sets PEER_SHUT for good, and every later arm of an input op fires at once
+     * (the read then returns -1). EPOLLHUP alone is not sticky: a socket not yet connected reports it.
+     *
      * Wake-ups: only stopping writes the eventfd; nothing in steady state does.
      */
     private static final long WAKE_TOKEN = -1L;
@@ -165,7 +170,8 @@ final class EpollPoller extends Poller {
             if ((w & (ChannelHandle.CLOSING | ChannelHandle.ENDED)) != 0) {
                 return;
             }
-            int ready = (w >>> ChannelHandle.PENDING_SHIFT) & ops;
+            int sticky = (w & ChannelHandle.PEER_SHUT) != 0 ? h.inOps : 0;
+            int ready = ((w >>> ChannelHandle.PENDING_SHIFT) | sticky) & ops;
             int next = (w & ~(ready << ChannelHandle.PENDING_SHIFT)) | (ops & ~ready);
             if (next == w || h.casWord(w, next)) {
                 if (ready != 0) {
@@ -301,13 +307,14 @@ final class EpollPoller extends Poller {
             return;                   // an event of a registration that has ended
         }
         int ops = ((event & IN) != 0 ? h.inOps : 0) | ((event & OUT) != 0 ? h.outOps : 0);
+        int shut = (event & Epoll.EPOLLRDHUP) != 0 ? ChannelHandle.PEER_SHUT : 0;
         for (;;) {
             int w = h.word();
             if ((w & ChannelHandle.ENDED) != 0) {
                 return;
             }
             int fire = w & ops;
-            int next = (w & ~fire) | ((ops & ~fire) << ChannelHandle.PENDING_SHIFT);
+            int next = (w & ~fire) | ((ops & ~fire) << ChannelHandle.PENDING_SHIFT) | shut;
             if (next == w || h.casWord(w, next)) {
                 if (fire != 0) {
                     fire(h, fire, 1);
