@@ -118,6 +118,15 @@ class SelectorServiceTest {
         return new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.US_ASCII);
     }
 
+    /** Returns whether the peer's next read ends: end of stream, or a reset (closed with unread bytes). */
+    private static boolean connectionEnded(SocketChannel peer) {
+        try {
+            return peer.read(ByteBuffer.allocate(1)) == -1;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
     private static void await(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
@@ -433,6 +442,36 @@ class SelectorServiceTest {
         assertThat(first.next().handle()).isSameAs(handle);
         assertThat(readAvailable(pair.near())).isEqualTo("still heard");
         assertThat(second.seen).as("readiness at the refused owner").isEmpty();
+    }
+
+    @Test
+    void closingAHandleWhileItsReadinessIsInFlightLeavesTheNextChannelIntact() throws Exception {
+        Owner owner = weft.spawn(new Owner(false));                  // receives nothing until go
+        SelectorService service = SelectorService.of(weft);
+        Pair first = connect();
+        ChannelHandle closed = service.register(first.near(), owner.readiness);
+        closed.arm(OP_READ);
+        write(first.far(), "late");
+        await(() -> owner.readiness.size() == 1, "the first channel's readiness in the owner's inbox");
+
+        closed.close();                                              // its readiness is still unread
+        Pair second = connect();                                     // may reuse the closed descriptor
+        ChannelHandle next = service.register(second.near(), owner.readiness);
+        next.arm(OP_READ);
+        write(second.far(), "fresh");
+        owner.go.countDown();
+
+        Readiness late = owner.next();
+        assertThat(late.handle()).isSameAs(closed);
+        assertThat(late.handle().isOpen()).as("the closed handle, as its late readiness shows it").isFalse();
+        Readiness fresh = owner.next();
+        assertThat(fresh.handle()).isSameAs(next);
+        assertThat(readAvailable(second.near())).isEqualTo("fresh");
+        assertThat(connectionEnded(first.far())).as("the closed channel's peer sees the connection end").isTrue();
+        next.arm(OP_READ);
+        write(second.far(), "again");
+        assertThat(owner.next().handle()).isSameAs(next);
+        assertThat(owner.seen.poll(100, TimeUnit.MILLISECONDS)).as("readiness for the closed handle").isNull();
     }
 
     @Test
