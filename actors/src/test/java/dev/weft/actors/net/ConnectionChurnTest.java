@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ParameterizedClass(name = "{0} backend")
 @ValueSource(strings = {"nio", "epoll"})
 class ConnectionChurnTest {
-    private static final int SHORT_CONNECTIONS = 2_000;
+    /** {@code -Dweft.test.churnConnections=N} (the soak profile) changes the count. */
+    private static final int SHORT_CONNECTIONS = Integer.getInteger("weft.test.churnConnections", 2_000);
     private static final int CHURNING_AT_ONCE = 200;
     private static final int SHORT_MESSAGE = 300;
     private static final int STREAMS = 8;
