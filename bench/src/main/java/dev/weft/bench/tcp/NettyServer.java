@@ -41,13 +41,8 @@ final class NettyServer implements Server {
     private final EventLoopGroup workers;
     private final Channel channel;
 
-    @Sharable
-    static final class Echo extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ctx.write(msg);
-        }
-
+    /** Flushes once per batch of reads; closes on error. */
+    abstract static class Batched extends ChannelInboundHandlerAdapter {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
@@ -60,7 +55,15 @@ final class NettyServer implements Server {
     }
 
     @Sharable
-    static final class Hello extends ChannelInboundHandlerAdapter {
+    static final class Echo extends Batched {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.write(msg);
+        }
+    }
+
+    @Sharable
+    static final class Hello extends Batched {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest) {
@@ -71,16 +74,6 @@ final class NettyServer implements Server {
                 ctx.write(response);
             }
             ReferenceCountUtil.release(msg);
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
         }
     }
 

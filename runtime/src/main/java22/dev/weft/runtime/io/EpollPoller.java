@@ -22,15 +22,16 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class EpollPoller extends Poller {
     /*
-     * Registration. register() (any thread) takes a slot in `slots` under `lock`, stamps the handle
+     * Registration. register() (any thread), under `lock`, takes a slot in `slots`, stamps the handle
      * with token = generation << 32 | slot, publishes it (release store), then adds the descriptor
-     * with EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET and the token as its data. Closing the channel is what
-     * removes it: the kernel drops a closed file from every epoll set, so close() needs no
-     * epoll_ctl(DEL) — and must not make one, since a descriptor closed behind our back may already
-     * have been reused by another channel. The slot is then freed and its generation bumped, so an
-     * event still queued for the old registration carries a token that no longer matches and is
-     * dropped. The loop reads the slot with an acquire load after epoll_wait returned the token; the
-     * token can only come back after the epoll_ctl that followed the release store.
+     * with EPOLLIN|EPOLLOUT|EPOLLRDHUP|EPOLLET and the token as its data; holding the lock, it cannot
+     * race the loop closing the epoll descriptor (whose number could then belong to another file).
+     * Closing the channel is what removes it: the kernel drops a closed file from every epoll set, so
+     * close() needs no epoll_ctl(DEL) — and must not make one, since a descriptor closed behind our
+     * back may already have been reused by another channel. The slot is then freed; its next user gets
+     * a new generation, so an event still queued for the old registration carries a token that no
+     * longer matches and is dropped. The loop reads the slot with an acquire load after epoll_wait
+     * returned the token; the token can only come back after the epoll_ctl that followed the store.
      *
      * Readiness (the handle's word, see ChannelHandle): ARMED ops the owner waits for, PENDING ops
      * that became ready while not armed. An event with ops E (EPOLLIN etc. mapped to the channel's
@@ -74,6 +75,8 @@ final class EpollPoller extends Poller {
     private int freeCount;
     private int used;
     private volatile int handles;
+    /** Guarded by lock: the loop has closed its descriptors. */
+    private boolean descriptorsClosed;
 
     EpollPoller(Registry registry) {
         super(registry);
@@ -151,15 +154,24 @@ final class EpollPoller extends Poller {
 
     // ---------------------------------------------------------------- any thread
 
+    /** Takes a slot and adds the descriptor, under the lock so that the loop cannot close epfd meanwhile. */
     @Override
     void register(ChannelHandle h) throws IOException {
         int fd = Epoll.fd(h.channel());
-        take(h);
+        lock.lock();
         try {
-            Epoll.add(epfd, fd, h.token, h.channel());
-        } catch (IOException | RuntimeException e) {
-            giveBack(h);
-            throw e;
+            if (descriptorsClosed) {
+                throw new IllegalStateException("the selector service has ended; cannot register " + h.channel());
+            }
+            take(h);
+            try {
+                Epoll.add(epfd, fd, h.token, h.channel());
+            } catch (IOException | RuntimeException e) {
+                giveBack(h);
+                throw e;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -199,13 +211,22 @@ final class EpollPoller extends Poller {
         giveBack(h);
     }
 
+    /** Writes the eventfd, unless the loop has closed it (its number may belong to another file by then). */
     @Override
     void wakeLoop() {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment one = call.allocate(ValueLayout.JAVA_LONG);
-            MemorySegment state = call.allocate(Epoll.ERRNO_STATE);
-            one.set(ValueLayout.JAVA_LONG, 0, 1L);
-            Epoll.write(state, wakeFd, one);
+        lock.lock();
+        try {
+            if (descriptorsClosed) {
+                return;
+            }
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment one = call.allocate(ValueLayout.JAVA_LONG);
+                MemorySegment state = call.allocate(Epoll.ERRNO_STATE);
+                one.set(ValueLayout.JAVA_LONG, 0, 1L);
+                Epoll.write(state, wakeFd, one);
+            }
+        } finally {
+            lock.unlock();
         }
         registry.wakeups.increment();
     }
@@ -276,8 +297,14 @@ final class EpollPoller extends Poller {
         } finally {
             markEnded();
             endAll();
-            Epoll.close(errnoState, wakeFd);
-            Epoll.close(errnoState, epfd);
+            lock.lock();
+            try {
+                descriptorsClosed = true;
+                Epoll.close(errnoState, wakeFd);
+                Epoll.close(errnoState, epfd);
+            } finally {
+                lock.unlock();
+            }
             arena.close();
             nativeBytes.set(0);
         }
