@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * x86-64 or AArch64, JDK 22 or newer, native access enabled, the JDK's socket descriptors
  * reachable), else NIO. The system property {@value #PROPERTY} ({@code auto}, {@code epoll} or
  * {@code nio}) forces either; {@value #POLLERS_PROPERTY} sets how many selector loops share the
- * channels (1 by default). The choice is logged once.
+ * channels (one per carrier thread by default). The choice is logged once.
  */
 final class Backends {
     static final String PROPERTY = "weft.selector.backend";
@@ -52,18 +52,24 @@ final class Backends {
         }
     }
 
-    /** Returns how many selector loops to run, from {@value #POLLERS_PROPERTY}. */
+    /**
+     * Returns how many selector loops to run: {@value #POLLERS_PROPERTY}, or one per carrier thread of
+     * the virtual-thread scheduler (its parallelism: {@code jdk.virtualThreadScheduler.parallelism}, by
+     * default the number of processors), at most 64.
+     */
     static int pollers() {
-        String n = System.getProperty(POLLERS_PROPERTY, "1").trim();
+        String carriers = System.getProperty("jdk.virtualThreadScheduler.parallelism",
+                Integer.toString(Runtime.getRuntime().availableProcessors()));
+        String n = System.getProperty(POLLERS_PROPERTY, carriers).trim();
         try {
             int count = Integer.parseInt(n);
-            if (count >= 1 && count <= 64) {
-                return count;
+            if (count >= 1) {
+                return Math.min(count, 64);
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(POLLERS_PROPERTY + " must be a number from 1 to 64, not '" + n + "'");
+        throw new IllegalArgumentException(POLLERS_PROPERTY + " must be a positive number, not '" + n + "'");
     }
 
     /** Returns why the epoll backend cannot run here, or null if it can. */

@@ -19,11 +19,13 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The runtime's selector: a loop blocking in {@code epoll_wait} (Linux, JDK 22+, native access
- * enabled) or in a {@link java.nio.channels.Selector}'s {@code select()} (everywhere else) on a
- * dedicated platform thread, shared by every component that does non-blocking I/O. Find it with
- * {@link #of(Weft)}; it starts on first use. The system property {@code weft.selector.backend}
- * ({@code auto}, {@code epoll}, {@code nio}) forces a backend; the choice is logged once.
+ * The runtime's selector: loops blocking in {@code epoll_wait} (Linux, JDK 22+, native access
+ * enabled) or in a {@link java.nio.channels.Selector}'s {@code select()} (everywhere else), each on
+ * a dedicated platform thread, one per carrier thread by default ({@code weft.selector.pollers}),
+ * shared by every component that does non-blocking I/O; a channel stays with the loop it was given
+ * at registration. Find it with {@link #of(Weft)}; it starts on first use. The system property
+ * {@code weft.selector.backend} ({@code auto}, {@code epoll}, {@code nio}) forces a backend; the
+ * choice is logged once.
  *
  * <pre>{@code
  * final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
@@ -200,8 +202,8 @@ public final class SelectorService extends Component implements Inspectable {
         return registry;
     }
 
-    /** The first selector loop, for tests in this package. */
-    Poller poller() {
-        return pollers[0];
+    /** The selector loops, for tests in this package. */
+    List<Poller> pollers() {
+        return List.of(pollers);
     }
 }
