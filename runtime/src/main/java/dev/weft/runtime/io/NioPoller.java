@@ -162,12 +162,12 @@ final class NioPoller extends Poller {
             registry.errors.increment();
         }
         registered = selector.keys().size();
-        return registered == 0 && changes.isEmpty() && !registry.hasHandles(this);
+        return registered == 0 && changes.isEmpty() && !hasHandles();
     }
 
     private void select() {
         try {
-            long timeout = waitMillis(!selector.keys().isEmpty());
+            long timeout = waitMillis();
             if (timeout < 0) {
                 selector.select(this::ready);
             } else {

@@ -5,6 +5,7 @@ import dev.weft.runtime.InboxClosedException;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One selector loop on its own platform thread, behind the {@link SelectorService}: a backend
@@ -36,6 +37,8 @@ abstract class Poller implements Runnable {
     static final System.Logger LOG = System.getLogger(SelectorService.class.getName());
 
     final Registry registry;
+    /** Handles of this loop not yet ended: the loop waits with a timeout (for the sweep) while it has any. */
+    private final AtomicInteger handles = new AtomicInteger();
     volatile boolean draining;
     volatile boolean stopNow;
     private volatile boolean ended;
@@ -50,6 +53,17 @@ abstract class Poller implements Runnable {
 
     /** Registers the handle's channel (already non-blocking) with this loop. */
     abstract void register(ChannelHandle h) throws IOException;
+
+    /** Registers the handle with this loop and counts it. */
+    final void add(ChannelHandle h) throws IOException {
+        register(h);
+        handles.incrementAndGet();
+    }
+
+    /** Returns whether this loop has handles that have not ended. */
+    final boolean hasHandles() {
+        return handles.get() > 0;
+    }
 
     /** Adds ops to the handle's armed set. */
     abstract void arm(ChannelHandle h, int ops);
@@ -155,6 +169,7 @@ abstract class Poller implements Runnable {
         }
         registry.live.remove(h.channel(), h);
         registry.owners.remove(h.owner().owner(), h);
+        handles.decrementAndGet();
         release(h);
         return true;
     }
@@ -171,11 +186,11 @@ abstract class Poller implements Runnable {
     // ---------------------------------------------------------------- the loop's thread
 
     /** Returns the timeout for the next wait in ms: -1 to block, else the sweep or drain poll period. */
-    final long waitMillis(boolean hasHandles) {
+    final long waitMillis() {
         if (draining) {
             return DRAIN_POLL_MILLIS;
         }
-        return hasHandles ? SWEEP_MILLIS : -1;
+        return hasHandles() ? SWEEP_MILLIS : -1;
     }
 
     /** Ends this loop's handles whose channel was closed behind the service's back, once per sweep period. */

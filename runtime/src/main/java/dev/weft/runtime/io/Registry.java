@@ -54,14 +54,4 @@ final class Registry {
         }
         return open;
     }
-
-    /** Returns whether {@code poller} has a registered handle. */
-    boolean hasHandles(Poller poller) {
-        for (ChannelHandle h : live.values()) {
-            if (h.poller == poller) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

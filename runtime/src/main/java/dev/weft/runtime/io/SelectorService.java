@@ -101,7 +101,7 @@ public final class SelectorService extends Component implements Inspectable {
         }
         try {
             channel.configureBlocking(false);
-            poller.register(handle);
+            poller.add(handle);
         } catch (IOException | RuntimeException e) {
             registry.live.remove(channel, handle);
             throw e;

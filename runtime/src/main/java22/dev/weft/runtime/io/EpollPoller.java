@@ -279,10 +279,10 @@ final class EpollPoller extends Poller {
         try {
             while (!stopNow) {
                 registry.loops.increment();
-                if (draining && handles == 0) {
+                if (draining && !hasHandles()) {
                     break;
                 }
-                int n = Epoll.await(errnoState, epfd, events, MAX_EVENTS, (int) waitMillis(handles > 0));
+                int n = Epoll.await(errnoState, epfd, events, MAX_EVENTS, (int) waitMillis());
                 if (n < 0) {
                     failedWait();
                     continue;
