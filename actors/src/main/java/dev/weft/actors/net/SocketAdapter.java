@@ -61,6 +61,8 @@ public final class SocketAdapter extends Component {
     private final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
     /** Told when the inbox downstream has room again for a chunk it refused. */
     private final Inbox<Boolean> space = inbox("space", Boolean.class, 1);
+    /** The callback left at a full downstream inbox; let go of when the adapter ends. */
+    private final SpaceSignal spaceSignal = new SpaceSignal(space);
     private final SocketChannel channel;
     private final Inbox<?>[] waitReading = {readiness, control(), inbox};
     private final Inbox<?>[] waitWriting = {readiness, control()};
@@ -116,6 +118,7 @@ public final class SocketAdapter extends Component {
             }
             serve();
         } finally {
+            spaceSignal.release();
             if (handle != null) {
                 handle.close();
             } else {
@@ -240,22 +243,13 @@ public final class SocketAdapter extends Component {
         }
         Inbox<? super byte[]> downstream = outbox.target();
         if (downstream != null) {
-            downstream.onSpace(this::spaceFreed);
+            downstream.onSpace(spaceSignal);
         }
         if (outbox.trySend(chunk)) {
             return true;
         }
         unsent = chunk;
         return false;
-    }
-
-    /** Runs on the downstream receiver's thread: wakes the adapter. */
-    private void spaceFreed() {
-        try {
-            space.trySend(Boolean.TRUE);
-        } catch (InboxClosedException adapterEnded) {
-            // nothing to wake
-        }
     }
 
     private void retryUnsent() {
@@ -302,6 +296,34 @@ public final class SocketAdapter extends Component {
             handle.arm(OP_WRITE);
         } else {
             writing = null;
+        }
+    }
+
+    /**
+     * Runs on the downstream receiver's thread when it has room: wakes the adapter. It may stay at an
+     * idle downstream inbox long after the adapter ended, so it lets go of the adapter then.
+     */
+    private static final class SpaceSignal implements Runnable {
+        private volatile Inbox<Boolean> space;
+
+        SpaceSignal(Inbox<Boolean> space) {
+            this.space = space;
+        }
+
+        @Override
+        public void run() {
+            Inbox<Boolean> s = space;
+            if (s != null) {
+                try {
+                    s.trySend(Boolean.TRUE);
+                } catch (InboxClosedException adapterEnded) {
+                    // nothing to wake
+                }
+            }
+        }
+
+        void release() {
+            space = null;
         }
     }
 }

@@ -25,7 +25,9 @@ abstract class Poller implements Runnable {
      * A message goes out with trySend: no thread of the service ever parks on an inbox. If the owner's
      * inbox is full, the message waits for space with Inbox.onSpace: the owner's next take re-sends it
      * from the owner's own thread, so a full inbox costs no polling and no wake-up of the loop. The
-     * message stays open meanwhile, so readiness that comes in the meantime merges into it.
+     * message stays open meanwhile, so readiness that comes in the meantime merges into it. A
+     * callback whose message got through on the retry is emptied (Redelivery.cancel): the callback
+     * itself stays at the inbox until its next take, and must not keep the handle reachable.
      *
      * Sweep. A channel closed behind the service's back tells nobody (NIO drops its key at the next
      * select; epoll forgets a closed descriptor by itself), so every loop looks through its handles
@@ -138,14 +140,12 @@ abstract class Poller implements Runnable {
                     registry.readiness.increment();
                     return;
                 }
-                to.onSpace(() -> {
-                    if (!h.ended()) {
-                        deliver(message);
-                    }
-                });
+                Redelivery later = new Redelivery(message);
+                to.onSpace(later);
                 if (!to.trySend(message)) {
                     return;                     // the owner's next take sends it
                 }
+                later.cancel();                 // sent: the callback left at the inbox holds nothing now
                 registry.readiness.increment();
                 return;
             } catch (InboxClosedException ownerEnded) {
@@ -155,6 +155,32 @@ abstract class Poller implements Runnable {
                 }
                 // transferred while we sent to the old owner: send to the new one
             }
+        }
+    }
+
+    /**
+     * A readiness message waiting for room in its owner's inbox. It lets go of the message once the
+     * message is sent, so a callback that stays at an idle inbox keeps no handle (and no channel)
+     * reachable. If the callback runs just as the retry succeeds, the message may arrive twice: a hint.
+     */
+    private final class Redelivery implements Runnable {
+        private volatile Readiness message;
+
+        Redelivery(Readiness message) {
+            this.message = message;
+        }
+
+        @Override
+        public void run() {
+            Readiness m = message;
+            message = null;
+            if (m != null && !m.handle().ended()) {
+                deliver(m);
+            }
+        }
+
+        void cancel() {
+            message = null;
         }
     }
 
