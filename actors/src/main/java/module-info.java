@@ -5,6 +5,7 @@
  */
 module dev.weft.actors {
     requires transitive dev.weft.runtime;
+    requires org.jctools.core; // ReadBuffers pools read buffers in a JCTools queue
 
     exports dev.weft.actors.flow;
     exports dev.weft.actors.net;

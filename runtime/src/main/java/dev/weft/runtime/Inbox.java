@@ -170,6 +170,29 @@ public final class Inbox<T> {
         return ReplyTo.ask(this, request, timeout);
     }
 
+    /**
+     * Runs {@code callback} once, after the owner next takes a message from this inbox (or from the
+     * inbox it passes through to), or when it closes: the wake-on-pop of a sender that must not park.
+     * Register after {@link #trySend} failed, then try again: if that try fails too, the callback is
+     * sure to run once a slot frees. It may run when another sender has taken the slot already, so it
+     * should only prompt a new {@code trySend}. It runs on the thread that took the message, so it must
+     * be short, must not block and must not throw (a throw is logged). An unbounded inbox, or a closed
+     * one, runs it at once on the calling thread.
+     */
+    public void onSpace(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        Inbox<? super T> target = resolve();
+        if (!target.isBounded() || target.closed) {
+            callback.run();
+            return;
+        }
+        SenderGate g = target.gate();
+        g.addCallback(callback);
+        if (target.closed) {
+            g.runCallbacks();
+        }
+    }
+
     @SuppressWarnings("unchecked")
     Inbox<? super T> resolve() {
         Inbox<? super T> next = forward;

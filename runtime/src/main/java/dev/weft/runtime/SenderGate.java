@@ -13,13 +13,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * sender's retry sees the freed slot, or the owner sees the waiting sender and signals it. The
  * owner only takes the lock when somebody waits, so an uncontended receive costs one fence.
  * Created lazily by the first sender that has to wait.
+ *
+ * <p>A sender that must not park leaves a one-shot callback instead ({@link Inbox#onSpace}): a
+ * Treiber stack that the owner empties and runs after a take, behind the same fence. The sender
+ * pushes (a CAS), then retries its offer: either the retry sees the freed slot, or the owner's
+ * read of the stack after its fence sees the callback.
  */
 final class SenderGate {
+    private static final System.Logger LOG = System.getLogger(Inbox.class.getName());
     private static final VarHandle WAITING;
+    private static final VarHandle CALLBACKS;
 
     static {
         try {
             WAITING = MethodHandles.lookup().findVarHandle(SenderGate.class, "waiting", int.class);
+            CALLBACKS = MethodHandles.lookup().findVarHandle(SenderGate.class, "callbacks", Callback.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -28,6 +36,11 @@ final class SenderGate {
     final ReentrantLock lock = new ReentrantLock();
     final Condition space = lock.newCondition();
     private volatile int waiting;
+    /** The space callbacks registered and not yet run, newest first; null when none. */
+    private volatile Callback callbacks;
+
+    private record Callback(Runnable run, Callback next) {
+    }
 
     /** Called by a sender holding {@link #lock}, before its final offer attempt. */
     void enter() {
@@ -52,15 +65,40 @@ final class SenderGate {
                 lock.unlock();
             }
         }
+        if (callbacks != null) {
+            runCallbacks();
+        }
     }
 
-    /** Wakes every parked sender, so that each sees the inbox closed. */
+    /** Wakes every parked sender and runs every callback, so that each sees the inbox closed. */
     void wakeAll() {
         lock.lock();
         try {
             space.signalAll();
         } finally {
             lock.unlock();
+        }
+        runCallbacks();
+    }
+
+    /** Registers a one-shot callback, run after the owner's next take (see {@link Inbox#onSpace}). */
+    void addCallback(Runnable run) {
+        for (;;) {
+            Callback head = callbacks;
+            if (CALLBACKS.compareAndSet(this, head, new Callback(run, head))) {
+                return;
+            }
+        }
+    }
+
+    /** Takes every registered callback off the stack and runs it; one that throws is logged. */
+    void runCallbacks() {
+        for (Callback c = (Callback) CALLBACKS.getAndSet(this, null); c != null; c = c.next()) {
+            try {
+                c.run().run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a space callback failed", e);
+            }
         }
     }
 }
