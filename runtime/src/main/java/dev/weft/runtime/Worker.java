@@ -81,6 +81,8 @@ final class Worker implements Runnable {
     boolean spinning;
     private int runNextStreak;
     private int ticks;
+    /** The last turn used its whole budget: the global queue goes first at the next pick. */
+    private boolean yielded;
 
     Worker(Dispatcher dispatcher, boolean spinning) {
         this.dispatcher = dispatcher;
@@ -118,7 +120,8 @@ final class Worker implements Runnable {
         Thread.interrupted();                         // a stop() aimed at that turn must not reach the next
         if (TURN.compareAndSet(this, start, start + 1)) {
             if (again) {
-                pushTail(unit);
+                pushTail(unit);                      // behind this worker's queue, and
+                yielded = true;                      // behind the global queue: looked at next
             }
             return true;
         }
@@ -264,9 +267,14 @@ final class Worker implements Runnable {
         return registerIdle() ? PARK : LOOK_AGAIN;
     }
 
-    /** Run-next (within the time slice), then the run queue, then the global queue. */
+    /**
+     * Run-next (within the time slice), then the run queue, then the global queue; the global
+     * queue first every GLOBAL_CHECK_INTERVAL picks and after a unit used its whole budget, so that
+     * a unit that yields goes behind everything that waits, not only behind this worker's queue.
+     */
     private Schedulable takeLocal() {
-        if (++ticks % GLOBAL_CHECK_INTERVAL == 0) {
+        if (++ticks % GLOBAL_CHECK_INTERVAL == 0 || yielded) {
+            yielded = false;
             Schedulable g = dispatcher.global.poll();
             if (g != null) {
                 runNextStreak = 0;
