@@ -394,10 +394,7 @@ public abstract class Component {
      */
     public void stop() {
         stopRequested = true;
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
-        }
+        interruptThread();
     }
 
     /** Returns a future completed with this component's {@link Terminated} when it ends. */
@@ -595,6 +592,14 @@ public abstract class Component {
         return control;
     }
 
+    /** Interrupts the bound thread, if any; a receiver whose thread runs others' code too guards this. */
+    void interruptThread() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
     /** Returns whether {@link #stop()} has been called. */
     final boolean stopRequested() {
         return stopRequested;
@@ -661,6 +666,7 @@ public abstract class Component {
             PARK_STATE.setOpaque(this, RUNNING);
             throw new InterruptedException();
         }
+        Dispatcher.aboutToBlock();
         if (timed) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

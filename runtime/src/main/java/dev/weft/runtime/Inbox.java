@@ -219,6 +219,7 @@ public final class Inbox<T> {
             metrics.backPressureWaits.increment();
         }
         SenderGate g = gate();
+        Dispatcher.aboutToBlock();
         g.lock.lockInterruptibly();
         try {
             g.enter();
