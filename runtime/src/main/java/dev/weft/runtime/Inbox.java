@@ -294,12 +294,11 @@ public final class Inbox<T> {
     public T poll() {
         owner.checkReceiver(this);
         MessagePassingQueue<T> q = queue;
-        if (q == null) {
-            return null;
-        }
-        T m = q.poll();
+        T m = q == null ? null : q.poll();
         if (m != null) {
             afterTake();
+        } else {
+            owner.flushReceived();
         }
         return m;
     }
@@ -313,10 +312,7 @@ public final class Inbox<T> {
                 g.signalOneIfWaiting();
             }
         }
-        Metrics metrics = owner.metrics();
-        if (metrics != null) {
-            metrics.received.increment();
-        }
+        owner.countReceived();
     }
 
     // ---------------------------------------------------------------- runtime internals
