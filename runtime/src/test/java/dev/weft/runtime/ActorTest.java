@@ -117,7 +117,19 @@ class ActorTest {
             actors.add(actor);
         }
         try (Weft weft = Weft.builder().workers(1).stuckTurnThreshold(Duration.ofMinutes(10)).start()) {
+            CountDownLatch bothQueued = new CountDownLatch(1);
+            weft.spawn(new Actor<String>(String.class) {
+                @Override
+                protected void onStart() throws InterruptedException {
+                    bothQueued.await();                     // holds the only worker until a and b both wait
+                }
+
+                @Override
+                protected void onMessage(String message) {
+                }
+            });
             actors.forEach(weft::spawn);
+            bothQueued.countDown();
             assertThat(all.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         }
 
