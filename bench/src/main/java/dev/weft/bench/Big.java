@@ -291,10 +291,10 @@ final class Big {
             Wire wire = new Wire(parties, sink);
             sink.tell(wire);
             for (Object p : parties) {
-                @SuppressWarnings("unchecked")
-                ActorRef<Object> ref = (ActorRef<Object>) p;
-                ref.tell(wire);
-                ref.tell(new Pong(-1));
+                Chameneos.tell(p, wire);
+            }
+            for (Object p : parties) {                    // only once every party knows the others
+                Chameneos.tell(p, new Pong(-1));
             }
             done.get();
             return System.nanoTime() - start;
