@@ -242,6 +242,7 @@ public final class Inbox<T> {
             metrics.backPressureWaits.increment();
         }
         SenderGate g = gate();
+        Dispatcher.aboutToBlock();
         g.lock.lockInterruptibly();
         try {
             g.enter();
@@ -316,12 +317,11 @@ public final class Inbox<T> {
     public T poll() {
         owner.checkReceiver(this);
         MessagePassingQueue<T> q = queue;
-        if (q == null) {
-            return null;
-        }
-        T m = q.poll();
+        T m = q == null ? null : q.poll();
         if (m != null) {
             afterTake();
+        } else {
+            owner.flushReceived();
         }
         return m;
     }
@@ -335,10 +335,7 @@ public final class Inbox<T> {
                 g.signalOneIfWaiting();
             }
         }
-        Metrics metrics = owner.metrics();
-        if (metrics != null) {
-            metrics.received.increment();
-        }
+        owner.countReceived();
     }
 
     // ---------------------------------------------------------------- runtime internals

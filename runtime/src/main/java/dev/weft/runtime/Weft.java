@@ -44,6 +44,7 @@ public final class Weft implements AutoCloseable {
     private final ServiceRegistry services = new ServiceRegistry(this);
     private final Consumer<? super Terminated> onFailure;
     private final Timers timers;
+    private final Dispatcher dispatcher;
     private final Set<Component> live = ConcurrentHashMap.newKeySet();
     private final GraphEvents events = new GraphEvents();
     private final ReentrantLock lock = new ReentrantLock();
@@ -57,6 +58,7 @@ public final class Weft implements AutoCloseable {
         this.metrics = new Metrics(meterRegistry, this);
         this.onFailure = builder.onFailure;
         this.timers = new Timers(metrics);
+        this.dispatcher = new Dispatcher(builder.workers, builder.stuckTurnThreshold);
     }
 
     /** Starts a runtime with the default settings. */
@@ -175,6 +177,7 @@ public final class Weft implements AutoCloseable {
                             live.size(), sample(live));
                 }
             }
+            dispatcher.close();
         } catch (InterruptedException e) {
             interrupted = true;
             for (Component c : live) {
@@ -223,6 +226,11 @@ public final class Weft implements AutoCloseable {
         return events;
     }
 
+    /** Runs the turns of this runtime's handler-style actors. */
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
     /** Called by a component as it ends. */
     void ended(Terminated news) {
         if (news.state() == ComponentState.FAILED) {
@@ -263,8 +271,36 @@ public final class Weft implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(1);
         private MeterRegistry meterRegistry;
         private Consumer<? super Terminated> onFailure;
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private Duration stuckTurnThreshold = Dispatcher.DEFAULT_STUCK_THRESHOLD;
 
         private Builder() {
+        }
+
+        /**
+         * Sets how many worker virtual threads run the turns of handler-style {@link Actor}s at once
+         * (default: the number of available processors). Workers start on demand and are reused;
+         * an actor's handler that blocks hands its worker's other actors to a replacement.
+         */
+        public Builder workers(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("workers must be at least 1: " + count);
+            }
+            this.workers = count;
+            return this;
+        }
+
+        /**
+         * Sets how long an actor's turn may run or block outside Weft (JDBC, a file, a long
+         * computation) before its worker is replaced, so that the actors queued behind it move on
+         * (default 5 ms). The turn itself is never interrupted; its worker retires when it ends.
+         */
+        public Builder stuckTurnThreshold(Duration threshold) {
+            if (threshold.isNegative() || threshold.isZero()) {
+                throw new IllegalArgumentException("threshold must be positive: " + threshold);
+            }
+            this.stuckTurnThreshold = threshold;
+            return this;
         }
 
         /** Sets the capacity of inboxes declared without one (default {@value Weft#DEFAULT_INBOX_CAPACITY}). */
