@@ -17,7 +17,8 @@ import java.util.function.Function;
  * Runs Weft's end-to-end benchmarks against its peers and prints a Markdown table per benchmark.
  *
  * <pre>
- *   run [--forks N] [--only ping-pong,fan-in,skynet,memory]   every case, each fork a fresh JVM
+ *   run [--forks N] [--only ping-pong,fan-in,skynet,memory,count,threadring,chameneos,big]
+ *                                                               every case, each fork a fresh JVM
  *   case BENCH PEER N WARMUPS RUNS                              one case in this JVM (used by run)
  *   jmh [JMH options]                                           the JMH benchmarks (PingPongJmh, FanInJmh)
  * </pre>
@@ -43,8 +44,10 @@ public final class BenchMain {
     static {
         add(new Bench("ping-pong", "round trips/s", true, 1_000_000, 2, 3, peers(
                 "weft", "Weft components",
+                "actors", "Weft actors",
                 "pekko", "Pekko typed actors",
                 "park", "2 VTs, JCTools MPSC + park/unpark (floor)",
+                "spin", "2 VTs, JCTools MPSC, spin " + ParkingMailbox.SPINS + " then park (floor)",
                 "syncq", "2 VTs, SynchronousQueue"), PingPong::create, PER_SECOND));
         add(new Bench("fan-in", "messages/s", true, 10_000_000, 1, 3, peers(
                 "weft", "Weft components, inbox capacity " + FanIn.CAPACITY,
@@ -53,12 +56,25 @@ public final class BenchMain {
                 "abq", "VTs, ArrayBlockingQueue(" + FanIn.CAPACITY + ")"), FanIn::create, PER_SECOND));
         add(new Bench("skynet", "ms", false, 1_000_000, 1, 3, peers(
                 "weft", "Weft components (spawn children, sum via inbox)",
+                "actors", "Weft actors (spawn children in onStart, sum in onMessage)",
                 "pekko", "Pekko typed actors (spawnAnonymous, tell)",
                 "vt", "plain VTs (start children, join)"), Skynet::create, MILLIS));
         add(new Bench("memory", "heap bytes per idle party", false, 1_000_000, 0, 1, peers(
                 "weft", "Weft component parked in inbox.receive()",
                 "pekko", "idle Pekko typed actor",
                 "vt", "plain VT parked in LockSupport.park()"), IdleMemory::create, BYTES));
+        add(savina("count", "1 producer, 1 counter, n increments", 1_000_000, Count::create));
+        add(savina("threadring", ThreadRing.RING + " parties, n hops", 1_000_000, ThreadRing::create));
+        add(savina("chameneos", Chameneos.CREATURES + " chameneos, n meetings", 200_000, Chameneos::create));
+        add(savina("big", Big.PARTIES + " parties, n pings in all", 2_400_000, Big::create));
+    }
+
+    /** A Savina benchmark (shamsimam/savina): Weft components, Weft actors and Pekko typed. */
+    private static Bench savina(String name, String shape, long n, Function<String, Trial> trials) {
+        return new Bench(name, "ms", false, n, 2, 3, peers(
+                "weft", "Weft components (" + shape + ")",
+                "actors", "Weft actors",
+                "pekko", "Pekko typed actors"), trials, MILLIS);
     }
 
     private BenchMain() {

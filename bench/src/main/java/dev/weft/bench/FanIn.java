@@ -141,7 +141,7 @@ final class FanIn {
     // ---------------------------------------------------------------- plain virtual threads
 
     static long parkUnpark(long n) throws InterruptedException {
-        ParkingMailbox<Integer> mailbox = new ParkingMailbox<>(CAPACITY);
+        ParkingMailbox<Integer> mailbox = new ParkingMailbox<>(CAPACITY, 0);
         long start = System.nanoTime();
         Thread receiver = Thread.ofVirtual().start(() -> {
             for (long i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 package dev.weft.bench;
 
+import dev.weft.runtime.Actor;
 import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.Outbox;
@@ -24,7 +25,9 @@ final class PingPong {
         return switch (peer) {
             case "weft" -> new WeftTrial();
             case "pekko" -> new PekkoTrial();
-            case "park" -> PingPong::parkUnpark;
+            case "actors" -> new ActorTrial();
+            case "park" -> rounds -> parkUnpark(rounds, 0);
+            case "spin" -> rounds -> parkUnpark(rounds, ParkingMailbox.SPINS);
             case "syncq" -> PingPong::synchronousQueue;
             default -> throw new IllegalArgumentException("ping-pong has no peer " + peer);
         };
@@ -76,6 +79,62 @@ final class PingPong {
         @Override
         public void close() {
             weft.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- Weft actors
+
+    /** Returns each ball; the server completes {@code done} after its last round trip. */
+    static final class ActorPlayer extends Actor<Integer> {
+        final Outbox<Integer> outbox = outbox(Integer.class);
+        private final long rounds;
+        private final boolean serves;
+        private final CompletableFuture<Void> done;
+        private long count;
+
+        ActorPlayer(long rounds, boolean serves, CompletableFuture<Void> done) {
+            super(Integer.class);
+            this.rounds = rounds;
+            this.serves = serves;
+            this.done = done;
+        }
+
+        @Override
+        protected void onStart() throws InterruptedException {
+            if (serves) {
+                outbox.send(BALL);
+            }
+        }
+
+        @Override
+        protected void onMessage(Integer ball) throws InterruptedException {
+            if (++count == rounds) {
+                if (!serves) {
+                    outbox.send(ball);
+                }
+                done.complete(null);
+                finish();
+            } else {
+                outbox.send(ball);
+            }
+        }
+    }
+
+    static final class ActorTrial extends OnWeft {
+        @Override
+        public long run(long rounds) throws Exception {
+            CompletableFuture<Void> pingDone = new CompletableFuture<>();
+            CompletableFuture<Void> pongDone = new CompletableFuture<>();
+            ActorPlayer ping = new ActorPlayer(rounds, true, pingDone);
+            ActorPlayer pong = new ActorPlayer(rounds, false, pongDone);
+            weft.link(ping.outbox, pong.inbox());
+            weft.link(pong.outbox, ping.inbox());
+            long start = System.nanoTime();
+            weft.spawn(pong);
+            weft.spawn(ping);
+            pingDone.get();
+            pongDone.get();
+            return System.nanoTime() - start;
         }
     }
 
@@ -138,9 +197,10 @@ final class PingPong {
 
     // ---------------------------------------------------------------- plain virtual threads
 
-    static long parkUnpark(long rounds) throws InterruptedException {
-        ParkingMailbox<Integer> toPing = new ParkingMailbox<>(64);
-        ParkingMailbox<Integer> toPong = new ParkingMailbox<>(64);
+    /** Two virtual threads over {@link ParkingMailbox}es that poll {@code spins} times before parking. */
+    static long parkUnpark(long rounds, int spins) throws InterruptedException {
+        ParkingMailbox<Integer> toPing = new ParkingMailbox<>(64, spins);
+        ParkingMailbox<Integer> toPong = new ParkingMailbox<>(64, spins);
         long start = System.nanoTime();
         Thread pong = Thread.ofVirtual().start(() -> {
             for (long i = 0; i < rounds; i++) {

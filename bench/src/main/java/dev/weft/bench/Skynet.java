@@ -1,5 +1,6 @@
 package dev.weft.bench;
 
+import dev.weft.runtime.Actor;
 import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.Weft;
@@ -21,6 +22,7 @@ final class Skynet {
     static Trial create(String peer) {
         return switch (peer) {
             case "weft" -> new WeftTrial();
+            case "actors" -> new ActorTrial();
             case "pekko" -> new PekkoTrial();
             case "vt" -> Skynet::virtualThreads;
             default -> throw new IllegalArgumentException("skynet has no peer " + peer);
@@ -103,6 +105,74 @@ final class Skynet {
         @Override
         public void close() {
             weft.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- Weft actors
+
+    /** A node as an actor: spawns its children in onStart, sums their reports as they arrive. */
+    static final class NodeActor extends Actor<Long> {
+        private final long num;
+        private final long size;
+        private final Inbox<Long> report;
+        private long sum;
+        private int reported;
+
+        NodeActor(long num, long size, Inbox<Long> report) {
+            super(Long.class);
+            this.num = num;
+            this.size = size;
+            this.report = report;
+        }
+
+        @Override
+        protected void onStart() throws InterruptedException {
+            if (size == 1) {
+                report.send(num);
+                finish();
+                return;
+            }
+            long child = size / FAN_OUT;
+            for (int i = 0; i < FAN_OUT; i++) {
+                spawn(new NodeActor(num + i * child, child, inbox()));
+            }
+        }
+
+        @Override
+        protected void onMessage(Long value) throws InterruptedException {
+            sum += value;
+            if (++reported == FAN_OUT) {
+                report.send(sum);
+                finish();
+            }
+        }
+    }
+
+    /** Receives the root's sum. */
+    static final class TopActor extends Actor<Long> {
+        final CompletableFuture<Long> sum = new CompletableFuture<>();
+
+        TopActor() {
+            super(Long.class);
+        }
+
+        @Override
+        protected void onMessage(Long value) {
+            sum.complete(value);
+            finish();
+        }
+    }
+
+    static final class ActorTrial extends OnWeft {
+        @Override
+        public long run(long leaves) throws Exception {
+            long start = System.nanoTime();
+            TopActor top = weft.spawn(new TopActor());
+            weft.spawn(new NodeActor(0, leaves, top.inbox()));
+            long sum = top.sum.get();
+            long elapsed = System.nanoTime() - start;
+            check(leaves, sum);
+            return elapsed;
         }
     }
 

@@ -29,8 +29,8 @@ import java.util.concurrent.Executors;
  *
  * <p>The server is itself a component (named {@code "inspector"}), so it appears in the graph and
  * stops when the runtime closes. Requests run on virtual threads of the JDK's built-in HTTP server.
- * It binds to loopback unless given another address; it has no authentication, so expose it
- * beyond loopback only on a trusted network.
+ * Its data is served by the rule of an {@link InspectAccess}: by default only to clients on
+ * loopback; beyond loopback, to clients that present a token, or to everyone if made insecure.
  */
 public final class InspectServer extends Component {
     private static final System.Logger LOG = System.getLogger(InspectServer.class.getName());
@@ -50,12 +50,25 @@ public final class InspectServer extends Component {
     }
 
     /**
-     * Binds {@code address}, starts serving {@code weft} and spawns the server's component into it.
+     * Binds {@code address}, starts serving {@code weft} in {@linkplain InspectAccess#protectedMode()
+     * protected mode} (to clients on loopback only) and spawns the server's component into it.
      *
      * @throws IOException if the address cannot be bound (for instance, the port is taken)
      */
     public static InspectServer start(Weft weft, InetSocketAddress address) throws IOException {
+        return start(weft, address, InspectAccess.protectedMode());
+    }
+
+    /**
+     * Binds {@code address}, starts serving {@code weft} to the clients {@code access} admits and
+     * spawns the server's component into it. Bound beyond loopback in protected or insecure mode,
+     * it logs a warning that says so.
+     *
+     * @throws IOException if the address cannot be bound (for instance, the port is taken)
+     */
+    public static InspectServer start(Weft weft, InetSocketAddress address, InspectAccess access) throws IOException {
         Objects.requireNonNull(weft, "weft");
+        Objects.requireNonNull(access, "access");
         HttpServer http;
         try {
             http = HttpServer.create(address, 0);
@@ -63,9 +76,10 @@ public final class InspectServer extends Component {
             throw new IOException("cannot serve the inspector on " + address + ": " + e.getMessage(), e);
         }
         ObjectMapper json = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
-        http.createContext("/api/graph", Http.guarded(new GraphHandler(weft, json)));
-        http.createContext("/api/events", Http.guarded(new EventsHandler(weft, json)));
-        http.createContext("/metrics", Http.guarded(new MetricsHandler(weft.meterRegistry())));
+        Gate gate = new Gate(access);
+        http.createContext("/api/graph", Http.guarded(gate.guard(new GraphHandler(weft, json))));
+        http.createContext("/api/events", Http.guarded(gate.guard(new EventsHandler(weft, json))));
+        http.createContext("/metrics", Http.guarded(gate.guard(new MetricsHandler(weft.meterRegistry()))));
         http.createContext("/", Http.guarded(new PageHandler()));
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(executor);
@@ -77,7 +91,11 @@ public final class InspectServer extends Component {
             server.stopServing();
             throw e;
         }
-        LOG.log(System.Logger.Level.DEBUG, "inspector serving on {0}", server.uri());
+        String warning = access.startWarning(server.address());
+        if (warning != null) {
+            LOG.log(System.Logger.Level.WARNING, warning);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "inspector serving on {0} ({1})", server.uri(), access);
         return server;
     }
 

@@ -20,6 +20,7 @@ import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -72,6 +73,12 @@ class InspectServerTest {
 
     private HttpResponse<String> get(InspectServer server, String path) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(server.uri().resolve(path)).timeout(TIMEOUT).build();
+        return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(InspectServer server, String path, String authorization) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(server.uri().resolve(path)).timeout(TIMEOUT)
+                .header("Authorization", authorization).build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -243,5 +250,35 @@ class InspectServerTest {
         HttpRequest request = HttpRequest.newBuilder(uri.resolve("/api/graph")).timeout(TIMEOUT).build();
         assertThatThrownBy(() -> client.send(request, HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void withATokenTheDataNeedsItAsBearerOrQueryButThePageDoesNot() throws Exception {
+        String token = "s3cret-t0ken/+=";
+        try (Weft weft = Weft.builder().meterRegistry(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).start()) {
+            InspectServer server = InspectServer.start(weft, InspectServer.loopback(0), InspectAccess.token(token));
+            String query = "?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+
+            for (String data : List.of("/api/graph", "/metrics")) {
+                HttpResponse<String> without = get(server, data);
+                assertThat(without.statusCode()).as("%s without the token", data).isEqualTo(401);
+                assertThat(without.headers().firstValue("WWW-Authenticate"))
+                        .hasValue("Bearer realm=\"weft-inspector\"");
+                assertThat(without.body()).contains("needs a token");
+                assertThat(get(server, data, "Bearer wrong").statusCode()).as("%s with a wrong token", data)
+                        .isEqualTo(401);
+                assertThat(get(server, data, "Bearer " + token).statusCode()).as("%s with the bearer", data)
+                        .isEqualTo(200);
+                assertThat(get(server, data + query).statusCode()).as("%s with ?token=", data).isEqualTo(200);
+            }
+            HttpRequest events = HttpRequest.newBuilder(server.uri().resolve("/api/events" + query)).build();
+            HttpResponse<InputStream> stream = client.send(events, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(stream.statusCode()).as("the event stream with ?token=").isEqualTo(200);
+            stream.body().close();
+            assertThat(get(server, "/api/events").statusCode()).as("the event stream without").isEqualTo(401);
+            for (String asset : List.of("/", "/inspect.js", "/inspect.css", "/lib/cytoscape.min.js")) {
+                assertThat(get(server, asset).statusCode()).as("%s holds no data", asset).isEqualTo(200);
+            }
+        }
     }
 }

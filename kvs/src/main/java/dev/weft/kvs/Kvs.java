@@ -2,6 +2,7 @@ package dev.weft.kvs;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link KvsService#lookupOrStart}.
  */
 public final class Kvs implements AutoCloseable {
+    /*
+     * Namespaces in two maps, like a namespace's pending and head.
+     *
+     * pending (namespaceLock): the namespaces as they will be once everything appended is durable.
+     * Creations and removals decide against it and append their record to the log under the lock,
+     * so they reach the log in the order they were decided. lastChange is the log's future for the
+     * newest such record.
+     *
+     * durable (a concurrent map, changed only by publish actions on the log's thread, in log order):
+     * what namespace() and namespaces() show. A namespace appears once its creation is durable and
+     * disappears once its removal (and so every commit before it) is durable. A refusal decided
+     * against pending ("exists already", "no namespace") waits for lastChange before it is told, so
+     * it never reports a change nobody can see yet.
+     */
     /** The namespace every store has, created on first open. */
     public static final String PRIMARY = "primary";
     /** The default number of events a watch buffers for a slow watcher. */
@@ -33,8 +48,9 @@ public final class Kvs implements AutoCloseable {
     private final KvsOptions options;
     private final KvsMetrics metrics;
     private final ReentrantLock namespaceLock = new ReentrantLock();
-    private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
-    /** The namespaces whose creation is durable; changed only by publish actions (the log's thread). */
+    // Guarded by namespaceLock.
+    private final Map<String, Namespace> pending = new HashMap<>();
+    private CompletableFuture<Long> lastChange = CompletableFuture.completedFuture(0L);
     private final Map<String, Namespace> durable = new ConcurrentHashMap<>();
     private final RecoveryReport recovery;
     private CommitLog log;
@@ -61,7 +77,7 @@ public final class Kvs implements AutoCloseable {
         Kvs kvs = new Kvs(options, recovered.report());
         for (SnapshotFile.Entry e : recovered.namespaces().values()) {
             Namespace ns = new Namespace(kvs, e.name(), e.owner(), e.root(), options.retainVersions());
-            kvs.namespaces.put(e.name(), ns);
+            kvs.pending.put(e.name(), ns);
             kvs.durable.put(e.name(), ns);
         }
         kvs.wal = new Wal(options.directory(), options.fsync(), recovered.report().lastLsn(),
@@ -81,7 +97,7 @@ public final class Kvs implements AutoCloseable {
     }
 
     private void createPrimary() throws IOException {
-        if (!namespaces.containsKey(PRIMARY)) {
+        if (!durable.containsKey(PRIMARY)) {
             try {
                 createNamespace(PRIMARY, options.owner());
             } catch (InterruptedException e) {
@@ -112,17 +128,17 @@ public final class Kvs implements AutoCloseable {
      * @throws KvsException if there is none
      */
     public Namespace namespace(String name) {
-        Namespace ns = namespaces.get(name);
+        Namespace ns = durable.get(name);
         if (ns == null) {
             throw new KvsException("no namespace '" + name + "'");
         }
         return ns;
     }
 
-    /** Returns every namespace, sorted by name. */
+    /** Returns every namespace whose creation is durable (and removal is not), sorted by name. */
     public List<NamespaceInfo> namespaces() {
         List<NamespaceInfo> all = new ArrayList<>();
-        for (Namespace ns : namespaces.values()) {
+        for (Namespace ns : durable.values()) {
             all.add(new NamespaceInfo(ns.name(), ns.owner(), ns.version()));
         }
         all.sort(java.util.Comparator.comparing(NamespaceInfo::name));
@@ -130,9 +146,10 @@ public final class Kvs implements AutoCloseable {
     }
 
     /**
-     * Creates an empty namespace owned by {@code owner}; returns once the creation is durable.
+     * Creates an empty namespace owned by {@code owner}; returns once the creation is durable, which
+     * is also when others see it.
      *
-     * @throws KvsException if it exists already or the name is empty
+     * @throws KvsException if it exists already (told once its creation is durable) or the name is empty
      */
     public Namespace createNamespace(String name, String owner) throws InterruptedException {
         if (name == null || name.isBlank() || owner == null) {
@@ -142,40 +159,61 @@ public final class Kvs implements AutoCloseable {
         CompletableFuture<Long> done;
         namespaceLock.lock();
         try {
-            if (namespaces.containsKey(name)) {
-                throw new KvsException("namespace '" + name + "' exists already");
+            if (pending.containsKey(name)) {
+                done = lastChange;
+                ns = null;
+            } else {
+                Namespace created = new Namespace(this, name, owner, Root.EMPTY, options.retainVersions());
+                done = log.append(new LogRecord.CreateNamespace(name, owner), 0, () -> durable.put(name, created));
+                pending.put(name, created);
+                lastChange = done;
+                ns = created;
             }
-            ns = new Namespace(this, name, owner, Root.EMPTY, options.retainVersions());
-            done = log.append(new LogRecord.CreateNamespace(name, owner), 0, () -> durable.put(name, ns));
-            namespaces.put(name, ns);
         } finally {
             namespaceLock.unlock();
         }
         await(done);
+        if (ns == null) {
+            throw new KvsException("namespace '" + name + "' exists already");
+        }
         return ns;
     }
 
     /**
      * Removes namespace {@code name} and everything in it; its watches end with
-     * {@link WatchEvent.Reason#NAMESPACE_REMOVED}. Returns once the removal is durable.
+     * {@link WatchEvent.Reason#NAMESPACE_REMOVED}. Returns once the removal is durable: until then
+     * the namespace is still listed and readable, and commits made after the removal are refused once
+     * it is durable.
      *
-     * @throws KvsException if there is no such namespace
+     * @throws KvsException if there is no such namespace, or it is the {@value #PRIMARY} namespace
      */
     public void removeNamespace(String name) throws InterruptedException {
+        if (PRIMARY.equals(name)) {
+            throw new KvsException("the " + PRIMARY + " namespace always exists and cannot be removed;"
+                    + " unlink its keys instead");
+        }
         CompletableFuture<Long> done;
+        Namespace ns;
         namespaceLock.lock();
         try {
-            Namespace ns = namespace(name);
-            ns.markRemoved();
-            namespaces.remove(name);
-            done = log.append(new LogRecord.RemoveNamespace(name), 0, () -> {
-                durable.remove(name);
-                ns.publishGone(WatchEvent.Reason.NAMESPACE_REMOVED);
-            });
+            ns = pending.get(name);
+            if (ns == null) {
+                done = lastChange;
+            } else {
+                done = ns.remove(() -> log.append(new LogRecord.RemoveNamespace(name), 0, () -> {
+                    durable.remove(name, ns);
+                    ns.publishGone(WatchEvent.Reason.NAMESPACE_REMOVED);
+                }));
+                pending.remove(name);
+                lastChange = done;
+            }
         } finally {
             namespaceLock.unlock();
         }
         await(done);
+        if (ns == null) {
+            throw new KvsException("no namespace '" + name + "'");
+        }
     }
 
     /**
@@ -194,14 +232,14 @@ public final class Kvs implements AutoCloseable {
     @Override
     public void close() {
         log.close();
-        for (Namespace ns : namespaces.values()) {
+        for (Namespace ns : durable.values()) {
             ns.publishGone(WatchEvent.Reason.CLOSED);
         }
     }
 
     /** Cancels the watch with id {@code watchId} in whichever namespace it is; unknown ids are ignored. */
     public void cancelWatch(long watchId) {
-        for (Namespace ns : namespaces.values()) {
+        for (Namespace ns : durable.values()) {
             Watch w = ns.findWatch(watchId);
             if (w != null) {
                 w.cancel();

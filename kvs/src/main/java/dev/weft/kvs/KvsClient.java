@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * A connection to a {@link KvsServer}, usable from any number of threads at once: requests are
@@ -34,9 +35,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * the callers' futures and delivers watch events; writers share the socket under a lock. (It is a
  * library for code that may not run in a Weft runtime at all, so it does not need one.) Every
  * blocking call throws {@link KvsException} for what the server refused (a
- * {@link ConflictException} for a failed precondition) and when the connection is lost.
+ * {@link ConflictException} for a failed precondition), for a reply it cannot decode ("protocol
+ * error: ..."), and when the connection is lost.
  */
 public final class KvsClient implements AutoCloseable {
+    /*
+     * Threads. Callers write request frames under writeLock and wait on a future in `pending`, keyed
+     * by request id. The reader thread is the only one that reads the socket, completes futures with
+     * replies, and touches a RemoteWatch: it marks a watch started when its WATCHING reply arrives,
+     * delivers its events, and, once the connection has ended for whatever reason, ends every started
+     * watch with Ended(CLOSED) after the last event it delivered. So watch callbacks run on one thread,
+     * in order, never after their Ended, and each watch ends once.
+     *
+     * Ending. fail() may run on any thread (close(), a failed write, the reader): it records the first
+     * failure, closes the socket and fails every pending future. Closing the socket wakes the reader,
+     * which then ends the watches and exits. A request made after the failure is recorded fails at
+     * once; one racing with it is failed by the sweep, since it registers before it checks.
+     */
     /** The largest frame the client accepts from a server: 64 MiB. */
     public static final int MAX_FRAME_BYTES = 64 << 20;
 
@@ -51,7 +66,7 @@ public final class KvsClient implements AutoCloseable {
     private KvsClient(SocketChannel channel, InetSocketAddress address) {
         this.channel = channel;
         this.address = address;
-        Thread.ofVirtual().name("weft-kvs-client-reader").start(this::readLoop);
+        Thread.ofVirtual().name("weft-kvs-client-reader").start(this::read);
     }
 
     /** Connects to a server that needs no token. */
@@ -78,8 +93,8 @@ public final class KvsClient implements AutoCloseable {
         if (token != null) {
             long id = client.nextId();
             try {
-                client.await(client.request(id, new Wire.Out(Wire.AUTH, id)
-                        .bytes(token.getBytes(StandardCharsets.UTF_8))), Wire.R_DONE);
+                client.call(id, new Wire.Out(Wire.AUTH, id).bytes(token.getBytes(StandardCharsets.UTF_8)),
+                        Wire.R_DONE, in -> null);
             } catch (InterruptedException e) {
                 client.close();
                 Thread.currentThread().interrupt();
@@ -141,40 +156,41 @@ public final class KvsClient implements AutoCloseable {
     /** Returns every namespace, sorted by name. */
     public List<NamespaceInfo> namespaces() throws InterruptedException {
         long id = nextId();
-        Wire.In in = await(request(id, new Wire.Out(Wire.NS_LIST, id)), Wire.R_NAMESPACES);
-        int n = in.count(20);
-        List<NamespaceInfo> all = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            all.add(new NamespaceInfo(in.str(), in.str(), in.i64()));
-        }
-        return all;
+        return call(id, new Wire.Out(Wire.NS_LIST, id), Wire.R_NAMESPACES, in -> {
+            int n = in.count(Wire.NAMESPACE_ENTRY_MIN_BYTES);
+            List<NamespaceInfo> all = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                all.add(new NamespaceInfo(in.str(), in.str(), in.i64()));
+            }
+            return all;
+        });
     }
 
     /** Creates namespace {@code name} owned by {@code owner}; returns once the creation is durable. */
     public RemoteNamespace createNamespace(String name, String owner) throws InterruptedException {
         long id = nextId();
-        await(request(id, new Wire.Out(Wire.NS_CREATE, id).str(name).str(owner)), Wire.R_DONE);
+        call(id, new Wire.Out(Wire.NS_CREATE, id).str(name).str(owner), Wire.R_DONE, in -> null);
         return namespace(name);
     }
 
-    /** Removes namespace {@code name} and everything in it; returns once the removal is durable. */
+    /**
+     * Removes namespace {@code name} and everything in it; returns once the removal is durable.
+     *
+     * @throws KvsException if there is no such namespace, or it is the {@value Kvs#PRIMARY} namespace
+     */
     public void removeNamespace(String name) throws InterruptedException {
         long id = nextId();
-        await(request(id, new Wire.Out(Wire.NS_REMOVE, id).str(name)), Wire.R_DONE);
+        call(id, new Wire.Out(Wire.NS_REMOVE, id).str(name), Wire.R_DONE, in -> null);
     }
 
     /**
-     * Closes the connection: calls still waiting fail, and every watch ends with
-     * {@link WatchEvent.Reason#CLOSED}.
+     * Closes the connection: calls still waiting fail at once, and every watch ends with
+     * {@link WatchEvent.Reason#CLOSED}, delivered on the reader thread after any event it is
+     * delivering (so it may arrive just after this returns).
      */
     @Override
     public void close() {
         fail(new KvsException("the client was closed"));
-        try {
-            channel.close();
-        } catch (IOException e) {
-            System.getLogger(KvsClient.class.getName()).log(System.Logger.Level.DEBUG, "closing the socket failed", e);
-        }
     }
 
     // ---------------------------------------------------------------- requests
@@ -207,24 +223,60 @@ public final class KvsClient implements AutoCloseable {
         return reply;
     }
 
-    /** Waits for a reply of type {@code expected}. */
-    Wire.In await(CompletableFuture<Wire.In> reply, byte expected) throws InterruptedException {
+    /**
+     * Sends request {@code id} and waits for its reply of type {@code expected}, which {@code decode}
+     * reads on the calling thread. An interrupted caller stops waiting and the reply is dropped.
+     */
+    <T> T call(long id, Wire.Out request, byte expected, Function<Wire.In, T> decode) throws InterruptedException {
+        CompletableFuture<Wire.In> reply = request(id, request);
         try {
-            return check(reply.get(), expected);
+            return decode(await(reply), expected, decode);
+        } catch (InterruptedException e) {
+            forget(id);
+            throw e;
+        }
+    }
+
+    /** Like {@link #call}, without waiting; {@code decode} runs on the reader thread. */
+    <T> CompletableFuture<T> callAsync(long id, Wire.Out request, byte expected, Function<Wire.In, T> decode) {
+        return request(id, request).thenApply(in -> decode(in, expected, decode));
+    }
+
+    /** Stops waiting for request {@code id}: a reply that still comes is dropped. */
+    void forget(long id) {
+        pending.remove(id);
+    }
+
+    /** Waits for {@code future} and throws what failed it as a {@link KvsException}. */
+    static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+        try {
+            return future.get();
         } catch (ExecutionException e) {
             throw rethrown(e.getCause());
         }
     }
 
-    static Wire.In check(Wire.In in, byte expected) {
+    /** Reads a reply; whatever does not decode becomes a {@link KvsException} that says so. */
+    private static <T> T decode(Wire.In in, byte expected, Function<Wire.In, T> decode) {
         if (in.type != expected) {
-            throw new KvsException("protocol error: expected a reply of type " + expected + ", got " + in.type);
+            throw new KvsException("protocol error: expected a reply of type " + expected + " to request " + in.id
+                    + ", got " + in.type);
         }
-        return in;
+        try {
+            return decode.apply(in);
+        } catch (Wire.Malformed e) {
+            throw new KvsException("protocol error: cannot decode the reply of type " + in.type + " to request "
+                    + in.id + ": " + e.getMessage(), e);
+        }
     }
 
     static KvsException rethrown(Throwable cause) {
         return cause instanceof KvsException k ? k : new KvsException(String.valueOf(cause), cause);
+    }
+
+    /** Returns how many requests wait for a reply (for tests). */
+    int outstanding() {
+        return pending.size();
     }
 
     void addWatch(RemoteWatch watch) {
@@ -236,6 +288,20 @@ public final class KvsClient implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- reading
+
+    /** The reader thread: reads until the connection ends, then ends the watches. */
+    private void read() {
+        try {
+            readLoop();
+        } finally {
+            for (RemoteWatch watch : watches.values()) {
+                if (watch.hasStarted()) {
+                    watch.closed();
+                }
+            }
+            watches.clear();
+        }
+    }
 
     private void readLoop() {
         ByteBuffer header = ByteBuffer.allocate(Wire.HEADER);
@@ -258,6 +324,8 @@ public final class KvsClient implements AutoCloseable {
                 }
                 dispatch(new Wire.In(body.array()));
             }
+        } catch (Wire.Malformed e) {
+            fail(new KvsException("protocol error: cannot decode a frame from " + address + ": " + e.getMessage(), e));
         } catch (IOException | RuntimeException e) {
             fail(new KvsException("lost the connection to " + address + ": " + e.getMessage(), e));
         }
@@ -286,16 +354,26 @@ public final class KvsClient implements AutoCloseable {
             return;
         }
         CompletableFuture<Wire.In> reply = pending.remove(in.id);
-        if (reply != null) {
-            if (in.type == Wire.R_ERROR) {
-                reply.completeExceptionally(Wire.error(in));
-            } else {
-                reply.complete(in);
+        if (reply == null) {
+            return;
+        }
+        if (in.type == Wire.R_ERROR) {
+            reply.completeExceptionally(Wire.error(in));
+            return;
+        }
+        if (in.type == Wire.R_WATCHING) {
+            RemoteWatch watch = watches.get(in.id);
+            if (watch != null) {
+                watch.started(in.i64());
             }
         }
+        reply.complete(in);
     }
 
-    /** Ends the connection once: fails every waiting call and ends every watch. */
+    /**
+     * Ends the connection, from any thread: records the first failure, closes the socket (which wakes
+     * the reader, and it ends the watches) and fails every waiting call.
+     */
     private void fail(KvsException why) {
         failure.compareAndSet(null, why);
         KvsException cause = failure.get();
@@ -310,7 +388,5 @@ public final class KvsClient implements AutoCloseable {
                 reply.completeExceptionally(cause);
             }
         });
-        watches.values().forEach(RemoteWatch::closed);
-        watches.clear();
     }
 }

@@ -16,13 +16,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection of a {@link KvsServer}: decodes the request frames its socket adapter reads,
  * calls the store, and sends replies and watch events back as frames.
  *
  * <p>Reads, version queries and watch starts are answered at once, in request order. Commits, version
- * waits and namespace changes complete later (durability, a version not reached yet): their futures
+ * waits and namespace changes complete later (durability, a version not reached yet; a
+ * {@code WAIT_VERSION_FOR} at its timeout at the latest, so it frees its slot by itself): their futures
  * put the encoded reply on the unbounded {@code results} inbox, which holds at most
  * {@link KvsServerOptions#maxInFlight()} replies because the connection stops decoding requests while
  * that many are outstanding. Watch events arrive on the bounded {@code events} inbox; when the client
@@ -244,6 +246,17 @@ final class KvsConnection extends Component {
                     long v = in.i64();
                     in.end();
                     later(in.id, ns.whenVersion(v).thenApply(reached -> versionFrame(in.id, reached)));
+                }
+                case Wire.WAIT_VERSION_FOR -> {
+                    Namespace ns = kvs.namespace(in.str());
+                    long v = in.i64();
+                    long timeoutMillis = in.i64();
+                    in.end();
+                    if (timeoutMillis < 0) {
+                        throw new KvsException("a wait's timeout must not be negative: " + timeoutMillis + " ms");
+                    }
+                    later(in.id, ns.whenVersion(v, timeoutMillis, TimeUnit.MILLISECONDS)
+                            .thenApply(reached -> versionFrame(in.id, reached)));
                 }
                 case Wire.WATCH -> startWatch(in);
                 case Wire.CANCEL_WATCH -> {

@@ -11,9 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * One namespace of the store: a tree of keys with a root version that grows by one per commit.
@@ -40,6 +43,15 @@ public final class Namespace {
      * time. Readers read head (or the history ring for an older version) without locking; watches,
      * waitVersion and version futures are driven from publish, so nobody sees a commit that a crash
      * could take back.
+     *
+     * Refusals. A transaction refused against pending (a failed precondition, an invalid operation,
+     * a removed namespace) reports state that may not be durable yet: "k is at version 201" while
+     * readers still see 199, and a crash could take 201 back. So a refusal is told at once only if
+     * readers already see what it reports (the key has the same version at head, or nothing is
+     * pending); otherwise it waits for lastAppended, the log's future for the newest record this
+     * namespace appended (under commitLock, so it covers everything the refusal saw). The log
+     * completes futures in log order after publishing, so by then head shows the refused state. If
+     * the log fails first, the refusal fails with the log's failure instead: never a phantom.
      */
     private final Kvs kvs;
     private final String name;
@@ -47,6 +59,7 @@ public final class Namespace {
     private final ReentrantLock commitLock = new ReentrantLock();
     private Root pending;
     private boolean removed;
+    private CompletableFuture<Long> lastAppended = CompletableFuture.completedFuture(0L);
     private final ReentrantLock publishLock = new ReentrantLock();
     private final Condition advanced = publishLock.newCondition();
     private final PriorityQueue<VersionWait> versionWaits = new PriorityQueue<>();
@@ -132,7 +145,8 @@ public final class Namespace {
      * Commits {@code txn} atomically and returns the new root version, once the commit is durable
      * under the store's {@link FsyncMode} and visible to readers.
      *
-     * @throws ConflictException if a precondition failed (nothing was committed)
+     * @throws ConflictException if a precondition failed (nothing was committed); told once the
+     *     version it names is durable, so {@code actual()} is never above {@link #version()}
      * @throws KvsException if an operation is invalid (nothing was committed) or the store failed
      * @throws InterruptedException if interrupted while waiting for durability; the commit may
      *     still happen
@@ -157,26 +171,48 @@ public final class Namespace {
         commitLock.lock();
         try {
             if (removed) {
-                throw new KvsException("namespace '" + name + "' was removed");
+                return refuse(new KvsException("namespace '" + name + "' was removed"), false);
             }
             Root base = pending;
+            Root durable = head;
             for (Txn.Precondition p : preconditions) {
                 long actual = View.versionOf(Tree.lookup(base.dir(), p.path()));
                 if (actual != p.version()) {
-                    throw new ConflictException(name, p.key(), p.version(), actual);
+                    boolean readable = actual == View.versionOf(Tree.lookup(durable.dir(), p.path()));
+                    return refuse(new ConflictException(name, p.key(), p.version(), actual), readable);
                 }
             }
             long v = base.version() + 1;
-            Root next = new Root(v, Txn.apply(base.dir(), ops, v));
+            Root next;
+            try {
+                next = new Root(v, Txn.apply(base.dir(), ops, v));
+            } catch (KvsException invalid) {
+                return refuse(invalid, base == durable);
+            }
             CompletableFuture<Long> done = kvs.log().append(new LogRecord.Commit(name, v, ops), v, () -> publish(next));
             pending = next;
+            lastAppended = done;
             kvs.metrics().commitStarted();
             return done;
-        } catch (KvsException e) {
-            return CompletableFuture.failedFuture(e);
+        } catch (KvsException logClosedOrFailed) {
+            return CompletableFuture.failedFuture(logClosedOrFailed);
         } finally {
             commitLock.unlock();
         }
+    }
+
+    /**
+     * Fails with {@code refusal} at once if readers already see what it reports, else once everything
+     * this namespace has appended is durable, or with the log's failure if that comes first. Called
+     * under commitLock.
+     */
+    private CompletableFuture<Long> refuse(KvsException refusal, boolean readable) {
+        if (readable) {
+            return CompletableFuture.failedFuture(refusal);
+        }
+        CompletableFuture<Long> refused = new CompletableFuture<>();
+        lastAppended.whenComplete((v, e) -> refused.completeExceptionally(e == null ? refusal : unwrap(e)));
+        return refused;
     }
 
     // ---------------------------------------------------------------- versions
@@ -243,6 +279,38 @@ public final class Namespace {
             publishLock.unlock();
         }
         return future;
+    }
+
+    /**
+     * Like {@link #whenVersion(long)}, but completes after {@code timeout} at the latest, with the
+     * durable version then: lower than {@code version} if it was not reached. A timed-out wait leaves
+     * nothing behind, so a server that counts waits in flight gets its slot back by itself.
+     */
+    CompletableFuture<Long> whenVersion(long version, long timeout, TimeUnit unit) {
+        CompletableFuture<Long> reached = whenVersion(version);
+        if (reached.isDone()) {
+            return reached;
+        }
+        return reached.orTimeout(timeout, unit).handle((v, e) -> {
+            if (e == null) {
+                return v;
+            }
+            if (e instanceof TimeoutException) {
+                return forget(reached);
+            }
+            throw unwrap(e);
+        });
+    }
+
+    /** Drops a version wait that timed out; returns the durable version. */
+    private long forget(CompletableFuture<Long> future) {
+        publishLock.lock();
+        try {
+            versionWaits.removeIf(w -> w.future() == future);
+            return head.version();
+        } finally {
+            publishLock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- watches
@@ -331,13 +399,16 @@ public final class Namespace {
         }
     }
 
-    /** Marks the namespace removed for new commits; returns false if it already was. */
-    boolean markRemoved() {
+    /**
+     * Appends this namespace's removal after its last commit and refuses later commits (once the
+     * removal is durable); returns the log's future for the removal.
+     */
+    CompletableFuture<Long> remove(Supplier<CompletableFuture<Long>> appendRemoval) {
         commitLock.lock();
         try {
-            boolean was = removed;
+            lastAppended = appendRemoval.get();
             removed = true;
-            return !was;
+            return lastAppended;
         } finally {
             commitLock.unlock();
         }

@@ -67,9 +67,8 @@ public final class RemoteNamespace {
      */
     public Entry entry(String key, long version) throws InterruptedException {
         long id = client.nextId();
-        Wire.In in = client.await(client.request(id, new Wire.Out(Wire.GET, id).str(name).i64(version).str(key)),
-                Wire.R_VALUE);
-        return new Entry(in.i64(), in.i64(), in.bytes());
+        return client.call(id, new Wire.Out(Wire.GET, id).str(name).i64(version).str(key), Wire.R_VALUE,
+                in -> new Entry(in.i64(), in.i64(), in.bytes()));
     }
 
     /** Lists directory {@code dir} at the latest version. */
@@ -80,16 +79,16 @@ public final class RemoteNamespace {
     /** Lists directory {@code dir} at root {@code version}. */
     public List<String> list(String dir, long version) throws InterruptedException {
         long id = client.nextId();
-        Wire.In in = client.await(client.request(id, new Wire.Out(Wire.LIST, id).str(name).i64(version).str(dir)),
-                Wire.R_LISTING);
-        in.i64();
-        return List.copyOf(in.strs());
+        return client.call(id, new Wire.Out(Wire.LIST, id).str(name).i64(version).str(dir), Wire.R_LISTING, in -> {
+            in.i64();
+            return List.copyOf(in.strs());
+        });
     }
 
     /** Returns the latest durable root version. */
     public long version() throws InterruptedException {
         long id = client.nextId();
-        return client.await(client.request(id, new Wire.Out(Wire.VERSION, id).str(name)), Wire.R_VERSION).i64();
+        return client.call(id, new Wire.Out(Wire.VERSION, id).str(name), Wire.R_VERSION, Wire.In::i64);
     }
 
     // ---------------------------------------------------------------- commits
@@ -101,13 +100,13 @@ public final class RemoteNamespace {
      * @throws ConflictException if a precondition failed (nothing was committed)
      */
     public long commit(Txn txn) throws InterruptedException {
-        return join(commitAsync(txn));
+        return KvsClient.await(commitAsync(txn));
     }
 
     /** Like {@link #commit} without waiting; the future completes on the client's reader thread. */
     public CompletableFuture<Long> commitAsync(Txn txn) {
         long id = client.nextId();
-        return versionOf(client.request(id, Wire.commit(id, name, txn)));
+        return client.callAsync(id, Wire.commit(id, name, txn), Wire.R_VERSION, Wire.In::i64);
     }
 
     /** Commits a put of {@code value} at {@code key}. */
@@ -134,25 +133,52 @@ public final class RemoteNamespace {
 
     /** Blocks until the namespace reaches {@code version}; returns the version the server had then. */
     public long waitVersion(long version) throws InterruptedException {
-        return join(whenVersion(version));
+        return KvsClient.await(whenVersion(version));
     }
 
-    /** Like {@link #waitVersion(long)} for at most {@code timeout}; returns whether it was reached. */
+    /**
+     * Like {@link #waitVersion(long)} for at most {@code timeout}; returns whether it was reached. The
+     * server ends the wait by itself at the timeout, and the client forgets it when it gives up, so a
+     * wait that times out holds no slot of the connection.
+     */
     public boolean waitVersion(long version, Duration timeout) throws InterruptedException {
+        long id = client.nextId();
+        CompletableFuture<Long> reached = client.callAsync(id, new Wire.Out(Wire.WAIT_VERSION_FOR, id).str(name)
+                .i64(version).i64(ceilMillis(timeout)), Wire.R_VERSION, Wire.In::i64);
         try {
-            whenVersion(version).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
+            return reached.get(timeout.toNanos(), TimeUnit.NANOSECONDS) >= version;
         } catch (TimeoutException e) {
+            client.forget(id);
             return false;
+        } catch (InterruptedException e) {
+            client.forget(id);
+            throw e;
         } catch (ExecutionException e) {
             throw KvsClient.rethrown(e.getCause());
         }
     }
 
-    /** Returns a future completed once the namespace reaches {@code version}. */
+    /**
+     * Returns a future completed once the namespace reaches {@code version}. Until then the wait holds
+     * one of the connection's {@link KvsServerOptions#maxInFlight()} slots on the server, even if the
+     * future is dropped; use {@link #waitVersion(long, Duration)} for a wait that may give up.
+     */
     public CompletableFuture<Long> whenVersion(long version) {
         long id = client.nextId();
-        return versionOf(client.request(id, new Wire.Out(Wire.WAIT_VERSION, id).str(name).i64(version)));
+        return client.callAsync(id, new Wire.Out(Wire.WAIT_VERSION, id).str(name).i64(version), Wire.R_VERSION,
+                Wire.In::i64);
+    }
+
+    private static long ceilMillis(Duration timeout) {
+        if (timeout.isNegative()) {
+            return 0;
+        }
+        try {
+            Duration up = timeout.plusNanos(999_999);
+            return up.toMillis();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     // ---------------------------------------------------------------- watches
@@ -168,10 +194,9 @@ public final class RemoteNamespace {
         RemoteWatch watch = new RemoteWatch(client, id, name, key, mode, onEvent);
         client.addWatch(watch);
         try {
-            Wire.In in = client.await(client.request(id, new Wire.Out(Wire.WATCH, id).str(name).str(key)
-                    .u8(mode.ordinal())), Wire.R_WATCHING);
-            watch.started(in.i64());
-            return watch;
+            // The reader thread records the start version before it completes the reply.
+            return client.call(id, new Wire.Out(Wire.WATCH, id).str(name).str(key).u8(mode.ordinal()),
+                    Wire.R_WATCHING, in -> watch);
         } catch (KvsException | InterruptedException e) {
             client.removeWatch(id);
             throw e;
@@ -192,18 +217,6 @@ public final class RemoteNamespace {
                 Thread.currentThread().interrupt();
             }
         });
-    }
-
-    private static CompletableFuture<Long> versionOf(CompletableFuture<Wire.In> reply) {
-        return reply.thenApply(in -> KvsClient.check(in, Wire.R_VERSION).i64());
-    }
-
-    private static long join(CompletableFuture<Long> version) throws InterruptedException {
-        try {
-            return version.get();
-        } catch (ExecutionException e) {
-            throw KvsClient.rethrown(e.getCause());
-        }
     }
 
     @Override

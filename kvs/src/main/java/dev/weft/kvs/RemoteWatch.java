@@ -1,6 +1,5 @@
 package dev.weft.kvs;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -9,15 +8,20 @@ import java.util.function.Consumer;
  * end with exactly one {@link WatchEvent.Ended} — {@code CLOSED} if the connection is lost.
  */
 public final class RemoteWatch {
+    /*
+     * Only the client's reader thread changes a watch (started, deliver, closed), so a plain check
+     * and then a write of `ended` cannot let a second Ended or a late event through. The fields are
+     * volatile only so that other threads read isActive() and startVersion() fresh.
+     */
     private final KvsClient client;
     private final long id;
     private final String namespace;
     private final String key;
     private final WatchMode mode;
     private final Consumer<? super WatchEvent> sink;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile boolean ended;
     private volatile long startVersion = -1;
-    private volatile long lastVersion;
+    private long lastVersion;
 
     RemoteWatch(KvsClient client, long id, String namespace, String key, WatchMode mode, Consumer<? super WatchEvent> sink) {
         this.client = client;
@@ -55,7 +59,7 @@ public final class RemoteWatch {
 
     /** Returns whether the watch's final event has not been delivered yet. */
     public boolean isActive() {
-        return !ended.get();
+        return !ended;
     }
 
     /**
@@ -63,33 +67,40 @@ public final class RemoteWatch {
      * server has taken the cancellation; a watch that has ended already is left alone.
      */
     public void cancel() throws InterruptedException {
-        if (ended.get()) {
+        if (ended) {
             return;
         }
         long request = client.nextId();
-        client.await(client.request(request, new Wire.Out(Wire.CANCEL_WATCH, request).i64(id)), Wire.R_DONE);
+        client.call(request, new Wire.Out(Wire.CANCEL_WATCH, request).i64(id), Wire.R_DONE, in -> null);
     }
 
+    /** The server took the watch (reader thread). */
     void started(long version) {
+        lastVersion = version;
         startVersion = version;
     }
 
-    /** Runs on the client's reader thread. */
+    boolean hasStarted() {
+        return startVersion >= 0;
+    }
+
+    /** Delivers an event from the server (reader thread). */
     void deliver(WatchEvent event) {
-        if (ended.get()) {
+        if (ended) {
             return;
         }
         lastVersion = Math.max(lastVersion, event.version());
         if (event instanceof WatchEvent.Ended) {
-            ended.set(true);
+            ended = true;
             client.removeWatch(id);
         }
         sink.accept(event);
     }
 
-    /** The connection ended before the watch did. */
+    /** The connection ended before the watch did (reader thread, after its last delivery). */
     void closed() {
-        if (ended.compareAndSet(false, true)) {
+        if (!ended) {
+            ended = true;
             sink.accept(new WatchEvent.Ended(id, key, lastVersion, WatchEvent.Reason.CLOSED));
         }
     }

@@ -59,6 +59,35 @@ final class Tree {
         return updated == null ? dir.without(name, version) : dir.with(name, updated, version);
     }
 
+    /**
+     * Returns {@code after}, except that every directory the commit that made {@code version} copied
+     * but left with the entries it had is again the node it was in {@code before}. So a change undone
+     * within one commit (a put and an unlink of the same key, a mkdir of an empty directory) changes
+     * no node: no key version moves and no watch sees it. A node stamped with an older version was
+     * shared, not copied, so it sits under the same name in {@code before}; only copies are compared.
+     */
+    static Node keepUnchanged(Node before, Node after, long version) {
+        if (before == after || !(before instanceof Node.Dir was) || !(after instanceof Node.Dir now)
+                || now.version() != version) {
+            return after;
+        }
+        Node.Dir kept = now;
+        boolean same = was.size() == now.size();
+        for (int i = 0; i < now.size(); i++) {
+            Node child = now.child(i);
+            if (child.version() != version) {
+                continue;
+            }
+            Node old = was.get(now.name(i));
+            Node keptChild = keepUnchanged(old, child, version);
+            if (keptChild != child) {
+                kept = kept.with(now.name(i), keptChild, version);
+            }
+            same &= keptChild == old;
+        }
+        return same ? was : kept;
+    }
+
     /** Adds to {@code out} the full keys under {@code prefix} that differ between two subtrees. */
     static void diff(String prefix, Node before, Node after, List<String> out) {
         if (before == after) {

@@ -92,9 +92,14 @@ public final class Txn {
         return List.copyOf(preconditions);
     }
 
-    /** Applies {@code ops} to {@code root} as the commit that makes {@code version}. */
+    /**
+     * Applies {@code ops} to {@code root} as the commit that makes {@code version}. Puts and appends
+     * always leave a new value behind; only an unlink or a mkdir can undo a copy, so only then is the
+     * result compared with {@code root} ({@link Tree#keepUnchanged}).
+     */
     static Node.Dir apply(Node.Dir root, List<Op> ops, long version) {
         Node.Dir r = root;
+        boolean mayUndo = false;
         for (Op op : ops) {
             r = switch (op.kind()) {
                 case PUT -> Tree.update(r, op.path(), old -> new Node.Val(version, version, Blob.of(op.value())), version);
@@ -102,8 +107,9 @@ public final class Txn {
                 case UNLINK -> Tree.update(r, op.path(), old -> null, version);
                 case MKDIR -> Tree.update(r, op.path(), old -> new Node.Dir(version, new String[0], new Node[0]), version);
             };
+            mayUndo |= op.kind() == Op.Kind.UNLINK || op.kind() == Op.Kind.MKDIR;
         }
-        return r;
+        return mayUndo ? (Node.Dir) Tree.keepUnchanged(root, r, version) : r;
     }
 
     private static Node appended(Op op, Node old, long version) {

@@ -24,13 +24,18 @@ public sealed interface WatchEvent {
     record Appended(long watchId, String key, long version, byte[] bytes) implements WatchEvent {
     }
 
-    /** The keys beneath the watched directory that the commit that made {@code version} changed. */
+    /**
+     * The keys beneath the watched directory that the commit that made {@code version} changed (at
+     * least one): values by their full key, a subtree that appeared or disappeared by its top key.
+     */
     record DirChanged(long watchId, String key, long version, List<String> changed) implements WatchEvent {
     }
 
     /**
-     * The watch's last event. Every change up to and including {@code version} was delivered before
-     * it; nothing after it will be.
+     * The watch's last event; nothing comes after it. Every change up to and including
+     * {@code version} was delivered before it, except that for {@link Reason#REPLACED} and
+     * {@link Reason#CREATED} the commit at {@code version} ended the watch and this event reports it
+     * (after its {@code Value}, for {@code CREATED}).
      */
     record Ended(long watchId, String key, long version, Reason reason) implements WatchEvent {
     }
@@ -44,7 +49,10 @@ public sealed interface WatchEvent {
          * Read the key at {@code version} and watch again from there.
          */
         OVERFLOWED,
-        /** An {@link WatchMode#APPEND} watch saw its value replaced, removed or made a directory. */
+        /**
+         * An {@link WatchMode#APPEND} watch saw its value replaced, removed or made a directory by the
+         * commit at {@code version}: read the key there and watch again to go on.
+         */
         REPLACED,
         /** A {@link WatchMode#CREATE} watch saw its key appear. */
         CREATED,

@@ -18,6 +18,8 @@ final class Wire {
     static final int HEADER = 4;
     /** The smallest body: a type and a request id. */
     static final int MIN_BODY = 9;
+    /** The smallest item of a {@code NAMESPACES} reply: two empty strings and a version. */
+    static final int NAMESPACE_ENTRY_MIN_BYTES = 4 + 4 + 8;
 
     // Requests (client to server).
     static final byte AUTH = 1;
@@ -31,6 +33,8 @@ final class Wire {
     static final byte NS_CREATE = 9;
     static final byte NS_REMOVE = 10;
     static final byte NS_LIST = 11;
+    /** Added after the first release of the protocol: a wait the server ends by itself at a timeout. */
+    static final byte WAIT_VERSION_FOR = 12;
 
     // Replies and events (server to client).
     static final byte R_VALUE = 64;

@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /** Every operation of {@link KvsClient} against a real {@link KvsServer} over loopback. */
 class KvsClientTest {
+    /** Clients closed while events stream to them. */
+    private static final int CLOSE_ROUNDS = 20;
+
     private Weft weft;
     private Kvs kvs;
     private KvsServer server;
@@ -340,5 +343,113 @@ class KvsClientTest {
         assertThat(never).failsWithin(java.time.Duration.ofSeconds(10))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(KvsException.class);
+    }
+
+    @Test
+    void namespacesWithShortNamesAndOwnersAreListed() throws Exception {
+        List<String> names = List.of("a", "b", "c", "d", "e", "f");
+        for (String name : names) {
+            client.createNamespace(name, "o");
+        }
+
+        assertThat(client.namespaces()).extracting(NamespaceInfo::name)
+                .containsExactly("a", "b", "c", "d", "e", "f", Kvs.PRIMARY);
+        assertThat(client.namespaces().get(0)).isEqualTo(new NamespaceInfo("a", "o", 0));
+    }
+
+    @Test
+    void thePrimaryNamespaceCannotBeRemovedOverTheNetwork() throws Exception {
+        client.primary().put("k", "v");
+
+        assertThatThrownBy(() -> client.removeNamespace(Kvs.PRIMARY)).isInstanceOf(KvsException.class)
+                .hasMessageContaining("primary");
+
+        assertThat(client.primary().getString("k")).isEqualTo("v");
+        assertThat(kvs.primary().version()).isEqualTo(1);
+    }
+
+    @Test
+    void timedOutWaitsFreeTheirSlotsOnBothSidesAndTheConnectionCarriesOn() throws Exception {
+        int maxInFlight = 16;
+        KvsServer small = KvsServer.start(weft, kvs, KvsServerOptions.loopback(0).withMaxInFlight(maxInFlight));
+        try (KvsClient c = KvsClient.connect(small.address())) {
+            RemoteNamespace ns = c.primary();
+            for (int i = 0; i < maxInFlight + 4; i++) {
+                assertThat(ns.waitVersion(1_000_000, java.time.Duration.ofMillis(5))).as("wait %d times out", i).isFalse();
+            }
+            assertThat(c.outstanding()).as("the client forgot every timed-out call").isZero();
+
+            CompletableFuture<Long> put = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ns.put("k", "after the waits");
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            assertThat(put).as("the server reads requests again").succeedsWithin(java.time.Duration.ofSeconds(10));
+            assertThat(ns.getString("k")).isEqualTo("after the waits");
+            assertThat(ns.waitVersion(1, java.time.Duration.ofSeconds(5))).as("a reachable wait still succeeds").isTrue();
+        } finally {
+            small.close();
+        }
+    }
+
+    /** A delivery seen by a watch callback: the thread it ran on and the event. */
+    private record Delivery(Thread thread, WatchEvent event) {
+    }
+
+    @Test
+    void closingAClientWhileEventsStreamEndsEachWatchOnceOnTheReaderThreadWithNothingAfter() throws Exception {
+        Namespace store = kvs.primary();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                for (long i = 0; writing.get(); i++) {
+                    store.commit(new Txn().put("hot", Long.toString(i)).put("warm", Long.toString(i)));
+                    Thread.yield();                 // a steady stream, not one that starves the readers
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // A watch buffer the stream cannot fill within a round, so the watches end by the close.
+        KvsServer roomy = KvsServer.start(weft, kvs, KvsServerOptions.loopback(0).withWatchBuffer(1 << 16));
+        int closedByClose = 0;
+        try {
+            for (int round = 0; round < CLOSE_ROUNDS; round++) {
+                KvsClient c = KvsClient.connect(roomy.address());
+                java.util.concurrent.ConcurrentLinkedQueue<Delivery> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+                java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(6);
+                for (String key : List.of("hot", "warm")) {
+                    c.primary().watch(key, WatchMode.VALUE, e -> {
+                        seen.add(new Delivery(Thread.currentThread(), e));
+                        streaming.countDown();
+                    });
+                }
+                assertThat(streaming.await(10, TimeUnit.SECONDS)).as("events stream in round %d", round).isTrue();
+
+                c.close();
+
+                Thread reader = seen.peek().thread();
+                assertThat(reader.join(java.time.Duration.ofSeconds(10))).as("the reader ends after close").isTrue();
+                for (String key : List.of("hot", "warm")) {
+                    List<Delivery> mine = seen.stream().filter(d -> d.event().key().equals(key)).toList();
+                    assertThat(mine).as("round %d, %s: every callback on the reader thread", round, key)
+                            .allSatisfy(d -> assertThat(d.thread()).isSameAs(reader));
+                    assertThat(mine.stream().filter(d -> d.event() instanceof WatchEvent.Ended).count())
+                            .as("round %d, %s: exactly one Ended", round, key).isEqualTo(1);
+                    assertThat(mine.get(mine.size() - 1).event()).as("round %d, %s: the Ended comes last", round, key)
+                            .isInstanceOf(WatchEvent.Ended.class);
+                    if (((WatchEvent.Ended) mine.get(mine.size() - 1).event()).reason() == WatchEvent.Reason.CLOSED) {
+                        closedByClose++;
+                    }
+                }
+            }
+        } finally {
+            writing.set(false);
+            assertThat(writer.join(java.time.Duration.ofSeconds(10))).isTrue();
+            roomy.close();
+        }
+        assertThat(closedByClose).as("watches ended by the close (not by the server)").isPositive();
     }
 }

@@ -202,7 +202,7 @@ class KvsServerFaultTest {
                         .isEqualTo(new Reply(Wire.R_VALUE, 7, 0));
             }
             case 3 -> {
-                byte type = (byte) (Wire.NS_LIST + 1 + r.nextInt(200));
+                byte type = (byte) (Wire.WAIT_VERSION_FOR + 1 + r.nextInt(200));
                 byte[] body = concat(new byte[] {type}, random(r, 8 + r.nextInt(100)));
                 assertFault(exchange(frame(body), what), Wire.E_BAD_FRAME, what);
             }

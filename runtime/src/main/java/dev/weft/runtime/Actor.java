@@ -2,7 +2,6 @@ package dev.weft.runtime;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.ThreadFactory;
 
 /**
  * A handler-style actor: written as {@link #onMessage(Object)}, it holds no thread while idle.
@@ -24,11 +23,17 @@ import java.util.concurrent.ThreadFactory;
  * }</pre>
  *
  * <p>When mail arrives in its {@link #inbox()} or on its {@link #control()} inbox, the actor is
- * scheduled onto a new virtual thread for a <em>turn</em>: it takes up to {@link #throughput()}
- * messages, signals first, then gives the thread back. Turns of one actor never overlap, and each
- * sees the effects of the one before, so the handler needs no locks for the actor's own state. The
- * handler may block (send, receive from the actor's own inboxes, {@link Inbox#ask ask}); other
- * actors keep running meanwhile.
+ * scheduled for a <em>turn</em> on one of the runtime's worker virtual threads (the dispatcher): it
+ * takes up to {@link #throughput()} messages, signals first, then gives the worker back. The first
+ * turn runs {@link #onStart()} before any message. Turns of one actor never overlap, and each sees
+ * the effects of the one before, so the handler needs no locks for the actor's own state. An actor
+ * woken by another's handler runs next on that handler's worker, so a chain of hand-offs stays on
+ * one warm thread. Spawning an actor starts no thread.
+ *
+ * <p>The handler may block (send, receive from the actor's own inboxes, {@link Inbox#ask ask}, or
+ * JDBC, files, sleep); other actors keep running meanwhile: blocking inside Weft hands the worker's
+ * queued actors to another worker at once, and a turn stuck elsewhere past the runtime's
+ * stuck-turn threshold has its worker replaced.
  *
  * <p>Everything else is a {@link Component}'s: outboxes and links, spawning and watching, the
  * service registry, {@link Terminated} to the spawner and watchers, {@link #stop()}, and failure
@@ -42,45 +47,61 @@ public abstract class Actor<T> extends Component {
     /*
      * Turn scheduling.
      *
-     * turn is HELD or IDLE. HELD (0, the initial value) means not started yet, a turn scheduled or
+     * turn is HELD or IDLE. HELD (0, the initial value) means not started yet, a turn queued or
      * running, or ended; IDLE means started with no turn, holding no thread. Only the winner of a
-     * CAS IDLE -> HELD starts a turn, and only a turn (or launch) stores IDLE, so at most one turn
-     * exists at a time, and the start of each turn happens-after the end of the one before.
+     * CAS IDLE -> HELD submits a turn to the runtime's Dispatcher, and only a turn stores IDLE, so
+     * at most one turn is queued or running at a time. The dispatcher runs each submission once,
+     * and hands a unit from one worker to the next through its queues, so the start of each turn
+     * happens-after the end of the one before.
      *
-     * An inbox calls wake() after every accepted offer: it reads turn (volatile) and, if IDLE,
-     * CASes it to HELD and starts a turn on a new virtual thread. A turn binds its thread (so
-     * receive, wake-up of a parked receive, and stop() reach it), takes up to throughput()
-     * messages, then either keeps HELD and starts the next turn on a fresh virtual thread (budget
-     * used up: other virtual threads get the carrier in between), or unbinds, stores IDLE
-     * (volatile) and re-checks its inboxes and the stop flag (volatile loads of the queues'
-     * producer indices). Sender: offer, then load turn; turn: store IDLE, then load the queues. All
-     * are volatile, so one total order holds them: either the re-check sees the message (and the
-     * turn CASes IDLE -> HELD itself) or the sender sees IDLE. No wake-up is lost.
+     * launch() submits the first turn (turn stays HELD), which runs onStart(). An inbox calls
+     * wake() after every accepted offer: it reads turn (volatile) and, if IDLE, CASes it to HELD
+     * and submits a turn. A turn binds its worker's thread (so receive, wake-up of a parked
+     * receive, and stop() reach it), takes up to throughput() messages, then either keeps HELD and
+     * asks the dispatcher for another turn (budget used up: the actor goes behind the others), or
+     * unbinds, stores IDLE (volatile) and re-checks its inboxes and the stop flag (volatile loads of
+     * the queues' producer indices). Sender: offer, then load turn; turn: store IDLE, then load the
+     * queues. All are volatile, so one total order holds them: either the re-check sees the message
+     * (and the turn CASes IDLE -> HELD and asks for another turn) or the sender sees IDLE. No
+     * wake-up is lost.
      *
      * While a handler blocks in receive or select on this actor's inboxes, turn is HELD and
      * Component's park protocol applies unchanged: wake() falls through to Component.wake(), which
      * unparks the bound thread if it published PARKED.
+     *
+     * stop() interrupts the bound thread, and a worker runs many actors' turns: an interrupt that
+     * arrived after this turn ended would hit another actor's handler. So stop() counts itself in
+     * `interrupting` (an atomic add) before it reads the bound thread, and a turn, after unbinding
+     * (a volatile store), waits until `interrupting` is zero; the worker then clears the thread's
+     * interrupt status before the next turn. Either stop() reads the thread after the unbinding and
+     * interrupts nobody, or the turn sees it counted and waits for its interrupt to land first.
      */
     /** How many messages a turn takes unless {@link #throughput()} says otherwise. */
     public static final int DEFAULT_THROUGHPUT = 64;
 
     private static final int HELD = 0;
     private static final int IDLE = 1;
-    private static final ThreadFactory TURNS = Thread.ofVirtual().name("weft-actor-turn").factory();
     private static final VarHandle TURN;
+    private static final VarHandle INTERRUPTING;
 
     static {
         try {
-            TURN = MethodHandles.lookup().findVarHandle(Actor.class, "turn", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TURN = lookup.findVarHandle(Actor.class, "turn", int.class);
+            INTERRUPTING = lookup.findVarHandle(Actor.class, "interrupting", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
     private final Inbox<T> inbox;
+    private final Turns turns = new Turns(this);
     private volatile int turn;
-    /** Set by finish(); read and written only on the turn's thread. */
+    private volatile int interrupting;
+    /** Set by finish(); read and written only by turns. */
     private boolean finishing;
+    /** Whether onStart() has run; turns only. */
+    private boolean started;
 
     /** Creates an actor whose inbox takes {@code type}, with the runtime's default capacity. */
     protected Actor(Class<T> type) {
@@ -108,7 +129,16 @@ public abstract class Actor<T> extends Component {
     }
 
     /**
-     * Handles one message from {@link #inbox()}. Runs on the current turn's virtual thread; may block.
+     * Runs once, as the actor's first turn, before any message or signal is handled: set up state,
+     * spawn children, send the first messages (like Pekko's {@code Behaviors.setup}), so spawning
+     * needs no kick message. Runs on a worker; may block; may call {@link #finish()}. Throwing
+     * fails this actor. The default does nothing.
+     */
+    protected void onStart() throws Exception {
+    }
+
+    /**
+     * Handles one message from {@link #inbox()}. Runs on the current turn's worker thread; may block.
      * Throwing fails this actor ({@link InterruptedException} after {@link #stop()} stops it).
      */
     protected abstract void onMessage(T message) throws Exception;
@@ -126,9 +156,9 @@ public abstract class Actor<T> extends Component {
     }
 
     /**
-     * How many messages (signals included) a turn takes at most before it gives its thread back.
-     * The default is {@value #DEFAULT_THROUGHPUT}; override for another. Lower is fairer to other
-     * actors, higher costs fewer thread starts under load.
+     * How many messages (signals included) a turn takes at most before the actor goes behind the
+     * other ready actors. The default is {@value #DEFAULT_THROUGHPUT}; override for another. Lower
+     * is fairer to other actors, higher costs fewer turns under load.
      */
     protected int throughput() {
         return DEFAULT_THROUGHPUT;
@@ -172,27 +202,46 @@ public abstract class Actor<T> extends Component {
 
     @Override
     final void launch() {
-        release();
+        runtime().dispatcher().submit(turns);
     }
 
     @Override
     final void wake() {
         if ((int) TURN.getVolatile(this) == IDLE && TURN.compareAndSet(this, IDLE, HELD)) {
-            startTurn();
+            runtime().dispatcher().submit(turns);
         } else {
             super.wake();
         }
     }
 
-    private void turn() {
+    @Override
+    final void interruptThread() {
+        INTERRUPTING.getAndAdd(this, 1);
+        try {
+            super.interruptThread();
+        } finally {
+            INTERRUPTING.getAndAdd(this, -1);
+        }
+    }
+
+    /** One turn; returns true if the actor used its whole budget and wants another. */
+    private boolean turn() {
         bindThread(Thread.currentThread());
         int budget = throughput();
         int taken = 0;
         try {
+            if (!started) {
+                started = true;
+                if (!stopRequested()) {
+                    onStart();
+                    if (finishing) {
+                        return end(ComponentState.FINISHED);
+                    }
+                }
+            }
             while (taken < budget) {
                 if (stopRequested()) {
-                    end(ComponentState.STOPPED, null);
-                    return;
+                    return end(ComponentState.STOPPED);
                 }
                 Inbox<Signal> control = controlIfCreated();
                 Signal signal = control == null ? null : control.poll();
@@ -207,42 +256,58 @@ public abstract class Actor<T> extends Component {
                 }
                 taken++;
                 if (finishing) {
-                    end(ComponentState.FINISHED, null);
-                    return;
+                    return end(ComponentState.FINISHED);
                 }
             }
         } catch (Throwable t) {
-            bindThread(null);
+            leaveThread();
             terminate(t);
-            return;
+            return false;
         }
-        bindThread(null);
+        leaveThread();
         if (taken == budget) {
-            startTurn();
-        } else {
-            release();
+            return true;
         }
-    }
-
-    private void end(ComponentState state, Throwable cause) {
-        bindThread(null);
-        terminate(state, cause);
-    }
-
-    /** Gives up the turn, then takes it back if mail (or a stop) arrived meanwhile. */
-    private void release() {
         TURN.setVolatile(this, IDLE);
-        if (hasWork() && TURN.compareAndSet(this, IDLE, HELD)) {
-            startTurn();
-        }
+        return hasWork() && TURN.compareAndSet(this, IDLE, HELD);
     }
 
-    private void startTurn() {
-        TURNS.newThread(this::turn).start();
+    /** Ends the actor from inside its turn; returns false (no further turn). */
+    private boolean end(ComponentState state) {
+        leaveThread();
+        terminate(state, null);
+        return false;
+    }
+
+    /** Unbinds the turn's thread, then waits out a stop() that may still be interrupting it. */
+    private void leaveThread() {
+        bindThread(null);
+        while ((int) INTERRUPTING.getVolatile(this) != 0) {
+            Thread.onSpinWait();
+        }
     }
 
     private boolean hasWork() {
         Inbox<Signal> control = controlIfCreated();
         return inbox.hasMessages() || (control != null && control.hasMessages()) || stopRequested();
+    }
+
+    /** What the dispatcher runs: package-private, so that the turn is not part of Actor's API. */
+    private static final class Turns implements Schedulable {
+        private final Actor<?> actor;
+
+        Turns(Actor<?> actor) {
+            this.actor = actor;
+        }
+
+        @Override
+        public boolean runTurn() {
+            return actor.turn();
+        }
+
+        @Override
+        public String toString() {
+            return actor.name();
+        }
     }
 }

@@ -85,6 +85,8 @@ public abstract class Component {
     static final int PARKED = 1;
     private static final int SPINS_BEFORE_PARK = 64;
     private static final int YIELDS_BEFORE_PARK = 2;
+    /** Messages taken before the received counter is told (it always is when an inbox runs dry). */
+    private static final int RECEIVED_BATCH = 64;
     private static final AtomicLong IDS = new AtomicLong();
     private static final Object[] NO_WATCHERS = new Object[0];
     private static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
@@ -127,6 +129,8 @@ public abstract class Component {
     private Inbox<?>[] inboxes = NO_INBOXES;
     private Outbox<?>[] outboxes = NO_OUTBOXES;
     private int selectCursor;
+    /** Messages taken and not yet added to weft.messages.received. Receiving thread only. */
+    private int unreportedReceived;
 
     /** Creates a component named after its class and a unique number. */
     protected Component() {
@@ -144,6 +148,16 @@ public abstract class Component {
     protected abstract void run() throws Exception;
 
     // ---------------------------------------------------------------- identity and state
+
+    /**
+     * Returns whether this component shuts its own children down when it gets {@link Shutdown}.
+     * {@link Weft#close()} then sends {@code Shutdown} to this component and not to its children,
+     * so that a tree (a supervisor, a pipeline) stops from the top in the order its parent chooses,
+     * instead of seeing its children end under it. False unless a subclass says otherwise.
+     */
+    protected boolean shutsDownItsChildren() {
+        return false;
+    }
 
     /** Returns this component's name. */
     public final String name() {
@@ -428,10 +442,7 @@ public abstract class Component {
      */
     public void stop() {
         stopRequested = true;
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
-        }
+        interruptThread();
     }
 
     /** Returns a future completed with this component's {@link Terminated} when it ends. */
@@ -571,6 +582,7 @@ public abstract class Component {
      * the end from them finds the inboxes closed.
      */
     final void terminate(ComponentState end, Throwable cause) {
+        flushReceived();
         state = end;
         Terminated news = new Terminated(this, end, cause);
         weft.ending(news);
@@ -694,6 +706,37 @@ public abstract class Component {
         return control;
     }
 
+    /** Interrupts the bound thread, if any; a receiver whose thread runs others' code too guards this. */
+    void interruptThread() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /**
+     * Counts a message the receiving thread took. The shared counter is touched once per
+     * {@value #RECEIVED_BATCH} messages, when a poll finds an inbox empty, and at the end, not once
+     * per message: two receivers never contend on it in a hand-off.
+     */
+    final void countReceived() {
+        if (++unreportedReceived == RECEIVED_BATCH) {
+            flushReceived();
+        }
+    }
+
+    /** Adds the messages counted so far to weft.messages.received. Receiving thread only. */
+    final void flushReceived() {
+        int n = unreportedReceived;
+        if (n != 0) {
+            unreportedReceived = 0;
+            Metrics m = metrics();
+            if (m != null) {
+                m.received.add(n);
+            }
+        }
+    }
+
     /** Returns whether {@link #stop()} has been called. */
     final boolean stopRequested() {
         return stopRequested;
@@ -765,6 +808,7 @@ public abstract class Component {
             PARK_STATE.setOpaque(this, RUNNING);
             throw new InterruptedException();
         }
+        Dispatcher.aboutToBlock();
         if (timed) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {

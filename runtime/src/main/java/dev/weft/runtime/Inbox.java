@@ -3,6 +3,7 @@ package dev.weft.runtime;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Objects;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
@@ -214,6 +215,29 @@ public final class Inbox<T> {
         return ReplyTo.ask(this, request, timeout);
     }
 
+    /**
+     * Runs {@code callback} once, after the owner next takes a message from this inbox (or from the
+     * inbox it passes through to), or when it closes: the wake-on-pop of a sender that must not park.
+     * Register after {@link #trySend} failed, then try again: if that try fails too, the callback is
+     * sure to run once a slot frees. It may run when another sender has taken the slot already, so it
+     * should only prompt a new {@code trySend}. It runs on the thread that took the message, so it must
+     * be short, must not block and must not throw (a throw is logged). An unbounded inbox, or a closed
+     * one, runs it at once on the calling thread.
+     */
+    public void onSpace(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        Inbox<? super T> target = resolve();
+        if (!target.isBounded() || target.isClosed()) {
+            callback.run();
+            return;
+        }
+        SenderGate g = target.gate();
+        g.addCallback(callback);
+        if (target.isClosed()) {
+            g.runCallbacks();
+        }
+    }
+
     @SuppressWarnings("unchecked")
     Inbox<? super T> resolve() {
         Inbox<? super T> next = forward;
@@ -336,6 +360,7 @@ public final class Inbox<T> {
             metrics.backPressureWaits.increment();
         }
         SenderGate g = gate();
+        Dispatcher.aboutToBlock();
         g.lock.lockInterruptibly();
         try {
             g.enter();
@@ -357,6 +382,7 @@ public final class Inbox<T> {
     /** Waits at the gate until the messages queued here before a pass-through was set are handed on. */
     private void awaitHandOn(long deadline, boolean timed) throws InterruptedException {
         SenderGate g = gate();
+        Dispatcher.aboutToBlock();
         g.lock.lockInterruptibly();
         try {
             while (forward == null) {
@@ -378,6 +404,10 @@ public final class Inbox<T> {
             throw new SendTimeoutException("inbox '" + name + "' of " + owner.name() + " " + why);
         }
         g.space.awaitNanos(left);
+    }
+
+    private boolean isClosed() {
+        return (state & CLOSED) != 0;
     }
 
     private InboxClosedException closedException() {
@@ -438,12 +468,11 @@ public final class Inbox<T> {
     public T poll() {
         owner.checkReceiver(this);
         MessagePassingQueue<T> q = queue;
-        if (q == null) {
-            return null;
-        }
-        T m = q.poll();
+        T m = q == null ? null : q.poll();
         if (m != null) {
             afterTake();
+        } else {
+            owner.flushReceived();
         }
         return m;
     }
@@ -457,10 +486,7 @@ public final class Inbox<T> {
                 g.signalOneIfWaiting();
             }
         }
-        Metrics metrics = owner.metrics();
-        if (metrics != null) {
-            metrics.received.increment();
-        }
+        owner.countReceived();
     }
 
     // ---------------------------------------------------------------- runtime internals

@@ -131,6 +131,7 @@ final class Links {
     /** Parks a sender under {@link UnlinkedPolicy#WAIT} until its outbox is linked. */
     static <T> Inbox<? super T> awaitTarget(Outbox<T> outbox, long deadline, boolean timed)
             throws InterruptedException {
+        Dispatcher.aboutToBlock();
         LOCK.lockInterruptibly();
         try {
             Inbox<? super T> t;

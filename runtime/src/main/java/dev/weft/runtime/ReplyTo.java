@@ -130,6 +130,9 @@ public final class ReplyTo<R> {
     }
 
     private R await(long deadline, Duration timeout) throws InterruptedException {
+        if (outcome == null) {
+            Dispatcher.aboutToBlock();
+        }
         for (;;) {
             Object o = outcome;
             if (o != null) {

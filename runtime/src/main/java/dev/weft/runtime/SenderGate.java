@@ -13,14 +13,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * taking a message, issues a full fence and reads {@code waiting}. This is a Dekker pair: either the
  * sender's retry sees the freed slot, or the owner sees the waiting sender and signals it. The
  * owner only takes the lock when somebody waits, so an uncontended receive costs one fence.
- * Created lazily by the first sender that has to wait, or by the first pass-through.
+ * Created lazily by the first sender that has to wait (or leave a callback), or by the first
+ * pass-through.
+ *
+ * <p>A sender that must not park leaves a one-shot callback instead ({@link Inbox#onSpace}): a
+ * Treiber stack that the owner empties and runs after a take, behind the same fence. The sender
+ * pushes (a CAS), then retries its offer: either the retry sees the freed slot, or the owner's
+ * read of the stack after its fence sees the callback.
  */
 final class SenderGate {
+    private static final System.Logger LOG = System.getLogger(Inbox.class.getName());
     private static final VarHandle WAITING;
+    private static final VarHandle CALLBACKS;
 
     static {
         try {
             WAITING = MethodHandles.lookup().findVarHandle(SenderGate.class, "waiting", int.class);
+            CALLBACKS = MethodHandles.lookup().findVarHandle(SenderGate.class, "callbacks", Callback.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -34,6 +43,11 @@ final class SenderGate {
     /** Whether a thread is handing the inbox's queued messages on; guarded by {@link #lock}. */
     boolean moving;
     private volatile int waiting;
+    /** The space callbacks registered and not yet run, newest first; null when none. */
+    private volatile Callback callbacks;
+
+    private record Callback(Runnable run, Callback next) {
+    }
 
     /** Called by a sender holding {@link #lock}, before its final offer attempt. */
     void enter() {
@@ -58,15 +72,40 @@ final class SenderGate {
                 lock.unlock();
             }
         }
+        if (callbacks != null) {
+            runCallbacks();
+        }
     }
 
-    /** Wakes every parked sender, so that each sees the inbox closed. */
+    /** Wakes every parked sender and runs every callback, so that each sees the inbox closed. */
     void wakeAll() {
         lock.lock();
         try {
             space.signalAll();
         } finally {
             lock.unlock();
+        }
+        runCallbacks();
+    }
+
+    /** Registers a one-shot callback, run after the owner's next take (see {@link Inbox#onSpace}). */
+    void addCallback(Runnable run) {
+        for (;;) {
+            Callback head = callbacks;
+            if (CALLBACKS.compareAndSet(this, head, new Callback(run, head))) {
+                return;
+            }
+        }
+    }
+
+    /** Takes every registered callback off the stack and runs it; one that throws is logged. */
+    void runCallbacks() {
+        for (Callback c = (Callback) CALLBACKS.getAndSet(this, null); c != null; c = c.next()) {
+            try {
+                c.run().run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a space callback failed", e);
+            }
         }
     }
 }

@@ -54,6 +54,7 @@ public final class Weft implements AutoCloseable {
     private final ServiceRegistry services = new ServiceRegistry(this);
     private final Consumer<? super Terminated> onFailure;
     private final Timers timers;
+    private final Dispatcher dispatcher;
     private final Set<Component> live = ConcurrentHashMap.newKeySet();
     private final GraphEvents events = new GraphEvents();
     private final ReentrantLock lock = new ReentrantLock();
@@ -67,6 +68,7 @@ public final class Weft implements AutoCloseable {
         this.metrics = new Metrics(meterRegistry, this);
         this.onFailure = builder.onFailure;
         this.timers = new Timers(metrics);
+        this.dispatcher = new Dispatcher(builder.workers, builder.stuckTurnThreshold);
     }
 
     /** Starts a runtime with the default settings. */
@@ -80,9 +82,10 @@ public final class Weft implements AutoCloseable {
     }
 
     /**
-     * Spawns a component: binds it to this runtime and starts its body on a new virtual thread. If
-     * it throws, nothing has changed: the component is still {@link ComponentState#CREATED} and
-     * the runtime does not count it.
+     * Spawns a component: binds it to this runtime and starts its body on a new virtual thread (an
+     * {@link Actor}: queues its first turn on the runtime's workers). If it throws, nothing has
+     * changed: the component is still {@link ComponentState#CREATED}, the runtime does not count it,
+     * and no turn of it is queued.
      *
      * @return the same component, for chaining
      * @throws IllegalStateException if the component was spawned before or this runtime is closing
@@ -169,18 +172,31 @@ public final class Weft implements AutoCloseable {
     }
 
     /**
+     * Returns whether {@link #close()} has begun. From then on spawns are refused, so a component
+     * that restarts others (a supervisor) should let them end instead.
+     */
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /**
      * Stops every component and waits for them: first cancels every timer and sends {@link Shutdown}
-     * to each control inbox, then, after the shutdown grace period, interrupts those still running,
-     * then waits until all have ended. Idempotent. If the calling thread is interrupted while it
-     * waits, the components still running are interrupted at once and this returns without waiting
-     * for them, with the thread's interrupt status set.
+     * to each control inbox (except to the children of a running component that
+     * {@linkplain Component#shutsDownItsChildren() shuts its children down itself}: its parent stops
+     * them), then, after the shutdown grace period, interrupts those still running, then waits until
+     * all have ended. Idempotent. If the calling thread is interrupted while it waits, the components
+     * still running are interrupted at once and this returns without waiting for them, with the
+     * thread's interrupt status set.
      */
     @Override
     public void close() {
         closing = true;
         timers.close();
         for (Component c : live) {
-            c.shutdown();
+            Component parent = c.parent();
+            if (parent == null || !parent.shutsDownItsChildren() || parent.state().isTerminal()) {
+                c.shutdown();
+            }
         }
         boolean interrupted = false;
         try {
@@ -193,6 +209,7 @@ public final class Weft implements AutoCloseable {
                             live.size(), sample(live));
                 }
             }
+            dispatcher.close();
         } catch (InterruptedException e) {
             interrupted = true;
             for (Component c : live) {
@@ -239,6 +256,11 @@ public final class Weft implements AutoCloseable {
 
     GraphEvents events() {
         return events;
+    }
+
+    /** Runs the turns of this runtime's handler-style actors. */
+    Dispatcher dispatcher() {
+        return dispatcher;
     }
 
     /** Called by a component as it starts to end, before anything is told: reports a failure, forgets its services. */
@@ -290,8 +312,36 @@ public final class Weft implements AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(1);
         private MeterRegistry meterRegistry;
         private Consumer<? super Terminated> onFailure;
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private Duration stuckTurnThreshold = Dispatcher.DEFAULT_STUCK_THRESHOLD;
 
         private Builder() {
+        }
+
+        /**
+         * Sets how many worker virtual threads run the turns of handler-style {@link Actor}s at once
+         * (default: the number of available processors). Workers start on demand and are reused;
+         * an actor's handler that blocks hands its worker's other actors to a replacement.
+         */
+        public Builder workers(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("workers must be at least 1: " + count);
+            }
+            this.workers = count;
+            return this;
+        }
+
+        /**
+         * Sets how long an actor's turn may run or block outside Weft (JDBC, a file, a long
+         * computation) before its worker is replaced, so that the actors queued behind it move on
+         * (default 5 ms). The turn itself is never interrupted; its worker retires when it ends.
+         */
+        public Builder stuckTurnThreshold(Duration threshold) {
+            if (threshold.isNegative() || threshold.isZero()) {
+                throw new IllegalArgumentException("threshold must be positive: " + threshold);
+            }
+            this.stuckTurnThreshold = threshold;
+            return this;
         }
 
         /**

@@ -92,42 +92,62 @@ class ActorTest {
 
             assertThat(overlaps.get()).as("handler calls that overlapped another").isZero();
             assertThat(handled.get()).isEqualTo(senders * perSender);
-            assertThat(turnThreads.size()).as("turns taken (each on its own virtual thread)")
-                    .isGreaterThanOrEqualTo(senders * perSender / 4);
+            assertThat(turnThreads).as("threads that ran turns").allSatisfy(
+                    t -> assertThat(t.getName()).isEqualTo(Dispatcher.WORKER_NAME));
+            assertThat(weft.dispatcher().workersStarted()).as("worker threads started (never one per turn)")
+                    .isLessThan(senders * perSender / 100);
         }
     }
 
     @Test
-    void aTurnTakesAtMostThroughputMessages() throws Exception {
+    void aTurnTakesAtMostThroughputMessagesThenTheActorGoesBehindTheOthers() throws Exception {
         int throughput = 7;
         int messages = 100;
-        List<Integer> batches = Collections.synchronizedList(new ArrayList<>());
-        Thread[] current = {null};
-        int[] inBatch = {0};
-        CountDownLatch all = new CountDownLatch(messages);
-        Handler<Integer> actor = new Handler<>("batched", Integer.class, 128, throughput, n -> {
-            if (current[0] != Thread.currentThread()) {
-                if (current[0] != null) {
-                    batches.add(inBatch[0]);
-                }
-                current[0] = Thread.currentThread();
-                inBatch[0] = 0;
+        List<String> handledBy = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch all = new CountDownLatch(2 * messages);
+        List<Handler<Integer>> actors = new ArrayList<>();
+        for (String name : List.of("a", "b")) {
+            Handler<Integer> actor = new Handler<>(name, Integer.class, 128, throughput, n -> {
+                handledBy.add(name);
+                all.countDown();
+            });
+            for (int i = 0; i < messages; i++) {
+                assertThat(actor.inbox().trySend(i)).isTrue();   // queued before spawn: one long backlog
             }
-            inBatch[0]++;
-            all.countDown();
-        });
-        for (int i = 0; i < messages; i++) {
-            assertThat(actor.inbox().trySend(i)).isTrue();   // queued before spawn: one long backlog
+            actors.add(actor);
         }
-        try (Weft weft = Weft.start()) {
-            weft.spawn(actor);
+        try (Weft weft = Weft.builder().workers(1).stuckTurnThreshold(Duration.ofMinutes(10)).start()) {
+            CountDownLatch bothQueued = new CountDownLatch(1);
+            weft.spawn(new Actor<String>(String.class) {
+                @Override
+                protected void onStart() throws InterruptedException {
+                    bothQueued.await();                     // holds the only worker until a and b both wait
+                }
+
+                @Override
+                protected void onMessage(String message) {
+                }
+            });
+            actors.forEach(weft::spawn);
+            bothQueued.countDown();
             assertThat(all.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         }
-        batches.add(inBatch[0]);
 
-        List<Integer> expected = new ArrayList<>(Collections.nCopies(messages / throughput, throughput));
-        expected.add(messages % throughput);
-        assertThat(batches).as("messages per turn").isEqualTo(expected);
+        List<String> turns = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        for (String name : handledBy) {
+            if (turns.isEmpty() || !turns.get(turns.size() - 1).equals(name)) {
+                turns.add(name);
+                sizes.add(0);
+            }
+            sizes.set(sizes.size() - 1, sizes.get(sizes.size() - 1) + 1);
+        }
+        List<Integer> expectedSizes = new ArrayList<>(Collections.nCopies(2 * (messages / throughput), throughput));
+        expectedSizes.addAll(List.of(messages % throughput, messages % throughput));
+        assertThat(sizes).as("messages per turn, one worker, two actors with backlogs").isEqualTo(expectedSizes);
+        for (int i = 1; i < turns.size(); i++) {
+            assertThat(turns.get(i)).as("turn %d alternates with the other actor's", i).isNotEqualTo(turns.get(i - 1));
+        }
     }
 
     @Test

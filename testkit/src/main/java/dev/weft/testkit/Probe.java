@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -21,6 +22,9 @@ import java.util.function.Predicate;
  * assertThat(out.expectMessage()).isEqualTo(42);
  * out.expectNoMessage(Duration.ofMillis(100));
  * }</pre>
+ *
+ * <p>Failure messages print arrays by content ({@code byte[2] "hi"}, {@code int[3] [1, 2, 3]}),
+ * other messages by {@code toString}.
  *
  * <p>A probe is a {@link Bridge} whose wake-up hook releases a semaphore the test thread waits on,
  * so waiting costs no polling. Its inbox holds up to {@value #CAPACITY} unread messages before it
@@ -79,8 +83,8 @@ public final class Probe<T> {
     public <M extends T> M expectMessage(Class<M> type) {
         T m = expectMessage();
         if (!type.isInstance(m)) {
-            throw new AssertionError("probe " + bridge.name() + " expected a " + type.getName() + " but got " + m
-                    + " (" + m.getClass().getName() + ")");
+            throw new AssertionError("probe " + bridge.name() + " expected a " + type.getTypeName() + " but got "
+                    + Printed.of(m) + " (" + Printed.type(m) + ")");
         }
         return type.cast(m);
     }
@@ -93,7 +97,7 @@ public final class Probe<T> {
     public T expectMessage(Predicate<? super T> matcher) {
         T m = expectMessage();
         if (!matcher.test(m)) {
-            throw new AssertionError("probe " + bridge.name() + " got " + m + ", which does not match");
+            throw new AssertionError("probe " + bridge.name() + " got " + Printed.of(m) + ", which does not match");
         }
         return m;
     }
@@ -107,7 +111,7 @@ public final class Probe<T> {
         T m = next(deadline(within));
         if (m != null) {
             throw new AssertionError("probe " + bridge.name() + " expected no message within " + within
-                    + " but got " + m);
+                    + " but got " + Printed.of(m));
         }
     }
 
@@ -128,11 +132,93 @@ public final class Probe<T> {
             T m = next(deadline);
             if (m == null) {
                 throw new AssertionError("probe " + bridge.name() + " expected " + n + " messages within " + within
-                        + " but got " + got.size() + ": " + got);
+                        + " but got " + got.size() + ": " + Printed.all(got));
             }
             got.add(m);
         }
         return got;
+    }
+
+    /**
+     * Waits up to {@link #DEFAULT_TIMEOUT} for a message that matches {@code wanted}, dropping the
+     * ones before it, and returns it.
+     */
+    public T fishForMessage(Predicate<? super T> wanted) {
+        return fishForMessage(DEFAULT_TIMEOUT, wanted);
+    }
+
+    /**
+     * Waits up to {@code within} in all for a message that matches {@code wanted}, dropping the ones
+     * before it, and returns it. Messages after it stay in the probe.
+     *
+     * @throws AssertionError if none matches in time; it lists the messages dropped
+     */
+    public T fishForMessage(Duration within, Predicate<? super T> wanted) {
+        Objects.requireNonNull(wanted, "wanted");
+        return fish(within, m -> wanted.test(m) ? FishingOutcome.COMPLETE : FishingOutcome.SKIP,
+                "a message that matches").getLast();
+    }
+
+    /** {@link #fishForMessages(Duration, Function)} with {@link #DEFAULT_TIMEOUT}. */
+    public List<T> fishForMessages(Function<? super T, FishingOutcome> fisher) {
+        return fishForMessages(DEFAULT_TIMEOUT, fisher);
+    }
+
+    /**
+     * Waits up to {@code within} in all, handing each message to {@code fisher} and doing what it
+     * says: {@link FishingOutcome#SKIP SKIP} drops the message, {@link FishingOutcome#KEEP KEEP} keeps
+     * it and goes on, {@link FishingOutcome#COMPLETE COMPLETE} keeps it and returns all those kept, in
+     * order, and {@link FishingOutcome#FAIL FAIL} fails the test. Messages after the last stay in the
+     * probe.
+     *
+     * <pre>{@code
+     * List<Event> mine = probe.fishForMessages(Duration.ofSeconds(2), e -> switch (e) {
+     *     case Heartbeat h -> FishingOutcome.SKIP;
+     *     case Update u when u.last() -> FishingOutcome.COMPLETE;
+     *     case Update u -> FishingOutcome.KEEP;
+     *     case Failure f -> FishingOutcome.FAIL;
+     * });
+     * }</pre>
+     *
+     * @throws AssertionError if {@code fisher} says {@code FAIL}, or does not say {@code COMPLETE} in
+     *     time; it lists the messages kept and dropped
+     */
+    public List<T> fishForMessages(Duration within, Function<? super T, FishingOutcome> fisher) {
+        Objects.requireNonNull(fisher, "fisher");
+        return fish(within, fisher, "messages until the fisher says COMPLETE");
+    }
+
+    private List<T> fish(Duration within, Function<? super T, FishingOutcome> fisher, String what) {
+        long deadline = deadline(within);
+        List<T> kept = new ArrayList<>();
+        List<T> skipped = new ArrayList<>();
+        for (;;) {
+            T m = next(deadline);
+            if (m == null) {
+                throw new AssertionError("probe " + bridge.name() + " fished for " + what + " within " + within
+                        + " but none came" + caught(kept, skipped));
+            }
+            FishingOutcome outcome = fisher.apply(m);
+            if (outcome == null) {
+                throw new NullPointerException("the fisher of probe " + bridge.name() + " returned null for "
+                        + Printed.of(m) + "; return SKIP, KEEP, COMPLETE or FAIL");
+            }
+            switch (outcome) {
+                case SKIP -> skipped.add(m);
+                case KEEP -> kept.add(m);
+                case COMPLETE -> {
+                    kept.add(m);
+                    return kept;
+                }
+                case FAIL -> throw new AssertionError("probe " + bridge.name() + " fished for " + what
+                        + " but the fisher failed on " + Printed.of(m) + caught(kept, skipped));
+            }
+        }
+    }
+
+    private static String caught(List<?> kept, List<?> skipped) {
+        return (kept.isEmpty() ? "" : "; kept " + kept.size() + ": " + Printed.all(kept))
+                + "; skipped " + skipped.size() + (skipped.isEmpty() ? "" : ": " + Printed.all(skipped));
     }
 
     /** Returns the next message, or null once the deadline has passed. */

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.runtime.Weft;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -90,5 +92,120 @@ class ProbeTest {
         });
 
         assertThat(probe.expectMessage()).isEqualTo("hello");
+    }
+
+    @Test
+    void failureMessagesPrintByteArraysAsTextNotAsIdentities(Weft weft) {
+        Probe<byte[]> probe = Probe.spawn(weft, "bytes", byte[].class);
+        probe.inbox().trySend("ping\r\n".getBytes(StandardCharsets.US_ASCII));
+
+        assertThatThrownBy(() -> probe.expectNoMessage(SHORT)).isInstanceOf(AssertionError.class)
+                .hasMessageEndingWith("but got byte[6] \"ping\\r\\n\"")
+                .message().doesNotContain("[B@");
+    }
+
+    @Test
+    void aMessageOfTheWrongTypeNamesArrayTypesAsJavaDoes(Weft weft) {
+        Probe<Object> probe = Probe.spawn(weft, "any", Object.class);
+        probe.inbox().trySend(new int[] {1, 2, 3});
+
+        assertThatThrownBy(() -> probe.expectMessage(String.class)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("expected a java.lang.String but got int[3] [1, 2, 3] (int[])");
+    }
+
+    @Test
+    void receiveNListsArraysReadablyWhenTooFewCome(Weft weft) {
+        Probe<byte[]> probe = Probe.spawn(weft, "frames", byte[].class);
+        probe.inbox().trySend(new byte[] {0, 1});
+
+        assertThatThrownBy(() -> probe.receiveN(2, SHORT)).isInstanceOf(AssertionError.class)
+                .hasMessageEndingWith("but got 1: [byte[2] \"\\x00\\x01\"]");
+    }
+
+    @Test
+    void fishForMessageSkipsToTheFirstMatchAndLeavesTheRest(Weft weft) {
+        Probe<Integer> probe = holding(weft, Integer.class, 1, 3, 4, 5, 6);
+
+        assertThat(probe.fishForMessage(n -> n % 2 == 0)).isEqualTo(4);
+        assertThat(probe.expectMessage()).as("messages after the catch stay in the probe").isEqualTo(5);
+    }
+
+    @Test
+    void fishForMessageWaitsForAMatchSentLater(Weft weft) {
+        Probe<String> probe = Probe.spawn(weft, "later", String.class);
+        probe.inbox().trySend("noise");
+        Thread.ofPlatform().start(() -> {
+            try {
+                probe.inbox().send("wanted", Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        assertThat(probe.fishForMessage(Duration.ofSeconds(5), "wanted"::equals)).isEqualTo("wanted");
+    }
+
+    @Test
+    void fishForMessageListsWhatItSkippedWhenNothingMatchesInTime(Weft weft) {
+        Probe<byte[]> probe = holding(weft, byte[].class, new byte[] {'a'}, new byte[] {'b'});
+
+        assertThatThrownBy(() -> probe.fishForMessage(SHORT, b -> b.length > 1)).isInstanceOf(AssertionError.class)
+                .hasMessage("probe held fished for a message that matches within PT0.1S but none came; "
+                        + "skipped 2: [byte[1] \"a\", byte[1] \"b\"]");
+    }
+
+    @Test
+    void fishForMessagesKeepsWhatTheFisherKeepsUntilItCompletes(Weft weft) {
+        Probe<String> probe = holding(weft, String.class, "tick", "part 1", "tick", "part 2", "end", "after");
+
+        List<String> parts = probe.fishForMessages(s -> switch (s) {
+            case "tick" -> FishingOutcome.SKIP;
+            case "end" -> FishingOutcome.COMPLETE;
+            default -> FishingOutcome.KEEP;
+        });
+
+        assertThat(parts).containsExactly("part 1", "part 2", "end");
+        assertThat(probe.expectMessage()).isEqualTo("after");
+    }
+
+    @Test
+    void fishForMessagesFailsOnWhatTheFisherRejectsAndSaysWhatCameBefore(Weft weft) {
+        Probe<String> probe = holding(weft, String.class, "tick", "part 1", "error");
+
+        assertThatThrownBy(() -> probe.fishForMessages(SHORT, s -> switch (s) {
+            case "tick" -> FishingOutcome.SKIP;
+            case "error" -> FishingOutcome.FAIL;
+            default -> FishingOutcome.KEEP;
+        })).isInstanceOf(AssertionError.class)
+                .hasMessage("probe held fished for messages until the fisher says COMPLETE but the fisher failed on "
+                        + "error; kept 1: [part 1]; skipped 1: [tick]");
+    }
+
+    @Test
+    void fishForMessagesThatNeverCompleteFailsWithWhatWasKept(Weft weft) {
+        Probe<String> probe = holding(weft, String.class, "part 1");
+
+        assertThatThrownBy(() -> probe.fishForMessages(SHORT, s -> FishingOutcome.KEEP))
+                .isInstanceOf(AssertionError.class)
+                .hasMessage("probe held fished for messages until the fisher says COMPLETE within PT0.1S but none came; "
+                        + "kept 1: [part 1]; skipped 0");
+    }
+
+    @Test
+    void aFisherThatReturnsNullIsToldWhatToReturn(Weft weft) {
+        Probe<String> probe = holding(weft, String.class, "x");
+
+        assertThatThrownBy(() -> probe.fishForMessages(SHORT, s -> null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("the fisher of probe held returned null for x; return SKIP, KEEP, COMPLETE or FAIL");
+    }
+
+    /** A probe named "held" that already holds {@code messages}. */
+    @SafeVarargs
+    private static <T> Probe<T> holding(Weft weft, Class<T> type, T... messages) {
+        Probe<T> probe = Probe.spawn(weft, "held", type);
+        for (T m : messages) {
+            assertThat(probe.inbox().trySend(m)).as("the probe takes %s", m).isTrue();
+        }
+        return probe;
     }
 }

@@ -16,8 +16,6 @@ import dev.weft.runtime.io.SelectorService;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * A connected socket as a component (Kamaelia's ConnectedSocketAdapter): the bytes it reads go to
@@ -28,10 +26,16 @@ import java.util.Arrays;
  * adapter.signal().linkTo(adapter.control());      // the peer's end of input ends our output
  * }</pre>
  *
+ * <p>The hot path is short. The adapter reads before it waits (a fresh connection, and again after
+ * every readiness) until a read comes back short, then arms the selector, which costs no system call
+ * on the epoll backend. Each chunk from {@link #inbox} is written at once; only what the socket does
+ * not take is kept, and the adapter waits for the socket to be writable before it takes the next.
+ *
  * <p>Nothing is buffered without bound. While the inbox {@code outbox} is linked to is full, the
  * adapter stops reading (the kernel's receive buffer, then TCP flow control, push back on the peer)
- * and retries shortly after. While the socket's send buffer is full, it stops taking from {@link #inbox}
- * until the socket is writable again, so its senders park on the full inbox.
+ * and asks that inbox to tell it when it has room ({@link Inbox#onSpace}); it polls nothing. While
+ * the socket's send buffer is full it stops taking from {@link #inbox}, so its senders park on the
+ * full inbox. It holds at most one chunk read and one chunk partly written.
  *
  * <p>Ending. When the peer shuts down its output (end of stream), the adapter sends
  * {@link ProducerFinished} on its {@link #signal()} and stops reading; when its own input is finished
@@ -42,25 +46,33 @@ import java.util.Arrays;
  * and {@code ProducerFinished} goes out on {@code signal()}.
  *
  * <p>A chunk is a {@code byte[]} that changes hands: the adapter never touches an array again after
- * sending it, and a sender must not touch one it has sent.
+ * sending it, and a sender must not touch one it has sent. The adapter writes a chunk it takes
+ * without copying it; it reads into a pooled direct buffer and copies each read once, into a chunk
+ * of exactly the bytes read.
  */
 public final class SocketAdapter extends Component {
-    private static final int READ_BUFFER = 16 * 1024;
-    private static final int READS_PER_READINESS = 16;
-    private static final Duration FIRST_RETRY = Duration.ofNanos(200_000);
-    private static final Duration LAST_RETRY = Duration.ofMillis(20);
+    /** Reads in a row before the adapter looks at its inboxes again (it does not wait in between). */
+    private static final int READS_PER_TURN = 16;
 
     /** Chunks to write to the socket. */
     public final Inbox<byte[]> inbox = inbox(byte[].class);
     /** Chunks read from the socket, one per read. */
     public final Outbox<byte[]> outbox = outbox(byte[].class);
     private final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
+    /** Told when the inbox downstream has room again for a chunk it refused. */
+    private final Inbox<Boolean> space = inbox("space", Boolean.class, 1);
+    /** The callback left at a full downstream inbox; let go of when the adapter ends. */
+    private final SpaceSignal spaceSignal = new SpaceSignal(space);
     private final SocketChannel channel;
-    private final ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER);
+    private final Inbox<?>[] waitReading = {readiness, control(), inbox};
+    private final Inbox<?>[] waitWriting = {readiness, control()};
+    private final Inbox<?>[] waitSpaceReading = {readiness, control(), space, inbox};
+    private final Inbox<?>[] waitSpaceWriting = {readiness, control(), space};
     private ChannelHandle handle;
+    /** Whether the socket may have bytes to read: true until a read comes back short. */
+    private boolean readable = true;
     /** A chunk read but refused by the full downstream inbox; reading waits until it is taken. */
     private byte[] unsent;
-    private Duration retry = FIRST_RETRY;
     /** A chunk partly written; taking from the inbox waits until the socket takes the rest. */
     private ByteBuffer writing;
     private boolean inputEnded;
@@ -104,9 +116,9 @@ public final class SocketAdapter extends Component {
             if (handle == null) {
                 handle = SelectorService.of(runtime()).register(channel, readiness);
             }
-            handle.arm(OP_READ);
             serve();
         } finally {
+            spaceSignal.release();
             if (handle != null) {
                 handle.close();
             } else {
@@ -120,25 +132,21 @@ public final class SocketAdapter extends Component {
 
     private void serve() throws Exception {
         while (!(inputEnded && outputEnded)) {
-            Inbox<?> ready = unsent != null ? select(retry, boxes()) : select(boxes());
-            if (ready == null) {
-                retryUnsent();
-            } else if (ready == control()) {
+            if (mayRead()) {
+                readSome();
+            }
+            Inbox<?> ready = mayRead() ? anyReady() : select(boxes());
+            if (ready == control()) {
                 if (!onSignal(control().poll())) {
                     return;
                 }
             } else if (ready == readiness) {
-                Readiness r = readiness.poll();
-                int ops = r.ops();
-                if ((ops & OP_WRITE) != 0) {
-                    flush();
-                }
-                if ((ops & OP_READ) != 0) {
-                    readSome();
-                }
-            } else {
-                write(inbox.poll());
+                onReadiness(readiness.poll());
+            } else if (ready == space) {
+                space.poll();
                 retryUnsent();
+            } else if (ready == inbox) {
+                write(inbox.poll());
             }
             if (upstreamFinished && !outputEnded && writing == null && inbox.isEmpty()) {
                 channel.shutdownOutput();
@@ -147,11 +155,40 @@ public final class SocketAdapter extends Component {
         }
     }
 
+    private boolean mayRead() {
+        return readable && unsent == null && !inputEnded;
+    }
+
     /** The inboxes worth waiting on now: the inbox only while the socket can take more. */
     private Inbox<?>[] boxes() {
-        return writing == null && !outputEnded
-                ? new Inbox<?>[] {readiness, control(), inbox}
-                : new Inbox<?>[] {readiness, control()};
+        boolean takeMore = writing == null && !outputEnded;
+        if (unsent != null) {
+            return takeMore ? waitSpaceReading : waitSpaceWriting;
+        }
+        return takeMore ? waitReading : waitWriting;
+    }
+
+    /** Returns an inbox of {@link #boxes()} that has a message, without waiting; null if none has. */
+    private Inbox<?> anyReady() {
+        for (Inbox<?> box : boxes()) {
+            if (!box.isEmpty()) {
+                return box;
+            }
+        }
+        return null;
+    }
+
+    private void onReadiness(Readiness r) throws IOException {
+        if (r.handle() != handle) {
+            return;
+        }
+        int ops = r.ops();
+        if ((ops & OP_WRITE) != 0) {
+            flush();
+        }
+        if ((ops & OP_READ) != 0) {
+            readable = true;
+        }
     }
 
     /** Returns false when the adapter must end now. */
@@ -165,41 +202,61 @@ public final class SocketAdapter extends Component {
         return true;
     }
 
+    /**
+     * Reads up to {@value #READS_PER_TURN} times. A short read means the socket had no more: the
+     * adapter arms for the next readiness. A full last read leaves {@code readable} set, so the
+     * adapter looks at its inboxes and comes back without waiting.
+     */
     private void readSome() throws IOException {
-        if (inputEnded || unsent != null) {
-            return;
+        ByteBuffer buffer = ReadBuffers.take();
+        try {
+            for (int i = 0; i < READS_PER_TURN; i++) {
+                buffer.clear();
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    endOfInput();
+                    return;
+                }
+                if (n > 0) {
+                    bytesRead += n;
+                    byte[] chunk = new byte[n];
+                    buffer.flip().get(chunk);
+                    if (!offer(chunk)) {
+                        return;
+                    }
+                }
+                if (n < buffer.capacity()) {
+                    readable = false;
+                    handle.arm(OP_READ);
+                    return;
+                }
+            }
+        } finally {
+            ReadBuffers.give(buffer);
         }
-        for (int i = 0; i < READS_PER_READINESS; i++) {
-            readBuffer.clear();
-            int n = channel.read(readBuffer);
-            if (n < 0) {
-                endOfInput();
-                return;
-            }
-            if (n == 0) {
-                break;
-            }
-            bytesRead += n;
-            byte[] chunk = Arrays.copyOf(readBuffer.array(), n);
-            if (!outbox.trySend(chunk)) {
-                unsent = chunk;
-                retry = FIRST_RETRY;
-                return;
-            }
-        }
-        handle.arm(OP_READ);
     }
 
-    private void retryUnsent() throws IOException {
-        if (unsent == null) {
-            return;
+    /** Sends a chunk downstream, or keeps it and asks to be told when there is room. */
+    private boolean offer(byte[] chunk) {
+        if (outbox.trySend(chunk)) {
+            return true;
         }
-        if (outbox.trySend(unsent)) {
+        Inbox<? super byte[]> downstream = outbox.target();
+        if (downstream != null) {
+            downstream.onSpace(spaceSignal);
+        }
+        if (outbox.trySend(chunk)) {
+            return true;
+        }
+        unsent = chunk;
+        return false;
+    }
+
+    private void retryUnsent() {
+        if (unsent != null) {
+            byte[] chunk = unsent;
             unsent = null;
-            readSome();
-        } else {
-            Duration doubled = retry.multipliedBy(2);
-            retry = doubled.compareTo(LAST_RETRY) > 0 ? LAST_RETRY : doubled;
+            offer(chunk);
         }
     }
 
@@ -239,6 +296,34 @@ public final class SocketAdapter extends Component {
             handle.arm(OP_WRITE);
         } else {
             writing = null;
+        }
+    }
+
+    /**
+     * Runs on the downstream receiver's thread when it has room: wakes the adapter. It may stay at an
+     * idle downstream inbox long after the adapter ended, so it lets go of the adapter then.
+     */
+    private static final class SpaceSignal implements Runnable {
+        private volatile Inbox<Boolean> space;
+
+        SpaceSignal(Inbox<Boolean> space) {
+            this.space = space;
+        }
+
+        @Override
+        public void run() {
+            Inbox<Boolean> s = space;
+            if (s != null) {
+                try {
+                    s.trySend(Boolean.TRUE);
+                } catch (InboxClosedException adapterEnded) {
+                    // nothing to wake
+                }
+            }
+        }
+
+        void release() {
+            space = null;
         }
     }
 }

@@ -39,8 +39,9 @@ import java.util.function.Consumer;
  * (which links its boxes, spawning any per-connection components it needs) before the adapter
  * starts, spawns it, and announces it on {@link #connections}. Every adapter that ends is announced on
  * {@link #disconnections} with its {@link Terminated}. Both outboxes drop announcements while unlinked.
- * Accepting goes through the {@link SelectorService}, at most {@value #ACCEPTS_PER_READINESS} per
- * readiness so that a burst of connections cannot starve the server's control inbox. A connection
+ * Accepting goes through the {@link SelectorService}: the server accepts until the queue is empty
+ * before it waits, looking at its control inbox every {@value #ACCEPTS_PER_READINESS} connections so
+ * that a burst of connections cannot starve it. A connection
  * whose wiring fails is closed and logged; the server carries on.
  *
  * <p>On {@link Shutdown} the server stops listening, shuts down its adapters and finishes when they
@@ -114,14 +115,16 @@ public final class TcpServer extends Component {
             throw e;
         }
         try {
-            handle.arm(OP_ACCEPT);
+            boolean acceptable = true;                 // accept before waiting: connections may be queued
             for (;;) {
-                Inbox<?> ready = select(readiness, control());
+                if (acceptable) {
+                    acceptable = acceptSome(handle);
+                }
+                Inbox<?> ready = acceptable ? (control().isEmpty() ? null : control()) : select(readiness, control());
                 if (ready == readiness) {
                     readiness.poll().ops();
-                    acceptSome();
-                    handle.arm(OP_ACCEPT);
-                } else if (!onSignal(control().poll())) {
+                    acceptable = true;
+                } else if (ready == control() && !onSignal(control().poll())) {
                     return;
                 }
             }
@@ -131,17 +134,23 @@ public final class TcpServer extends Component {
         }
     }
 
-    private void acceptSome() throws InterruptedException {
+    /**
+     * Accepts up to {@value #ACCEPTS_PER_READINESS} connections. Returns true if there may be more
+     * (the server looks at its control inbox, then accepts again without waiting), false once the
+     * queue is empty and the listener is armed again.
+     */
+    private boolean acceptSome(ChannelHandle handle) throws InterruptedException {
         for (int i = 0; i < ACCEPTS_PER_READINESS; i++) {
             SocketChannel channel;
             try {
                 channel = listener.accept();
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "accept failed on " + localAddress() + "; will retry", e);
-                return;
+                channel = null;
             }
             if (channel == null) {
-                return;
+                handle.arm(OP_ACCEPT);
+                return false;
             }
             SocketAdapter adapter = new SocketAdapter(channel);
             try {
@@ -157,6 +166,7 @@ public final class TcpServer extends Component {
             liveCount = live.size();
             announce(connections, adapter);
         }
+        return true;
     }
 
     /** Returns false on Shutdown. */

@@ -26,13 +26,20 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
+@ParameterizedClass(name = "{0} backend")
+@ValueSource(strings = {"nio", "epoll"})
 class TcpEchoTest {
     private static final int CONNECTIONS = 1_000;
     private static final int MESSAGES = 100;
     private static final int MESSAGE_SIZE = 64;
     private static final Duration WAIT = Duration.ofSeconds(20);
 
+    @Parameter
+    String backend;
     private Weft weft;
     private TcpServer server;
     private Collector<SocketAdapter> connections;
@@ -40,6 +47,7 @@ class TcpEchoTest {
 
     @BeforeEach
     void startEchoServer() throws IOException {
+        System.setProperty("weft.selector.backend", backend);
         weft = Weft.start();
         connections = weft.spawn(new Collector<>(SocketAdapter.class));
         disconnections = weft.spawn(new Collector<>(Terminated.class));
@@ -54,6 +62,7 @@ class TcpEchoTest {
 
     @AfterEach
     void stop() {
+        System.clearProperty("weft.selector.backend");
         weft.close();
     }
 

@@ -11,48 +11,74 @@ import java.nio.channels.SelectionKey;
  * A channel registered with the {@link SelectorService} for its whole life. Its owner arms the
  * operations it wants to hear about; when the channel is ready for some of them they are disarmed
  * and a {@link Readiness} goes to the owner's inbox. Arming and disarming never re-register the
- * channel, and cost no selector wake-up while the selector thread is awake.
+ * channel.
+ *
+ * <p><b>Arm after the operation would block.</b> Read (write, accept) until the channel returns
+ * 0 bytes (or {@code null}), then arm. On the epoll backend readiness is edge-triggered: the
+ * service hears of new data, not of data left unread, so an owner that arms with bytes still
+ * unread waits until the peer sends more. An owner that stops early on purpose (to be fair to its
+ * other inboxes) keeps reading later without arming. Readiness is a hint either way: an operation
+ * may still find nothing to do.
  *
  * <p>The handle ends when {@link #close()} is called (which also closes the channel), when its owner
  * component ends, or when the channel is closed by other means. Arming an ended handle does nothing.
  */
 public final class ChannelHandle {
+    /*
+     * `word` holds the handle's small state for both backends, changed by CAS or getAndBitwise ops:
+     *   bits 0-7   ARMED   the ops the owner wants to hear about (SelectionKey.OP_* fit in 5 bits)
+     *   bits 8-15  PENDING ops the channel became ready for while they were not armed (epoll only:
+     *              an edge that nobody waited for is kept here and consumed by the next arm)
+     *   QUEUED     the handle sits in the NIO loop's change queue (so it is queued at most once)
+     *   CLOSING    close() was called
+     *   ENDED      the handle is deregistered; nothing changes it any more
+     *   PEER_SHUT  (epoll) the peer shut down its output: end of stream stays readable, so every
+     *              arm of an input op fires at once, as a level-triggered selector would
+     * `inFlight` is the last readiness message made for this handle; Poller.fire replaces it by CAS,
+     * so at most one open message is ever in flight (see Readiness).
+     */
+    static final int OPS = 0xFF;
+    static final int PENDING_SHIFT = 8;
+    static final int QUEUED = 1 << 16;
+    static final int CLOSING = 1 << 17;
+    static final int ENDED = 1 << 18;
+    static final int PEER_SHUT = 1 << 19;
     private static final int ALL_OPS = SelectionKey.OP_READ | SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT
             | SelectionKey.OP_ACCEPT;
-    private static final VarHandle ARMED;
-    private static final VarHandle QUEUED;
-    private static final VarHandle TRANSFERRED;
+    private static final VarHandle WORD;
+    private static final VarHandle IN_FLIGHT;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            ARMED = lookup.findVarHandle(ChannelHandle.class, "armed", int.class);
-            QUEUED = lookup.findVarHandle(ChannelHandle.class, "queued", boolean.class);
-            TRANSFERRED = lookup.findVarHandle(ChannelHandle.class, "transferred", boolean.class);
+            WORD = lookup.findVarHandle(ChannelHandle.class, "word", int.class);
+            IN_FLIGHT = lookup.findVarHandle(ChannelHandle.class, "inFlight", Readiness.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private final SelectorLoop loop;
+    final Poller poller;
     private final SelectableChannel channel;
-    /** The ops the owner wants to hear about; the selector clears the ones that fire. */
-    private volatile int armed;
-    /** True while this handle sits in the loop's change queue (so it is queued at most once). */
-    private volatile boolean queued;
-    private volatile boolean transferred;
-    private volatile boolean closeRequested;
-    private volatile boolean ended;
+    /** The ops that input readiness (data, a connection, end of stream) means for this channel. */
+    final int inOps;
+    /** The ops that output readiness (room to write, a finished connect) means for this channel. */
+    final int outOps;
+    private volatile int word;
     private volatile Inbox<? super Readiness> owner;
-    /** The last readiness message sent; written by the selector thread, sealed by the owner. */
     private volatile Readiness inFlight;
-    /** Selector thread only. */
-    private SelectionKey key;
+    /** NIO backend: the selection key, touched by the selector thread only. */
+    SelectionKey key;
+    /** Epoll backend: the token in the epoll registration (slot and generation); fixed once registered. */
+    long token;
 
-    ChannelHandle(SelectorLoop loop, SelectableChannel channel, Inbox<? super Readiness> owner) {
-        this.loop = loop;
+    ChannelHandle(Poller poller, SelectableChannel channel, Inbox<? super Readiness> owner) {
+        this.poller = poller;
         this.channel = channel;
         this.owner = owner;
+        int valid = channel.validOps();
+        this.inOps = valid & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT);
+        this.outOps = valid & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT);
     }
 
     /** Returns the registered channel. */
@@ -67,8 +93,10 @@ public final class ChannelHandle {
 
     /**
      * Asks for a {@link Readiness} when the channel is ready for any of {@code ops}
-     * ({@link SelectionKey} {@code OP_*} bits). Closes the readiness message in flight, if any, so
-     * that later readiness comes in a new message.
+     * ({@link SelectionKey} {@code OP_*} bits); call it after the operation would block. Closes the
+     * readiness message in flight, if any, so that later readiness comes in a new message. Costs no
+     * system call on the epoll backend, and no selector wake-up on either while the selector thread
+     * is busy.
      */
     public void arm(int ops) {
         checkOps(ops);
@@ -76,30 +104,23 @@ public final class ChannelHandle {
         if (last != null) {
             last.seal();
         }
-        int before = (int) ARMED.getAndBitwiseOr(this, ops);
-        if ((before | ops) != before) {
-            loop.changed(this);
-        }
+        poller.arm(this, ops);
     }
 
     /** Stops asking about {@code ops}. A readiness already sent may still arrive. */
     public void disarm(int ops) {
         checkOps(ops);
-        int before = (int) ARMED.getAndBitwiseAnd(this, ~ops);
-        if ((before & ops) != 0) {
-            loop.changed(this);
-        }
+        poller.disarm(this, ops);
     }
 
-    /** Deregisters the channel and closes it. Idempotent; the close completes on the selector thread. */
+    /** Deregisters the channel and closes it. Idempotent. */
     public void close() {
-        closeRequested = true;
-        loop.changed(this);
+        poller.close(this);
     }
 
     /** Returns whether the handle is still registered (or about to be) and its channel open. */
     public boolean isOpen() {
-        return !closeRequested && !ended && channel.isOpen();
+        return (word & (CLOSING | ENDED)) == 0 && channel.isOpen();
     }
 
     @Override
@@ -109,78 +130,63 @@ public final class ChannelHandle {
 
     // ---------------------------------------------------------------- package internals
 
-    private static void checkOps(int ops) {
+    private void checkOps(int ops) {
         if ((ops & ~ALL_OPS) != 0 || ops == 0) {
-            throw new IllegalArgumentException("not a set of SelectionKey.OP_* bits: " + ops);
+            throw new IllegalArgumentException("not a set of SelectionKey.OP_* bits: " + ops + " (arming " + this + ")");
         }
     }
 
+    /** Moves the handle to {@code newOwner}: later readiness, and an unread message, go there. */
     void transferTo(Inbox<? super Readiness> newOwner) {
-        Component next = newOwner.owner();
+        Component before = owner.owner();
         owner = newOwner;
-        transferred = true;
-        loop.changed(this);
-        next.termination().thenRun(() -> ownerEnded(next));
+        poller.registry.owners.remove(before, this);
+        poller.registry.owners.add(newOwner.owner(), this);
+        redeliverInFlight();
     }
 
-    void watchOwner() {
-        Component first = owner.owner();
-        first.termination().thenRun(() -> ownerEnded(first));
-    }
-
-    private void ownerEnded(Component component) {
-        if (owner.owner() == component) {
-            close();
+    /** After a transfer: a message still unread at the old owner is sealed and sent again to the owner now. */
+    void redeliverInFlight() {
+        Readiness last = inFlight;
+        if (last != null) {
+            long w = last.sealIfOpen();
+            if (w != 0) {
+                poller.fire(this, Readiness.opsOf(w), Readiness.countOf(w));
+            }
         }
     }
 
-    /** Marks this handle queued; returns false if it already was. */
-    boolean markQueued() {
-        return !queued && QUEUED.compareAndSet(this, false, true);
+    int word() {
+        return word;
     }
 
-    void clearQueued() {
-        QUEUED.setVolatile(this, false);
+    boolean casWord(int expected, int next) {
+        return WORD.compareAndSet(this, expected, next);
     }
 
-    boolean takeTransferred() {
-        return transferred && TRANSFERRED.compareAndSet(this, true, false);
+    /** Sets bits; returns the word before. */
+    int setBits(int bits) {
+        return (int) WORD.getAndBitwiseOr(this, bits);
     }
 
-    boolean closeRequested() {
-        return closeRequested;
-    }
-
-    boolean ended() {
-        return ended;
-    }
-
-    void markEnded() {
-        ended = true;
+    /** Clears bits; returns the word before. */
+    int clearBits(int bits) {
+        return (int) WORD.getAndBitwiseAnd(this, ~bits);
     }
 
     int armed() {
-        return armed;
+        return word & OPS;
     }
 
-    /** Clears fired ops from the armed set (selector thread); returns the ops still armed. */
-    int disarmFired(int fired) {
-        return (int) ARMED.getAndBitwiseAnd(this, ~fired) & ~fired;
-    }
-
-    SelectionKey key() {
-        return key;
-    }
-
-    void key(SelectionKey k) {
-        key = k;
+    boolean ended() {
+        return (word & ENDED) != 0;
     }
 
     Readiness inFlight() {
         return inFlight;
     }
 
-    void inFlight(Readiness r) {
-        inFlight = r;
+    boolean casInFlight(Readiness expected, Readiness next) {
+        return IN_FLIGHT.compareAndSet(this, expected, next);
     }
 }

@@ -18,8 +18,9 @@ import java.nio.channels.SelectionKey;
 public final class Readiness {
     /*
      * One atomic word: the ready ops in bits 0-7 (SelectionKey.OP_* fit in 5), the number of readiness
-     * events merged in bits 8-62, and SEALED in bit 63. Only the selector thread merges, with a CAS
-     * that fails once SEALED is set; the owner seals with one getAndBitwiseOr. After the seal the word
+     * events merged in bits 8-62, and SEALED in bit 63. Merging is a CAS that fails once SEALED is set
+     * (the selector thread and, on the epoll backend, an owner's arm may merge); the owner seals with
+     * one getAndBitwiseOr. After the seal the word
      * never changes again, so ops() and count() read a consistent pair without further locking.
      */
     static final long SEALED = 1L << 63;
@@ -79,14 +80,14 @@ public final class Readiness {
         return (ops() & SelectionKey.OP_CONNECT) != 0;
     }
 
-    /** Merges more readiness into this open message (selector thread). Returns false once it is sealed. */
-    boolean merge(int ops) {
+    /** Merges {@code count} more readiness events into this open message. Returns false once it is sealed. */
+    boolean merge(int ops, long count) {
         for (;;) {
             long w = word;
             if ((w & SEALED) != 0) {
                 return false;
             }
-            if (WORD.compareAndSet(this, w, (w | ops) + ONE)) {
+            if (WORD.compareAndSet(this, w, (w | ops) + count * ONE)) {
                 return true;
             }
         }

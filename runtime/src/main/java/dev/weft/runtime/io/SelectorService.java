@@ -16,11 +16,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The runtime's selector: one {@link java.nio.channels.Selector} blocking in {@code select()} on a
- * dedicated platform thread, shared by every component that does non-blocking I/O. Find it with
- * {@link #of(Weft)}; it starts on first use.
+ * The runtime's selector: loops blocking in {@code epoll_wait} (Linux, JDK 22+, native access
+ * enabled) or in a {@link java.nio.channels.Selector}'s {@code select()} (everywhere else), each on
+ * a dedicated platform thread, one per carrier thread by default ({@code weft.selector.pollers}),
+ * shared by every component that does non-blocking I/O; a channel stays with the loop it was given
+ * at registration. Find it with {@link #of(Weft)}; it starts on first use. The system property
+ * {@code weft.selector.backend} ({@code auto}, {@code epoll}, {@code nio}) forces a backend; the
+ * choice is logged once.
  *
  * <pre>{@code
  * final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
@@ -29,7 +34,7 @@ import java.util.Set;
  * handle.arm(SelectionKey.OP_READ);
  * for (;;) {
  *     Readiness r = readiness.receive();      // OP_READ is now disarmed
- *     while (channel.read(buffer) > 0) { ... }
+ *     while (channel.read(buffer) > 0) { ... }  // read until it would block (or the end of stream)
  *     handle.arm(SelectionKey.OP_READ);         // drained: ask again
  * }
  * }</pre>
@@ -45,11 +50,17 @@ public final class SelectorService extends Component implements Inspectable {
 
     private static final int SHOWN_REGISTRATIONS = 100;
 
-    private final SelectorLoop loop;
+    private final Registry registry;
+    private final Poller[] pollers;
+    private final AtomicInteger nextPoller = new AtomicInteger();
 
     private SelectorService(MeterRegistry meters) {
         super("weft-selector");
-        this.loop = new SelectorLoop(meters);
+        this.registry = new Registry(meters);
+        this.pollers = new Poller[Backends.pollers()];
+        for (int i = 0; i < pollers.length; i++) {
+            pollers[i] = Backends.create(registry);
+        }
     }
 
     /**
@@ -67,19 +78,35 @@ public final class SelectorService extends Component implements Inspectable {
      * Registers {@code channel} (switching it to non-blocking mode) for its whole life, with readiness
      * going to {@code owner}. Nothing is armed yet. The handle ends when the owner's component ends.
      *
-     * @throws IOException if the channel cannot be made non-blocking (for instance, it is closed)
-     * @throws IllegalStateException if the service has ended
+     * @throws IOException if the channel cannot be made non-blocking or registered (for instance, it
+     *     is closed)
+     * @throws IllegalStateException if the service has ended, or the channel is registered already (a
+     *     channel is registered once; {@link #transfer} hands it to another owner)
+     * @throws IllegalArgumentException if the epoll backend runs and the channel is not one of the
+     *     JDK's own socket or pipe channels
      */
     public ChannelHandle register(SelectableChannel channel, Inbox<? super Readiness> owner) throws IOException {
+        Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(owner, "owner");
-        if (loop.isEnded()) {
-            throw new IllegalStateException("the selector service has ended");
+        Poller poller = pollers[Math.floorMod(nextPoller.getAndIncrement(), pollers.length)];
+        if (poller.isEnded()) {
+            throw new IllegalStateException("the selector service has ended; cannot register " + channel);
         }
-        channel.configureBlocking(false);
-        ChannelHandle handle = new ChannelHandle(loop, channel, owner);
-        loop.live.add(handle);
-        handle.watchOwner();
-        loop.changed(handle);
+        ChannelHandle handle = new ChannelHandle(poller, channel, owner);
+        ChannelHandle earlier = registry.live.putIfAbsent(channel, handle);
+        if (earlier != null) {
+            throw new IllegalStateException("channel " + channel + " is already registered with the selector service,"
+                    + " owned by " + earlier.owner() + "; register a channel once, and hand it to another owner"
+                    + " with transfer(handle, newOwner)");
+        }
+        try {
+            channel.configureBlocking(false);
+            poller.add(handle);
+        } catch (IOException | RuntimeException e) {
+            registry.live.remove(channel, handle);
+            throw e;
+        }
+        registry.owners.add(owner.owner(), handle);
         return handle;
     }
 
@@ -94,19 +121,34 @@ public final class SelectorService extends Component implements Inspectable {
         handle.transferTo(newOwner);
     }
 
+    /** Returns the name of the backend in use: {@code "epoll"} or {@code "nio"}. */
+    public String backend() {
+        return pollers[0].backend();
+    }
+
     @Override
     protected void run() throws InterruptedException {
-        Thread thread = Thread.ofPlatform().name("weft-selector").daemon().start(loop);
+        Thread[] threads = new Thread[pollers.length];
+        for (int i = 0; i < pollers.length; i++) {
+            String name = pollers.length == 1 ? "weft-selector" : "weft-selector-" + i;
+            threads[i] = Thread.ofPlatform().name(name).daemon().start(pollers[i]);
+        }
         try {
             while (!(control().receive() instanceof Shutdown)) {
                 // other signals (service events, for instance) mean nothing to the selector
             }
-            loop.stopWhenIdle();
-            thread.join();
+            for (Poller p : pollers) {
+                p.stopWhenIdle();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
         } finally {
-            if (thread.isAlive()) {
-                loop.stopNow();
-                joinUninterruptibly(thread);
+            for (int i = 0; i < pollers.length; i++) {
+                if (threads[i].isAlive()) {
+                    pollers[i].stopNow();
+                    joinUninterruptibly(threads[i]);
+                }
             }
         }
     }
@@ -125,32 +167,43 @@ public final class SelectorService extends Component implements Inspectable {
         }
     }
 
-    /** Shows the registered channels (the first {@value #SHOWN_REGISTRATIONS}) with their owners and armed operations. */
+    /**
+     * Shows the backend and the open registered channels (the first {@value #SHOWN_REGISTRATIONS})
+     * with their owners and armed operations.
+     */
     @Override
     public Map<String, Object> details() {
         List<Map<String, Object>> shown = new ArrayList<>();
         int count = 0;
-        for (ChannelHandle h : loop.live) {
+        for (ChannelHandle h : registry.live.values()) {
+            if (!h.channel().isOpen()) {
+                continue;                              // closed directly: leaves at the loop's next sweep
+            }
             if (count++ < SHOWN_REGISTRATIONS) {
                 shown.add(Map.of("channel", String.valueOf(h.channel()), "owner", String.valueOf(h.owner()),
                         "armed", h.armed()));
             }
         }
-        return Map.of("channels", count, "registrations", shown);
+        return Map.of("backend", backend(), "loops", pollers.length, "channels", count, "registrations", shown);
     }
 
     /** The owners' inboxes: readiness goes there without a link. */
     @Override
     public List<Inbox<?>> deliversTo() {
         Set<Inbox<?>> owners = new LinkedHashSet<>();
-        for (ChannelHandle h : loop.live) {
+        for (ChannelHandle h : registry.live.values()) {
             owners.add(h.owner());
         }
         return List.copyOf(owners);
     }
 
-    /** The loop, for tests in this package. */
-    SelectorLoop loop() {
-        return loop;
+    /** The shared bookkeeping and meters, for tests in this package. */
+    Registry registry() {
+        return registry;
+    }
+
+    /** The selector loops, for tests in this package. */
+    List<Poller> pollers() {
+        return List.of(pollers);
     }
 }

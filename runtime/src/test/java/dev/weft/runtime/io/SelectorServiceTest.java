@@ -3,6 +3,7 @@ package dev.weft.runtime.io;
 import static java.nio.channels.SelectionKey.OP_READ;
 import static java.nio.channels.SelectionKey.OP_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.runtime.Component;
 import dev.weft.runtime.ComponentState;
@@ -26,9 +27,17 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
+@ParameterizedClass(name = "{0} backend")
+@ValueSource(strings = {"nio", "epoll"})
 class SelectorServiceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Parameter
+    String backend;
 
     private Weft weft;
     private ServerSocketChannel listener;
@@ -69,17 +78,28 @@ class SelectorServiceTest {
 
     @BeforeEach
     void start() throws IOException {
+        System.setProperty(Backends.PROPERTY, backend);
         weft = Weft.start();
         listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
 
     @AfterEach
     void stop() throws IOException {
+        System.clearProperty(Backends.PROPERTY);
         weft.close();
         listener.close();
         for (SocketChannel c : opened) {
             c.close();
         }
+    }
+
+    /** Returns how many channels the backend holds registered now (NIO: keys in the selector). */
+    static int keys(SelectorService service) {
+        int keys = 0;
+        for (Poller p : service.pollers()) {
+            keys += p instanceof NioPoller nio ? nio.registered() : p.slotsInUse();
+        }
+        return keys;
     }
 
     private Pair connect() throws IOException {
@@ -102,6 +122,15 @@ class SelectorServiceTest {
         return new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.US_ASCII);
     }
 
+    /** Returns whether the peer's next read ends: end of stream, or a reset (closed with unread bytes). */
+    private static boolean connectionEnded(SocketChannel peer) {
+        try {
+            return peer.read(ByteBuffer.allocate(1)) == -1;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
     private static void await(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
@@ -117,6 +146,7 @@ class SelectorServiceTest {
         SelectorService first = SelectorService.of(weft);
         SelectorService second = SelectorService.of(weft);
 
+        assertThat(first.backend()).as("the backend asked for").isEqualTo(backend);
         assertThat(second).isSameAs(first);
         assertThat(weft.services().lookup(SelectorService.KEY)).isSameAs(first.control());
         assertThat(first.state()).isEqualTo(ComponentState.RUNNING);
@@ -174,9 +204,9 @@ class SelectorServiceTest {
         ChannelHandle handle = service.register(pair.near(), owner.readiness);
 
         handle.arm(OP_READ | OP_WRITE);            // writable at once: one message, left unread
-        await(() -> service.loop().readiness.sum() == 1, "the first readiness message");
+        await(() -> service.registry().readiness.sum() == 1, "the first readiness message");
         write(pair.far(), "data");                 // readable later: merged into the unread message
-        await(() -> service.loop().coalesced.sum() == 1, "the readable event to be merged");
+        await(() -> service.registry().coalesced.sum() == 1, "the readable event to be merged");
         owner.go.countDown();
 
         Readiness merged = owner.next();
@@ -195,7 +225,7 @@ class SelectorServiceTest {
         ChannelHandle healthyHandle = service.register(healthy.near(), owner.readiness);
         doomedHandle.arm(OP_READ);
         healthyHandle.arm(OP_READ);
-        await(() -> service.loop().registered() == 2, "both channels to be registered");
+        await(() -> keys(service) == 2, "both channels to be registered");
 
         doomed.near().close();                     // closed behind the service's back while armed
         write(doomed.far(), "x");
@@ -330,6 +360,124 @@ class SelectorServiceTest {
         assertThat(all.toByteArray()).as("both owners' bytes, in order").isEqualTo(sent);
     }
 
+    private static final int MANY = 2_000;
+
+    /**
+     * Collects garbage until every reference is cleared, or fails after {@link #WAIT}. The owner's
+     * readiness messages (which name their handles) are dropped first, as a real owner would.
+     */
+    private static void awaitCollected(Owner owner, List<? extends java.lang.ref.Reference<?>> refs, String what) {
+        await(() -> {
+            owner.seen.clear();
+            System.gc();
+            return refs.stream().allMatch(r -> r.refersTo(null));
+        }, what + " to be collected");
+    }
+
+    /** What the test does to each handle; may throw. */
+    interface HandleAction {
+        void apply(ChannelHandle handle) throws IOException;
+    }
+
+    /**
+     * Registers {@code count} fresh channels for {@code owner}, applies {@code close} to each, and
+     * returns weak references to the handles and channels (made in this frame, so that no local
+     * variable of the test keeps the last one reachable).
+     */
+    private static List<java.lang.ref.WeakReference<Object>> registerAndClose(SelectorService service, Owner owner,
+            int count, HandleAction close) throws IOException {
+        List<java.lang.ref.WeakReference<Object>> refs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ChannelHandle handle = service.register(SocketChannel.open(), owner.readiness);
+            refs.add(new java.lang.ref.WeakReference<>(handle));
+            refs.add(new java.lang.ref.WeakReference<>(handle.channel()));
+            close.apply(handle);
+        }
+        return refs;
+    }
+
+    @Test
+    void closedHandlesAreNotKeptReachableByAnOwnerThatLivesOn() throws Exception {
+        Owner owner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        List<java.lang.ref.WeakReference<Object>> refs =
+                registerAndClose(service, owner, MANY, handle -> handle.close());
+        await(() -> service.details().get("channels").equals(0), "the closed handles to leave the service");
+
+        awaitCollected(owner, refs, MANY + " closed handles and their channels");
+        assertThat(owner.state()).as("the owner still runs").isEqualTo(ComponentState.RUNNING);
+    }
+
+    @Test
+    void aChannelClosedDirectlyLeavesTheServiceAndItsGauge() throws Exception {
+        Owner owner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        Pair kept = connect();
+        ChannelHandle keptHandle = service.register(kept.near(), owner.readiness);
+        List<java.lang.ref.WeakReference<Object>> refs = registerAndClose(service, owner, MANY / 4, handle -> {
+            handle.arm(OP_READ);
+            handle.channel().close();              // behind the service's back
+        });
+        io.micrometer.core.instrument.Gauge gauge = weft.meterRegistry().get("weft.selector.channels").gauge();
+
+        assertThat(gauge.value()).as("the channels gauge right after the direct closes").isEqualTo(1.0);
+        assertThat(service.details()).as("the service's registrations").containsEntry("channels", 1);
+        awaitCollected(owner, refs, "the handles of channels closed directly");
+        assertThat(keptHandle.isOpen()).isTrue();
+        assertThat(service.details()).containsEntry("channels", 1);
+    }
+
+    @Test
+    void registeringAChannelTwiceIsRefusedAndTheFirstHandleKeepsWorking() throws Exception {
+        Pair pair = connect();
+        Owner first = weft.spawn(new Owner(true));
+        Owner second = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        ChannelHandle handle = service.register(pair.near(), first.readiness);
+
+        assertThatThrownBy(() -> service.register(pair.near(), second.readiness))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining(pair.near().toString())
+                .hasMessageContaining(first.readiness.toString())
+                .hasMessageContaining("transfer");
+
+        handle.arm(OP_READ);
+        write(pair.far(), "still heard");
+        assertThat(first.next().handle()).isSameAs(handle);
+        assertThat(readAvailable(pair.near())).isEqualTo("still heard");
+        assertThat(second.seen).as("readiness at the refused owner").isEmpty();
+    }
+
+    @Test
+    void closingAHandleWhileItsReadinessIsInFlightLeavesTheNextChannelIntact() throws Exception {
+        Owner owner = weft.spawn(new Owner(false));                  // receives nothing until go
+        SelectorService service = SelectorService.of(weft);
+        Pair first = connect();
+        ChannelHandle closed = service.register(first.near(), owner.readiness);
+        closed.arm(OP_READ);
+        write(first.far(), "late");
+        await(() -> owner.readiness.size() == 1, "the first channel's readiness in the owner's inbox");
+
+        closed.close();                                              // its readiness is still unread
+        Pair second = connect();                                     // may reuse the closed descriptor
+        ChannelHandle next = service.register(second.near(), owner.readiness);
+        next.arm(OP_READ);
+        write(second.far(), "fresh");
+        owner.go.countDown();
+
+        Readiness late = owner.next();
+        assertThat(late.handle()).isSameAs(closed);
+        assertThat(late.handle().isOpen()).as("the closed handle, as its late readiness shows it").isFalse();
+        Readiness fresh = owner.next();
+        assertThat(fresh.handle()).isSameAs(next);
+        assertThat(readAvailable(second.near())).isEqualTo("fresh");
+        assertThat(connectionEnded(first.far())).as("the closed channel's peer sees the connection end").isTrue();
+        next.arm(OP_READ);
+        write(second.far(), "again");
+        assertThat(owner.next().handle()).isSameAs(next);
+        assertThat(owner.seen.poll(100, TimeUnit.MILLISECONDS)).as("readiness for the closed handle").isNull();
+    }
+
     @Test
     void shutdownWaitsForTheLastChannelThenEndsTheService() throws Exception {
         Pair pair = connect();
@@ -337,7 +485,7 @@ class SelectorServiceTest {
         SelectorService service = SelectorService.of(weft);
         ChannelHandle handle = service.register(pair.near(), owner.readiness);
         handle.arm(OP_READ);
-        await(() -> service.loop().registered() == 1, "the channel to be registered");
+        await(() -> keys(service) == 1, "the channel to be registered");
 
         service.shutdown();
         assertThat(service.state()).isEqualTo(ComponentState.RUNNING);

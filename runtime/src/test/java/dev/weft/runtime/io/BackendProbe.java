@@ -1,0 +1,15 @@
+package dev.weft.runtime.io;
+
+import dev.weft.runtime.Weft;
+
+/** Starts a runtime and its selector service in a child JVM and prints the backend it chose. */
+public final class BackendProbe {
+    private BackendProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        try (Weft weft = Weft.start()) {
+            System.out.println("backend=" + SelectorService.of(weft).backend());
+        }
+    }
+}
