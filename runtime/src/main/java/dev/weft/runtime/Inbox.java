@@ -68,6 +68,10 @@ public final class Inbox<T> {
      * (under the lock). While `forward` is unpublished a send here is MOVED and waits at the gate,
      * so no sender's next message can overtake one still being handed on: per-sender order holds
      * across the change, and the owner of the outer inbox is never asked to forward anything.
+     * Whoever publishes `forward` (passThrough() or the mover) then runs the gate's space
+     * callbacks: a sender that must not park (onSpace) left one there when it was refused, and
+     * nothing else would run it, since nobody takes from a handed-off queue again. onSpace() reads
+     * the resolution again after registering, so a publication it raced is not missed either.
      */
     static final int UNBOUNDED = -1;
     private static final int RUNTIME_DEFAULT = 0;
@@ -217,7 +221,8 @@ public final class Inbox<T> {
 
     /**
      * Runs {@code callback} once, after the owner next takes a message from this inbox (or from the
-     * inbox it passes through to), or when it closes: the wake-on-pop of a sender that must not park.
+     * inbox it passes through to), when it closes, or when a pass-through set on it starts taking
+     * sends elsewhere: the wake-on-pop of a sender that must not park.
      * Register after {@link #trySend} failed, then try again: if that try fails too, the callback is
      * sure to run once a slot frees. It may run when another sender has taken the slot already, so it
      * should only prompt a new {@code trySend}. It runs on the thread that took the message, so it must
@@ -233,8 +238,8 @@ public final class Inbox<T> {
         }
         SenderGate g = target.gate();
         g.addCallback(callback);
-        if (target.isClosed()) {
-            g.runCallbacks();
+        if (target.isClosed() || resolve() != target) {
+            g.runCallbacks();   // closed, or a pass-through published meanwhile: the retry goes elsewhere
         }
     }
 
@@ -568,6 +573,7 @@ public final class Inbox<T> {
      */
     void handOffTo(Inbox<? super T> inner) {
         SenderGate g = gate();
+        boolean published = false;
         g.lock.lock();
         try {
             STATE.getAndBitwiseOr(this, HANDED_OFF);
@@ -577,11 +583,15 @@ public final class Inbox<T> {
                     startMover(g);
                 } else {
                     forward = inner;
+                    published = true;
                 }
             }
             g.space.signalAll();
         } finally {
             g.lock.unlock();
+        }
+        if (published) {
+            g.runCallbacks();
         }
     }
 
@@ -605,26 +615,33 @@ public final class Inbox<T> {
         Thread.ofVirtual().name("weft-hand-on " + this).start(() -> handOn(g));
     }
 
-    /** The mover: the queue's one consumer until it finds it empty under the lock and publishes the pass-through. */
+    /**
+     * The mover: the queue's one consumer until it finds it empty under the lock and publishes the
+     * pass-through; then runs the space callbacks, whose senders can now deliver to the inner inbox.
+     */
     private void handOn(SenderGate g) {
         MessagePassingQueue<T> q = queue;
-        for (;;) {
-            T m = q.poll();
-            if (m != null) {
+        do {
+            for (T m; (m = q.poll()) != null; ) {
                 passOn(g.handOnTarget, m);
-                continue;
             }
-            g.lock.lock();
-            try {
-                if (q.isEmpty()) {
-                    g.moving = false;
-                    forward = innerOf(g);
-                    g.space.signalAll();
-                    return;
-                }
-            } finally {
-                g.lock.unlock();
+        } while (!publishIfEmpty(g, q));
+        g.runCallbacks();
+    }
+
+    /** Publishes the pass-through if the queue is empty (under the gate's lock); returns whether it did. */
+    private boolean publishIfEmpty(SenderGate g, MessagePassingQueue<T> q) {
+        g.lock.lock();
+        try {
+            if (!q.isEmpty()) {
+                return false;
             }
+            g.moving = false;
+            forward = innerOf(g);
+            g.space.signalAll();
+            return true;
+        } finally {
+            g.lock.unlock();
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A sender that must not park leaves a one-shot callback instead ({@link Inbox#onSpace}): a
  * Treiber stack that the owner empties and runs after a take, behind the same fence. The sender
  * pushes (a CAS), then retries its offer: either the retry sees the freed slot, or the owner's
- * read of the stack after its fence sees the callback.
+ * read of the stack after its fence sees the callback. Closing the inbox and publishing a
+ * pass-through run the callbacks too, since either may send a waiting sender elsewhere.
  */
 final class SenderGate {
     private static final System.Logger LOG = System.getLogger(Inbox.class.getName());

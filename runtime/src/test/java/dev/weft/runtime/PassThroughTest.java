@@ -23,11 +23,15 @@ class PassThroughTest {
     record Go() implements Signal {
     }
 
-    /** Records what arrives in its inbox, or, if it does not take, holds its inbox full until shut down. */
+    /**
+     * Records what arrives in its inbox, or, if it does not take, holds its inbox full until shut
+     * down; one made {@link #afterGo} holds it full until a signal, then records.
+     */
     static final class Recorder extends Component {
         final Inbox<Integer> inbox;
         final BlockingQueue<Integer> got = new LinkedBlockingQueue<>();
         private final boolean takes;
+        private boolean waitsForGo;
 
         Recorder(String name, int capacity, boolean takes) {
             super(name);
@@ -35,10 +39,18 @@ class PassThroughTest {
             this.takes = takes;
         }
 
+        static Recorder afterGo(String name, int capacity) {
+            Recorder r = new Recorder(name, capacity, true);
+            r.waitsForGo = true;
+            return r;
+        }
+
         @Override
         protected void run() throws InterruptedException {
-            if (!takes) {
+            if (!takes || waitsForGo) {
                 control().receive();
+            }
+            if (!takes) {
                 return;
             }
             for (;;) {
@@ -179,6 +191,32 @@ class PassThroughTest {
                 shell.inner.stop();
                 shell.join(WAIT);
             }
+        }
+    }
+
+    @Test
+    void aSenderThatMustNotParkIsCalledBackWhenTheHandOnOfTheOuterInboxEnds() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Shell shell = weft.spawn(new Shell(2, Recorder.afterGo("inner", 2)));
+            shell.inner.inbox.send(1);
+            shell.inner.inbox.send(2);          // the inner inbox is full: the hand-on of 3 and 4 waits
+            shell.inbox.send(3);
+            shell.inbox.send(4);
+            shell.control().send(new Go());
+            Probes.awaitCondition(shell.inbox::isForwarding, "the shell to pass its inbox through");
+
+            assertThat(shell.inbox.trySend(5)).as("refused while 3 and 4 are handed on").isFalse();
+            CountDownLatch space = new CountDownLatch(1);
+            shell.inbox.onSpace(space::countDown);
+            assertThat(shell.inbox.trySend(5)).as("refused after the callback is left").isFalse();
+            assertThat(space.getCount()).as("nothing has moved yet").isOne();
+
+            shell.inner.control().send(new Go());
+
+            assertThat(space.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .as("the callback ran once the hand-on published the pass-through").isTrue();
+            shell.inbox.send(5);
+            assertThat(shell.inner.take(5)).containsExactly(1, 2, 3, 4, 5);
         }
     }
 
