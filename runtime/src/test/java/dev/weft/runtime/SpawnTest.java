@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** Spawn, stop and close when they race each other, and spawns that are refused. */
@@ -25,6 +26,30 @@ class SpawnTest {
         protected void run() throws InterruptedException {
             ran.set(true);
             inbox.receive();
+        }
+    }
+
+    /** An actor that handles nothing and ignores Shutdown, so only a stop ends it; records what ran. */
+    static final class Idler extends Actor<String> {
+        final AtomicBoolean started = new AtomicBoolean();
+        final AtomicBoolean handled = new AtomicBoolean();
+
+        Idler() {
+            super(String.class);
+        }
+
+        @Override
+        protected void onStart() {
+            started.set(true);
+        }
+
+        @Override
+        protected void onMessage(String message) {
+            handled.set(true);
+        }
+
+        @Override
+        protected void onSignal(Signal signal) {
         }
     }
 
@@ -47,20 +72,29 @@ class SpawnTest {
 
     @Test
     void aStopRacingSpawnIsNeverLost() throws Exception {
+        assertAStopRacingSpawnIsNeverLost(Waiter::new);
+    }
+
+    @Test
+    void aStopRacingAnActorSpawnIsNeverLost() throws Exception {
+        assertAStopRacingSpawnIsNeverLost(Idler::new);
+    }
+
+    private static void assertAStopRacingSpawnIsNeverLost(Supplier<? extends Component> components) throws Exception {
         try (Weft weft = Weft.start()) {
             for (int i = 0; i < STOP_RACES; i++) {
-                Waiter waiter = new Waiter();
+                Component component = components.get();
                 CountDownLatch go = new CountDownLatch(1);
                 Thread stopper = Thread.ofPlatform().start(() -> {
                     awaitQuietly(go);
-                    waiter.stop();
+                    component.stop();
                 });
                 go.countDown();
-                weft.spawn(waiter);
+                weft.spawn(component);
                 stopper.join();
 
-                assertThat(waiter.termination().get(WAIT.toSeconds(), TimeUnit.SECONDS).state())
-                        .as("race %d: the stop reached the component", i)
+                assertThat(component.termination().get(WAIT.toSeconds(), TimeUnit.SECONDS).state())
+                        .as("race %d: the stop reached %s", i, component.name())
                         .isEqualTo(ComponentState.STOPPED);
             }
         }
@@ -80,22 +114,17 @@ class SpawnTest {
     }
 
     @Test
-    void anActorStoppedBeforeItIsSpawnedEndsStoppedWithoutHandlingAnything() throws Exception {
+    void anActorStoppedBeforeItIsSpawnedEndsStoppedWithoutRunningOnStartOrHandlingAnything() throws Exception {
         try (Weft weft = Weft.start()) {
-            AtomicBoolean handled = new AtomicBoolean();
-            Actor<String> actor = new Actor<>(String.class) {
-                @Override
-                protected void onMessage(String message) {
-                    handled.set(true);
-                }
-            };
+            Idler actor = new Idler();
             actor.inbox().send("queued before the spawn");
             actor.stop();
 
             weft.spawn(actor);
 
             assertThat(actor.join(WAIT).state()).isEqualTo(ComponentState.STOPPED);
-            assertThat(handled).isFalse();
+            assertThat(actor.started).as("onStart ran").isFalse();
+            assertThat(actor.handled).as("a message was handled").isFalse();
         }
     }
 
@@ -133,6 +162,7 @@ class SpawnTest {
         assertThat(weft.liveComponents()).as("nothing is left live").isZero();
         assertThat(greedy.state()).isEqualTo(ComponentState.CREATED);
         assertThat(greedy.runtime()).isNull();
+        assertThat(weft.dispatcher().workersStarted()).as("workers started for a turn of the refused actor").isZero();
         closeWithin(weft);
     }
 
@@ -155,15 +185,38 @@ class SpawnTest {
 
     @Test
     void aSpawnRacingCloseIsEitherRefusedOrEndedBeforeCloseReturns() throws Exception {
+        raceSpawnWithClose(Waiter::new, (weft, refused, round) -> { });
+    }
+
+    @Test
+    void anActorSpawnRacingCloseIsEitherRefusedWithNoTurnQueuedOrEndedBeforeCloseReturns() throws Exception {
+        raceSpawnWithClose(Idler::new, (weft, refused, round) -> {
+            assertThat(weft.dispatcher().workersStarted()).as("race %d: a refused actor spawn queued a turn", round)
+                    .isZero();
+            assertThat(refused.started).as("race %d: onStart of a refused actor ran", round).isFalse();
+        });
+    }
+
+    /** What else must hold after a spawn that close refused. */
+    interface AfterRefusal<C extends Component> {
+        void check(Weft weft, C refused, int round);
+    }
+
+    /**
+     * Races a spawn with close, many times: a component spawned must have ended STOPPED before close
+     * returned (it ignores Shutdown and the grace is zero), a refused one is as it was.
+     */
+    private static <C extends Component> void raceSpawnWithClose(Supplier<C> components, AfterRefusal<C> afterRefusal)
+            throws Exception {
         for (int i = 0; i < CLOSE_RACES; i++) {
             Weft weft = Weft.builder().shutdownGrace(Duration.ZERO).start();
-            Waiter waiter = new Waiter();
+            C component = components.get();
             CountDownLatch go = new CountDownLatch(1);
             CompletableFuture<Boolean> spawned = new CompletableFuture<>();
             Thread spawner = Thread.ofPlatform().start(() -> {
                 awaitQuietly(go);
                 try {
-                    weft.spawn(waiter);
+                    weft.spawn(component);
                     spawned.complete(true);
                 } catch (IllegalStateException closing) {
                     spawned.complete(false);
@@ -174,11 +227,12 @@ class SpawnTest {
             spawner.join();
 
             if (spawned.get()) {
-                assertThat(waiter.state()).as("race %d: a component spawned during close ended before close returned", i)
-                        .isEqualTo(ComponentState.STOPPED);
+                assertThat(component.state()).as("race %d: %s spawned during close ended before close returned", i,
+                        component.name()).isEqualTo(ComponentState.STOPPED);
             } else {
-                assertThat(waiter.state()).as("race %d: a refused spawn left the component as it was", i)
+                assertThat(component.state()).as("race %d: a refused spawn left %s as it was", i, component.name())
                         .isEqualTo(ComponentState.CREATED);
+                afterRefusal.check(weft, component, i);
             }
             assertThat(weft.liveComponents()).isZero();
         }

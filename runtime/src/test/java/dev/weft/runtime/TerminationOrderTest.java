@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** A component's spawner hears of its end before anything its end causes. */
@@ -31,6 +32,24 @@ class TerminationOrderTest {
         }
     }
 
+    /** The failing stage as an actor: takes what comes, and fails on Go, ending on a worker's thread. */
+    static final class FailingActor extends Actor<Integer> {
+        FailingActor() {
+            super("failing actor", Integer.class, 2);
+        }
+
+        @Override
+        protected void onMessage(Integer n) {
+        }
+
+        @Override
+        protected void onSignal(Signal signal) {
+            if (signal instanceof Go) {
+                throw new IllegalStateException("the failing actor broke");
+            }
+        }
+    }
+
     /** Sends into {@code to} until that fails, which then fails this component too. */
     static final class Upstream extends Component {
         private final Inbox<Integer> to;
@@ -49,14 +68,25 @@ class TerminationOrderTest {
 
     /** Spawns one failing child and a few upstream senders, and reports the first failure it hears of. */
     static final class Parent extends Component {
-        final Failing failing = new Failing();
+        final Component failing;
         final CompletableFuture<Terminated> firstFailure = new CompletableFuture<>();
+        private final Inbox<Integer> failingInbox;
+
+        Parent(Failing failing) {
+            this.failing = failing;
+            this.failingInbox = failing.inbox;
+        }
+
+        Parent(FailingActor failing) {
+            this.failing = failing;
+            this.failingInbox = failing.inbox();
+        }
 
         @Override
         protected void run() throws InterruptedException {
             spawn(failing);
             for (int i = 0; i < UPSTREAM; i++) {
-                spawn(new Upstream(failing.inbox));
+                spawn(new Upstream(failingInbox));
             }
             int ended = 0;
             while (ended < UPSTREAM + 1) {
@@ -72,9 +102,18 @@ class TerminationOrderTest {
 
     @Test
     void theSpawnerHearsOfAFailureBeforeTheFailuresItsClosedInboxesCause() throws Exception {
+        assertTheSpawnerHearsFirst(() -> new Parent(new Failing()));
+    }
+
+    @Test
+    void theSpawnerHearsFirstOfAnActorThatFailsOnAWorker() throws Exception {
+        assertTheSpawnerHearsFirst(() -> new Parent(new FailingActor()));
+    }
+
+    private static void assertTheSpawnerHearsFirst(Supplier<Parent> parents) throws Exception {
         try (Weft weft = Weft.start()) {
             for (int round = 0; round < ROUNDS; round++) {
-                Parent parent = weft.spawn(new Parent());
+                Parent parent = weft.spawn(parents.get());
                 parent.failing.control().send(new Go());
 
                 Terminated first = parent.firstFailure.get(WAIT.toSeconds(), TimeUnit.SECONDS);
