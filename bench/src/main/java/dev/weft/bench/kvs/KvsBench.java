@@ -7,7 +7,6 @@ import dev.weft.kvs.KvsOptions;
 import dev.weft.kvs.KvsServer;
 import dev.weft.kvs.KvsServerOptions;
 import dev.weft.kvs.Namespace;
-import dev.weft.kvs.RemoteNamespace;
 import dev.weft.kvs.Txn;
 import dev.weft.kvs.WatchEvent;
 import dev.weft.kvs.WatchMode;
@@ -108,7 +107,7 @@ public final class KvsBench {
         List<KvsClient> connections = new ArrayList<>();
         try (Weft weft = Weft.start(); Kvs kvs = Kvs.open(KvsOptions.durable(dir).withFsync(FsyncMode.BATCHED))) {
             KvsServer server = KvsServer.start(weft, kvs, KvsServerOptions.loopback(0));
-            java.util.Map<String, RemoteNamespace> byKey = new java.util.HashMap<>();
+            java.util.Map<String, Namespace> byKey = new java.util.HashMap<>();
             for (int c = 0; c < clients; c++) {
                 KvsClient client = KvsClient.connect(server.address());
                 connections.add(client);
