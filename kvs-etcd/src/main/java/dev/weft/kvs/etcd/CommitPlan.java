@@ -99,6 +99,80 @@ final class CommitPlan {
         }
     }
 
+    // ---------------------------------------------------------------- without reading
+
+    /**
+     * The write for a transaction of puts and appends on separate keys (none beneath another), with
+     * preconditions on those keys only: it needs no read, because its compares say what it assumes
+     * (no parent is a value; an appended key is a value; a required key is a value at that version)
+     * and its writes are right whatever else is there. Returns null for any other transaction. If
+     * the compares fail, the caller plans again from a read, which finds the refusal or the truth.
+     *
+     * @param owner the namespace key's value as last read: the compare pins it and the root's
+     *     rewrite keeps it
+     */
+    Write blind(ByteSequence owner) {
+        Set<String> targets = new TreeSet<>();
+        for (Txn.Op op : ops) {
+            if (op.kind() != Txn.Op.Kind.PUT && op.kind() != Txn.Op.Kind.APPEND || !targets.add(Layout.path(op.key()))) {
+                return null;
+            }
+        }
+        for (String t : targets) {
+            for (String a : Layout.ancestors(t)) {
+                if (targets.contains(a)) {
+                    return null;
+                }
+            }
+        }
+        Map<String, Cmp> compares = new LinkedHashMap<>();
+        compares.put("ns", new Cmp(namespaceKey, Cmp.Op.EQUAL, CmpTarget.value(owner)));
+        for (Txn.Precondition p : preconditions) {
+            String path = Layout.path(p.key());
+            if (!targets.contains(path)) {
+                return null;
+            }
+            byte[] dir = dirKey(path);
+            if (p.version() == Txn.ABSENT) {
+                compares.put("d:" + path, new Cmp(Layout.bytes(dir), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+                compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+            } else {
+                compares.put("pre:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL,
+                        CmpTarget.modRevision(p.version())));
+            }
+        }
+        Set<String> parents = new TreeSet<>();
+        List<Op> writes = new ArrayList<>();
+        long bytes = 0;
+        for (Txn.Op op : ops) {
+            String path = Layout.path(op.key());
+            byte[] dir = dirKey(path);
+            parents.addAll(Layout.ancestors(path));
+            bytes += op.value().length + 4L * (dir.length + OP_OVERHEAD);
+            writes.add(put(Layout.valueKey(dir), new byte[0]));
+            if (op.kind() == Txn.Op.Kind.APPEND) {
+                compares.put("a:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.GREATER, CmpTarget.createRevision(0)));
+                writes.add(put(Layout.appendKey(dir, appendId), op.value()));
+            } else {
+                writes.add(put(Layout.putBytesKey(dir), op.value()));
+                byte[][] appended = Layout.appendRange(dir);
+                writes.add(delete(appended[0], appended[1]));
+                writes.add(delete(dir, null));
+                byte[][] beneath = Layout.childRange(dir);
+                writes.add(delete(beneath[0], beneath[1]));
+            }
+        }
+        for (String a : parents) {
+            byte[] dir = dirKey(a);
+            compares.put("v:" + a, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+            writes.add(Op.put(Layout.bytes(dir), Layout.bytes(Layout.DIR_VALUE), PutOption.DEFAULT));
+        }
+        writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
+        Write w = new Write(List.copyOf(compares.values()), writes);
+        check(w, bytes);
+        return w;
+    }
+
     // ---------------------------------------------------------------- reading
 
     /** The gets of the read transaction, in the order {@link #plan} expects their responses. */
@@ -149,6 +223,13 @@ final class CommitPlan {
     record Write(List<Cmp> compares, List<Op> ops) {
     }
 
+    /** The namespace key's value the last {@link #plan} read: its owner, for later blind writes. */
+    private ByteSequence owner;
+
+    ByteSequence owner() {
+        return owner;
+    }
+
     /**
      * Plans the write from the read transaction's gets.
      *
@@ -162,6 +243,7 @@ final class CommitPlan {
             throw new NoSuchNamespaceException("no namespace '" + namespace + "'");
         }
         KeyValue ns = read.get(0).getKvs().get(0);
+        owner = ns.getValue();
         Map<String, Sim> sims = new TreeMap<>();
         int i = 1;
         for (String path : readSet) {

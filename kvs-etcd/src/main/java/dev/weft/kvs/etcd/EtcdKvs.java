@@ -53,6 +53,8 @@ public final class EtcdKvs implements KvsStore {
     private final Layout layout;
     private final Revisions revisions;
     private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
+    /** Each namespace key's value as last read (its owner), for commits that need no read. */
+    private final java.util.Map<String, ByteSequence> owners = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private EtcdKvs(EtcdKvsOptions options, Client client) {
@@ -171,6 +173,14 @@ public final class EtcdKvs implements KvsStore {
 
     Revisions revisions() {
         return revisions;
+    }
+
+    ByteSequence owner(String namespace) {
+        return owners.get(namespace);
+    }
+
+    void owner(String namespace, ByteSequence owner) {
+        owners.put(namespace, owner);
     }
 
     void added(EtcdWatch w) {

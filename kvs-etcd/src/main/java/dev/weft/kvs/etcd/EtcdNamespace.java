@@ -217,14 +217,26 @@ final class EtcdNamespace implements Namespace {
     }
 
     private void attempt(Txn txn, CompletableFuture<Long> result) {
-        if (result.isDone()) {
-            return;
-        }
         CommitPlan plan;
+        CommitPlan.Write blind;
         try {
             plan = new CommitPlan(name, key, dataPrefix, txn, appendId());
+            ByteSequence owner = store.owner(name);
+            blind = owner == null ? null : plan.blind(owner);
         } catch (KvsException e) {
             result.completeExceptionally(e);
+            return;
+        }
+        if (blind == null) {
+            planned(txn, plan, result);
+            return;
+        }
+        write(blind, result, () -> planned(txn, plan, result));
+    }
+
+    /** Reads, plans and writes; again from the start if the write's compares fail. */
+    private void planned(Txn txn, CommitPlan plan, CompletableFuture<Long> result) {
+        if (result.isDone()) {
             return;
         }
         store.kv().txn().Then(plan.reads().toArray(Op[]::new)).commit().whenComplete((read, e) -> {
@@ -235,22 +247,29 @@ final class EtcdNamespace implements Namespace {
             CommitPlan.Write write;
             try {
                 write = plan.plan(read.getGetResponses());
+                store.owner(name, plan.owner());
             } catch (KvsException refused) {
                 result.completeExceptionally(refused);
                 return;
             }
-            store.kv().txn().If(write.compares().toArray(io.etcd.jetcd.op.Cmp[]::new))
-                    .Then(write.ops().toArray(Op[]::new)).commit()
-                    .whenComplete((TxnResponse written, Throwable f) -> {
-                        if (f != null) {
-                            result.completeExceptionally(EtcdKvs.translate(f, true));
-                        } else if (written.isSucceeded()) {
-                            result.complete(written.getHeader().getRevision());
-                        } else {
-                            attempt(txn, result);       // something it read changed: read and plan again
-                        }
-                    });
+            // Something it read changed: read and plan again, with a fresh append id.
+            write(write, result, () -> planned(txn, new CommitPlan(name, key, dataPrefix, txn, appendId()), result));
         });
+    }
+
+    /** Writes; completes {@code result} with the revision, or runs {@code failed} if a compare failed. */
+    private void write(CommitPlan.Write write, CompletableFuture<Long> result, Runnable failed) {
+        store.kv().txn().If(write.compares().toArray(io.etcd.jetcd.op.Cmp[]::new))
+                .Then(write.ops().toArray(Op[]::new)).commit()
+                .whenComplete((TxnResponse written, Throwable f) -> {
+                    if (f != null) {
+                        result.completeExceptionally(EtcdKvs.translate(f, true));
+                    } else if (written.isSucceeded()) {
+                        result.complete(written.getHeader().getRevision());
+                    } else {
+                        failed.run();
+                    }
+                });
     }
 
     /** A key piece no other append can have: this process's random id and a counter. */
