@@ -34,6 +34,7 @@ public abstract class KvsContract {
     private static final int WRITERS = 8;
     private static final int INCREMENTS_PER_WRITER = 60;
     private static final int REFUSALS = 12;
+    private static final java.util.concurrent.Executor VIRTUAL = r -> Thread.ofVirtual().start(r);
 
     /** One backend: opens a fresh, empty store (its primary namespace only) per test. */
     public interface Backend {
@@ -296,9 +297,12 @@ public abstract class KvsContract {
             List<CompletableFuture<Long>> refusals = new ArrayList<>();
             ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
             for (int i = 0; i < REFUSALS * 4; i++) {
-                commits.add(ns.commitAsync(new Txn().put("k", Integer.toString(i))));
+                CompletableFuture<Long> commit = ns.commitAsync(new Txn().put("k", Integer.toString(i)));
+                commits.add(commit);
                 if (i % 4 == 0) {
-                    CompletableFuture<Long> refusal = ns.commitAsync(new Txn().require("k", first).put("k", "stale"));
+                    // Sent once a commit that moved k is done (async commits of etcd are unordered), while others are pending.
+                    CompletableFuture<Long> refusal = commit.thenComposeAsync(
+                            x -> ns.commitAsync(new Txn().require("k", first).put("k", "stale")), VIRTUAL);
                     refusals.add(refusal.whenComplete((v, e) -> {
                         if (e instanceof java.util.concurrent.CompletionException) {
                             e = e.getCause();
@@ -567,10 +571,10 @@ public abstract class KvsContract {
             Collector collector = weft.spawn(new Collector(16));
             Watch watch = ns.watch("k", WatchMode.VALUE, collector.events);
             long v = ns.put("k", "1");
-            watch.cancel();
 
             assertThat(collector.next(WatchEvent.Value.class).value()).isNull();
             assertThat(collector.next(WatchEvent.Value.class).version()).isEqualTo(v);
+            watch.cancel();
             assertThat(collector.next(WatchEvent.Ended.class).reason()).isEqualTo(WatchEvent.Reason.CANCELLED);
         }
     }

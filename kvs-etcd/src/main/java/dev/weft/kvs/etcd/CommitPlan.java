@@ -192,6 +192,10 @@ final class CommitPlan {
             gets.add(Op.get(Layout.bytes(r[0]), GetOption.builder().withRange(Layout.bytes(r[1])).withKeysOnly(true)
                     .withLimit(MAX_OPS + 1).build()));
         }
+        if (gets.size() > MAX_OPS) {
+            throw new LimitExceededException("this transaction touches " + (gets.size() - 1) + " keys and directories;"
+                    + " etcd reads at most " + MAX_OPS + " in one transaction: split it");
+        }
         return gets;
     }
 

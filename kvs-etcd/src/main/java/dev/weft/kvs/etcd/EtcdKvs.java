@@ -129,6 +129,7 @@ public final class EtcdKvs implements KvsStore {
         if (!r.isSucceeded()) {
             throw new NamespaceExistsException("namespace '" + name + "' exists already");
         }
+        owners.put(name, ByteSequence.from(owner, StandardCharsets.UTF_8));
     }
 
     @Override
@@ -244,8 +245,10 @@ public final class EtcdKvs implements KvsStore {
         return new KvsException("etcd: " + cause.getMessage(), cause);
     }
 
+    /** etcd's "mvcc: required revision has been compacted" and "... is a future revision". */
     private static boolean isFutureRevision(Throwable cause) {
-        return cause.getMessage() != null && cause.getMessage().contains("future revision");
+        String m = cause.getMessage();
+        return m != null && (m.contains("future revision") || m.contains("has been compacted"));
     }
 
     /** A read at a revision etcd has compacted away or not reached; the namespace turns it into {@link dev.weft.kvs.VersionNotRetainedException}. */

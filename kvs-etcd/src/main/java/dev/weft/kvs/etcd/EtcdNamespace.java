@@ -239,7 +239,14 @@ final class EtcdNamespace implements Namespace {
         if (result.isDone()) {
             return;
         }
-        store.kv().txn().Then(plan.reads().toArray(Op[]::new)).commit().whenComplete((read, e) -> {
+        List<Op> reads;
+        try {
+            reads = plan.reads();
+        } catch (KvsException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        store.kv().txn().Then(reads.toArray(Op[]::new)).commit().whenComplete((read, e) -> {
             if (e != null) {
                 result.completeExceptionally(EtcdKvs.translate(e, false));
                 return;
