@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * A namespace of a Weft KVS server, reached through a {@link KvsClient}: each call a round trip,
  * bounded by this handle's timeout. Usable from any thread.
  */
-final class RemoteNamespace implements Namespace {
+final class RemoteNamespace implements Namespace, View.Reads {
     private final KvsClient client;
     private final String name;
     private final Duration timeout;
@@ -38,12 +38,12 @@ final class RemoteNamespace implements Namespace {
 
     @Override
     public View latest() throws InterruptedException {
-        return new RemoteView(this, version());
+        return View.at(name, version(), this);
     }
 
     @Override
     public View at(long version) {
-        return new RemoteView(this, version);
+        return View.at(name, version, this);
     }
 
     @Override
@@ -52,7 +52,8 @@ final class RemoteNamespace implements Namespace {
     }
 
     /** Reads {@code key} at root {@code version} ({@link KvsRequest#LATEST} for the latest). */
-    Entry entry(String key, long version) throws InterruptedException {
+    @Override
+    public Entry entry(String key, long version) throws InterruptedException {
         return client.call(id -> new Wire.Out(Wire.ENTRY, id).str(name).i64(version).str(key), Wire.R_ENTRY, timeout,
                 in -> Wire.entry(in, name, key));
     }
@@ -63,7 +64,8 @@ final class RemoteNamespace implements Namespace {
     }
 
     /** Lists directory {@code dir} at root {@code version}. */
-    List<String> list(String dir, long version) throws InterruptedException {
+    @Override
+    public List<String> list(String dir, long version) throws InterruptedException {
         return client.call(id -> new Wire.Out(Wire.LIST, id).str(name).i64(version).str(dir), Wire.R_LISTING, timeout, in -> {
             in.i64();
             return List.copyOf(in.strs());

@@ -54,4 +54,38 @@ public interface View {
      * @throws NotADirectoryException if {@code dir} is missing or is a value
      */
     List<String> list(String dir) throws InterruptedException;
+
+    /** Reads at a given version, one round trip each: what a backend that reads remotely provides for {@link #at}. */
+    interface Reads {
+        /** Reads {@code key} at {@code version}. */
+        Entry entry(String key, long version) throws InterruptedException;
+
+        /** Lists {@code dir} at {@code version}. */
+        List<String> list(String dir, long version) throws InterruptedException;
+    }
+
+    /** Returns the view at {@code version} of a namespace read through {@code reads}; each read is a call of {@code reads}. */
+    static View at(String namespace, long version, Reads reads) {
+        return new View() {
+            @Override
+            public long version() {
+                return version;
+            }
+
+            @Override
+            public Entry entry(String key) throws InterruptedException {
+                return reads.entry(key, version);
+            }
+
+            @Override
+            public List<String> list(String dir) throws InterruptedException {
+                return reads.list(dir, version);
+            }
+
+            @Override
+            public String toString() {
+                return namespace + "@" + version;
+            }
+        };
+    }
 }

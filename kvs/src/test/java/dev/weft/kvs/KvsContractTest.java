@@ -24,7 +24,7 @@ class KvsContractTest extends KvsContract {
         }, new Backend() {
             @Override
             public KvsStore open() throws Exception {
-                return ServedStore.start(KvsServerOptions.loopback(0));
+                return ServedStore.served(KvsServerOptions.loopback(0));
             }
 
             @Override

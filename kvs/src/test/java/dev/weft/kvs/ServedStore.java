@@ -10,100 +10,62 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A durable store in a temporary directory, served by a {@link KvsServer} in a runtime of its own,
- * and a {@link KvsClient} on it: the client is the {@link KvsStore}; closing it closes all of it
- * and deletes the directory.
+ * Stores for the contract tests, each in a temporary directory that closing the store deletes: an
+ * in-process durable store, and one served by a {@link KvsServer} in a runtime of its own and reached
+ * through a {@link KvsClient}.
  */
-final class ServedStore implements KvsStore {
-    final Path dir;
-    final Weft weft;
-    final Kvs kvs;
-    final KvsServer server;
-    final KvsClient client;
-
-    private ServedStore(Path dir, Weft weft, Kvs kvs, KvsServer server, KvsClient client) {
-        this.dir = dir;
-        this.weft = weft;
-        this.kvs = kvs;
-        this.server = server;
-        this.client = client;
+record ServedStore(KvsStore store, AutoCloseable closer) implements KvsStore {
+    /** A durable in-process store. */
+    static KvsStore inProcess() throws IOException {
+        Path dir = Files.createTempDirectory("weft-kvs-local");
+        Kvs kvs = Kvs.open(KvsOptions.durable(dir));
+        return new ServedStore(kvs, () -> delete(dir));
     }
 
-    static ServedStore start(KvsServerOptions serverOptions) throws IOException {
+    /** A durable store behind a server with {@code serverOptions}, and a client on it. */
+    static KvsStore served(KvsServerOptions serverOptions) throws IOException {
         Path dir = Files.createTempDirectory("weft-kvs-served");
         Weft weft = Weft.start();
         Kvs kvs = Kvs.open(KvsOptions.durable(dir));
         KvsServer server = KvsServer.start(weft, kvs, serverOptions);
-        return new ServedStore(dir, weft, kvs, server, KvsClient.connect(server.address()));
-    }
-
-    /** Opens an in-process durable store in a temporary directory that closing it deletes. */
-    static KvsStore inProcess() throws IOException {
-        Path dir = Files.createTempDirectory("weft-kvs-local");
-        Kvs kvs = Kvs.open(KvsOptions.durable(dir));
-        return new KvsStore() {
-            @Override
-            public Namespace namespace(String name) {
-                return kvs.namespace(name);
-            }
-
-            @Override
-            public List<NamespaceInfo> namespaces() {
-                return kvs.namespaces();
-            }
-
-            @Override
-            public Namespace createNamespace(String name, String owner) throws InterruptedException {
-                return kvs.createNamespace(name, owner);
-            }
-
-            @Override
-            public void removeNamespace(String name) throws InterruptedException {
-                kvs.removeNamespace(name);
-            }
-
-            @Override
-            public void close() {
-                kvs.close();
-                delete(dir);
-            }
-
-            @Override
-            public String toString() {
-                return "in process, durable in " + dir;
-            }
-        };
+        return new ServedStore(KvsClient.connect(server.address()), () -> {
+            weft.close();
+            kvs.close();
+            delete(dir);
+        });
     }
 
     @Override
     public Namespace namespace(String name) {
-        return client.namespace(name);
+        return store.namespace(name);
     }
 
     @Override
     public List<NamespaceInfo> namespaces() throws InterruptedException {
-        return client.namespaces();
+        return store.namespaces();
     }
 
     @Override
     public Namespace createNamespace(String name, String owner) throws InterruptedException {
-        return client.createNamespace(name, owner);
+        return store.createNamespace(name, owner);
     }
 
     @Override
     public void removeNamespace(String name) throws InterruptedException {
-        client.removeNamespace(name);
+        store.removeNamespace(name);
     }
 
     @Override
     public void close() {
-        client.close();
-        weft.close();
-        kvs.close();
-        delete(dir);
+        store.close();
+        try {
+            closer.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing " + store + " failed", e);
+        }
     }
 
-    static void delete(Path dir) {
+    private static void delete(Path dir) {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  * planned from one read and written as one etcd transaction ({@link CommitPlan}), again if a
  * concurrent commit changed what it read.
  */
-final class EtcdNamespace implements Namespace {
+final class EtcdNamespace implements Namespace, View.Reads {
     private static final AtomicLong APPENDS = new AtomicLong();
     private static final long CLIENT = ThreadLocalRandom.current().nextLong();
 
@@ -88,12 +88,12 @@ final class EtcdNamespace implements Namespace {
 
     @Override
     public View latest() throws InterruptedException {
-        return new EtcdView(this, version());
+        return View.at(name, version(), this);
     }
 
     @Override
     public View at(long version) {
-        return new EtcdView(this, version);
+        return View.at(name, version, this);
     }
 
     @Override
@@ -102,7 +102,8 @@ final class EtcdNamespace implements Namespace {
     }
 
     /** Reads {@code k} at {@code revision} (0: the latest). */
-    Entry entry(String k, long revision) throws InterruptedException {
+    @Override
+    public Entry entry(String k, long revision) throws InterruptedException {
         String path = Layout.path(k);
         if (path.isEmpty()) {
             GetResponse r = get(key, null, false, revision);
@@ -126,7 +127,8 @@ final class EtcdNamespace implements Namespace {
     }
 
     /** Lists {@code dir} at {@code revision} (0: the latest): its node, then the keys beneath it. */
-    List<String> list(String dir, long revision) throws InterruptedException {
+    @Override
+    public List<String> list(String dir, long revision) throws InterruptedException {
         String path = Layout.path(dir);
         byte[][] beneath;
         long read;
