@@ -11,10 +11,13 @@ import java.util.Properties;
 /**
  * Serves the page and its scripts from the classpath: {@code /} and its own files from this
  * package's resources, {@code /lib/cytoscape.min.js} from the Cytoscape.js WebJar.
+ *
+ * <p>On the module path a class finds only its own module's resources, so the WebJar's files are read
+ * through the class loader (their {@code META-INF/} names are not packages, hence not encapsulated).
  */
 final class PageHandler implements HttpHandler {
     private static final String OWN = "/dev/weft/inspect/";
-    private static final String CYTOSCAPE_POM = "/META-INF/maven/org.webjars.npm/cytoscape/pom.properties";
+    private static final String CYTOSCAPE_POM = "META-INF/maven/org.webjars.npm/cytoscape/pom.properties";
 
     private final Map<String, Asset> assets;
 
@@ -22,7 +25,7 @@ final class PageHandler implements HttpHandler {
     }
 
     PageHandler() {
-        String cytoscape = "/META-INF/resources/webjars/cytoscape/" + cytoscapeVersion() + "/dist/cytoscape.min.js";
+        String cytoscape = "META-INF/resources/webjars/cytoscape/" + cytoscapeVersion() + "/dist/cytoscape.min.js";
         this.assets = Map.of(
                 "/", new Asset(OWN + "index.html", "text/html; charset=utf-8"),
                 "/inspect.js", new Asset(OWN + "inspect.js", "text/javascript; charset=utf-8"),
@@ -31,7 +34,7 @@ final class PageHandler implements HttpHandler {
     }
 
     private static String cytoscapeVersion() {
-        try (InputStream in = PageHandler.class.getResourceAsStream(CYTOSCAPE_POM)) {
+        try (InputStream in = open(CYTOSCAPE_POM)) {
             if (in == null) {
                 throw new IllegalStateException("the Cytoscape.js WebJar is not on the classpath");
             }
@@ -43,6 +46,13 @@ final class PageHandler implements HttpHandler {
         }
     }
 
+    /** Opens one of this package's resources (an absolute name) or a WebJar's (a class-loader name). */
+    private static InputStream open(String resource) {
+        return resource.startsWith("/")
+                ? PageHandler.class.getResourceAsStream(resource)
+                : PageHandler.class.getClassLoader().getResourceAsStream(resource);
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         Asset asset = assets.get(exchange.getRequestURI().getPath());
@@ -51,7 +61,7 @@ final class PageHandler implements HttpHandler {
             return;
         }
         byte[] body;
-        try (InputStream in = PageHandler.class.getResourceAsStream(asset.resource())) {
+        try (InputStream in = open(asset.resource())) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + asset.resource());
             }

@@ -129,6 +129,16 @@ public abstract class Component {
 
     // ---------------------------------------------------------------- identity and state
 
+    /**
+     * Returns whether this component shuts its own children down when it gets {@link Shutdown}.
+     * {@link Weft#close()} then sends {@code Shutdown} to this component and not to its children,
+     * so that a tree (a supervisor, a pipeline) stops from the top in the order its parent chooses,
+     * instead of seeing its children end under it. False unless a subclass says otherwise.
+     */
+    protected boolean shutsDownItsChildren() {
+        return false;
+    }
+
     /** Returns this component's name. */
     public final String name() {
         String n = name;

@@ -138,18 +138,31 @@ public final class Weft implements AutoCloseable {
     }
 
     /**
+     * Returns whether {@link #close()} has begun. From then on spawns are refused, so a component
+     * that restarts others (a supervisor) should let them end instead.
+     */
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /**
      * Stops every component and waits for them: first cancels every timer and sends {@link Shutdown}
-     * to each control inbox, then, after the shutdown grace period, interrupts those still running,
-     * then waits until all have ended. Idempotent. If the calling thread is interrupted while it
-     * waits, the components still running are interrupted at once and this returns without waiting
-     * for them, with the thread's interrupt status set.
+     * to each control inbox (except to the children of a running component that
+     * {@linkplain Component#shutsDownItsChildren() shuts its children down itself}: its parent stops
+     * them), then, after the shutdown grace period, interrupts those still running, then waits until
+     * all have ended. Idempotent. If the calling thread is interrupted while it waits, the components
+     * still running are interrupted at once and this returns without waiting for them, with the
+     * thread's interrupt status set.
      */
     @Override
     public void close() {
         closing = true;
         timers.close();
         for (Component c : live) {
-            c.shutdown();
+            Component parent = c.parent();
+            if (parent == null || !parent.shutsDownItsChildren() || parent.state().isTerminal()) {
+                c.shutdown();
+            }
         }
         boolean interrupted = false;
         try {

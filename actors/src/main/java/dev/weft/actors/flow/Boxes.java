@@ -45,18 +45,28 @@ public final class Boxes {
     }
 
     static Inbox<?> requireInbox(Component component, String name) {
+        return requireInbox(component, component.name(), name);
+    }
+
+    /** Like {@link #requireInbox(Component, String)}, naming the component {@code called} in the error. */
+    static Inbox<?> requireInbox(Component component, String called, String name) {
         Inbox<?> box = component.findInbox(name);
         if (box == null) {
-            throw new IllegalArgumentException(component.name() + " has no inbox '" + name + "'; its inboxes are "
+            throw new IllegalArgumentException(called + " has no inbox '" + name + "'; its inboxes are "
                     + component.inboxes().stream().map(Inbox::name).collect(Collectors.joining(", ")));
         }
         return box;
     }
 
     static Outbox<?> requireOutbox(Component component, String name) {
+        return requireOutbox(component, component.name(), name);
+    }
+
+    /** Like {@link #requireOutbox(Component, String)}, naming the component {@code called} in the error. */
+    static Outbox<?> requireOutbox(Component component, String called, String name) {
         Outbox<?> box = component.findOutbox(name);
         if (box == null) {
-            throw new IllegalArgumentException(component.name() + " has no outbox '" + name + "'; its outboxes are "
+            throw new IllegalArgumentException(called + " has no outbox '" + name + "'; its outboxes are "
                     + component.outboxes().stream().map(Outbox::name).collect(Collectors.joining(", ")));
         }
         return box;

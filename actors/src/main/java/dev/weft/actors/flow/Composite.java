@@ -26,6 +26,12 @@ abstract class Composite extends Component {
      *
      * A child that fails makes the composite shut the others down and fail with that cause once
      * they have ended, so whoever supervises the composite sees one failure for the whole.
+     *
+     * Shutdown goes to the children in the order given, so in a chain every child has its Shutdown
+     * queued before the child downstream of it can obey its own and close its inbox. A child blocked
+     * in a send to that inbox then gets InboxClosedException: once the composite is stopping, such
+     * an end is part of the shutdown, not a failure (InputLoop children even end cleanly, as they
+     * find their Shutdown waiting).
      */
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
     private final List<Component> children;
@@ -57,11 +63,17 @@ abstract class Composite extends Component {
     }
 
     @Override
+    protected final boolean shutsDownItsChildren() {
+        return true;
+    }
+
+    @Override
     protected final void run() throws Exception {
         Set<Component> live = Collections.newSetFromMap(new IdentityHashMap<>());
         live.addAll(children);
         Throwable failure = null;
         Component failed = null;
+        boolean stopping = false;
         try {
             for (Component child : children) {
                 spawn(child);
@@ -69,13 +81,15 @@ abstract class Composite extends Component {
             while (!live.isEmpty()) {
                 Signal s = control().receive();
                 if (s instanceof Terminated t) {
-                    if (live.remove(t.component()) && t.failed() && failure == null) {
+                    if (live.remove(t.component()) && t.failed() && failure == null
+                            && !(stopping && t.cause() instanceof InboxClosedException)) {
                         failure = t.cause();
                         failed = t.component();
-                        live.forEach(Component::shutdown);
+                        shutDown(live);
                     }
                 } else if (s instanceof Shutdown) {
-                    live.forEach(Component::shutdown);
+                    stopping = true;
+                    shutDown(live);
                 } else {
                     relay(s);
                 }
@@ -85,6 +99,15 @@ abstract class Composite extends Component {
         }
         if (failure != null) {
             throw new ChildFailedException(name() + " ended because " + failed.name() + " failed: " + failure, failure);
+        }
+    }
+
+    /** Sends Shutdown to the children still running, in the order given (upstream first in a chain). */
+    private void shutDown(Set<Component> live) {
+        for (Component child : children) {
+            if (live.contains(child)) {
+                child.shutdown();
+            }
         }
     }
 

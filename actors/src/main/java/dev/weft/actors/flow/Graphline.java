@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Named children wired by a linkage table, Kamaelia's Graphline. The name {@value #SELF} stands for
@@ -33,7 +34,11 @@ import java.util.Set;
  * }</pre>
  *
  * <p>The table is checked when the graphline is built: an unknown child, an unknown box, a type
- * that does not fit, or an outbox linked twice is an {@link IllegalArgumentException} naming it.
+ * that does not fit, an outbox linked twice, or one of the graphline's inboxes passed through to two
+ * children is an {@link IllegalArgumentException} naming the graphline, the link and the children.
+ * To feed several children from one inbox, pass it through to a {@link Splitter} child. Several
+ * outboxes may link to one inbox (fan-in), and {@code ("self", "control")} may be linked to several
+ * children: each gets every relayed signal.
  *
  * <p>Signals: the graphline's own control inbox cannot pass through (its children's
  * {@link dev.weft.runtime.Terminated} arrive there), so a link from {@code ("self", "control")}
@@ -53,9 +58,9 @@ public final class Graphline extends Composite {
         for (BoxSpec<?> box : b.outboxes) {
             outbox(box.name, box.type);
         }
-        Set<Outbox<?>> linked = Collections.newSetFromMap(new IdentityHashMap<>());
+        Wiring wiring = new Wiring(b.children);
         for (Link link : b.links) {
-            wire(link, b.children, linked);
+            wiring.wire(link);
         }
     }
 
@@ -64,64 +69,97 @@ public final class Graphline extends Composite {
         return new Builder();
     }
 
-    private void wire(Link link, Map<String, Component> children, Set<Outbox<?>> linked) {
-        Component from = component(link.from(), link, children);
-        Component to = component(link.to(), link, children);
-        if (from == this && to == this) {
-            throw new IllegalArgumentException(link + ": a link must involve a child");
+    /** Applies the linkage table, remembering what is linked so that a box is not linked twice. */
+    private final class Wiring {
+        private final Map<String, Component> children;
+        private final Set<Outbox<?>> linkedOutboxes = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final Map<Inbox<?>, Link> passedThrough = new IdentityHashMap<>();
+
+        Wiring(Map<String, Component> children) {
+            this.children = children;
         }
-        if (from == this) {
-            Inbox<?> outer = box(() -> Boxes.requireInbox(this, link.fromBox()), link);
-            Inbox<?> inner = box(() -> Boxes.requireInbox(to, link.toBox()), link);
+
+        void wire(Link link) {
+            Component from = component(link.from(), link);
+            Component to = component(link.to(), link);
+            if (from == Graphline.this && to == Graphline.this) {
+                throw refused(link, "a link must involve a child");
+            }
+            if (from == Graphline.this) {
+                passIn(link, to);
+                return;
+            }
+            Outbox<?> out = box(() -> Boxes.requireOutbox(from, called(link.from()), link.fromBox()), link);
+            if (!linkedOutboxes.add(out)) {
+                throw refused(link, "outbox '" + link.fromBox() + "' of " + called(link.from())
+                        + " is already linked; an outbox has one link (a Splitter child feeds several)");
+            }
+            if (to == Graphline.this) {
+                Outbox<?> outer = box(() -> Boxes.requireOutbox(to, called(link.to()), link.toBox()), link);
+                checkFits(link, out.type(), outer.type());
+                Boxes.passThroughUnchecked(out, outer);
+            } else {
+                Inbox<?> in = box(() -> Boxes.requireInbox(to, called(link.to()), link.toBox()), link);
+                checkFits(link, out.type(), in.type());
+                Boxes.linkUnchecked(out, in);
+            }
+        }
+
+        /** A link from one of the graphline's own inboxes: a pass-through, or the control relay. */
+        private void passIn(Link link, Component to) {
+            Inbox<?> outer = box(() -> Boxes.requireInbox(Graphline.this, called(SELF), link.fromBox()), link);
+            Inbox<?> inner = box(() -> Boxes.requireInbox(to, called(link.to()), link.toBox()), link);
             checkFits(link, outer.type(), inner.type());
             if (outer == control()) {
                 @SuppressWarnings("unchecked")
                 Inbox<? super Signal> target = (Inbox<? super Signal>) inner;
                 relaySignalsTo(target);
-            } else {
-                Boxes.passThroughUnchecked(outer, inner);
+                return;
             }
-            return;
+            Link earlier = passedThrough.putIfAbsent(outer, link);
+            if (earlier != null) {
+                throw refused(link, "its inbox '" + link.fromBox() + "' already passes through to inbox '"
+                        + earlier.toBox() + "' of " + called(earlier.to()) + ", so it cannot pass through to "
+                        + called(link.to()) + " as well; an inbox passes through to one child (a Splitter child"
+                        + " feeds several)");
+            }
+            Boxes.passThroughUnchecked(outer, inner);
         }
-        Outbox<?> out = box(() -> Boxes.requireOutbox(from, link.fromBox()), link);
-        if (!linked.add(out)) {
-            throw new IllegalArgumentException(link + ": " + out + " is already linked; an outbox has one link");
-        }
-        if (to == this) {
-            Outbox<?> outer = box(() -> Boxes.requireOutbox(this, link.toBox()), link);
-            checkFits(link, out.type(), outer.type());
-            Boxes.passThroughUnchecked(out, outer);
-        } else {
-            Inbox<?> in = box(() -> Boxes.requireInbox(to, link.toBox()), link);
-            checkFits(link, out.type(), in.type());
-            Boxes.linkUnchecked(out, in);
-        }
-    }
 
-    private Component component(String name, Link link, Map<String, Component> children) {
-        if (SELF.equals(name)) {
-            return this;
+        private Component component(String name, Link link) {
+            if (SELF.equals(name)) {
+                return Graphline.this;
+            }
+            Component c = children.get(name);
+            if (c == null) {
+                throw refused(link, "no component named '" + name + "'; the graphline has " + SELF + ", "
+                        + String.join(", ", children.keySet()));
+            }
+            return c;
         }
-        Component c = children.get(name);
-        if (c == null) {
-            throw new IllegalArgumentException(link + ": no component named '" + name + "'; the graphline has "
-                    + SELF + ", " + String.join(", ", children.keySet()));
-        }
-        return c;
-    }
 
-    private static <B> B box(java.util.function.Supplier<B> find, Link link) {
-        try {
-            return find.get();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(link + ": " + e.getMessage(), e);
+        /** How errors name the component called {@code name} in the linkage table. */
+        private String called(String name) {
+            return SELF.equals(name) ? "graphline '" + name() + "'"
+                    : "child '" + name + "' (" + children.get(name).name() + ")";
         }
-    }
 
-    private static void checkFits(Link link, Class<?> sent, Class<?> taken) {
-        if (!taken.isAssignableFrom(sent)) {
-            throw new IllegalArgumentException(link + ": type mismatch, " + sent.getName() + " does not fit "
-                    + taken.getName());
+        private <B> B box(Supplier<B> find, Link link) {
+            try {
+                return find.get();
+            } catch (IllegalArgumentException e) {
+                throw refused(link, e.getMessage());
+            }
+        }
+
+        private void checkFits(Link link, Class<?> sent, Class<?> taken) {
+            if (!taken.isAssignableFrom(sent)) {
+                throw refused(link, "type mismatch, " + sent.getName() + " does not fit " + taken.getName());
+            }
+        }
+
+        private IllegalArgumentException refused(Link link, String why) {
+            return new IllegalArgumentException("graphline '" + name() + "', " + link + ": " + why);
         }
     }
 

@@ -11,7 +11,9 @@ import dev.weft.runtime.Signal;
 /**
  * The body of a component that handles each message of one inbox in turn, Kamaelia style: on
  * {@link ProducerFinished} it first handles what is still queued, then passes the news on and ends;
- * on {@link Shutdown} it passes that on and ends at once; other signals are passed on.
+ * on {@link Shutdown} it passes that on and ends at once; other signals are passed on. A send
+ * refused with {@link InboxClosedException} while a {@code Shutdown} waits in the control inbox
+ * (the component downstream obeyed its own first) ends it as that {@code Shutdown} would.
  */
 abstract class InputLoop<I> extends Component {
     /** Where messages to handle arrive. */
@@ -39,13 +41,17 @@ abstract class InputLoop<I> extends Component {
         for (;;) {
             Inbox<?> ready = select(inbox, control());
             if (ready == inbox) {
-                accept(inbox.poll());
+                if (!handle(inbox.poll())) {
+                    return;
+                }
                 continue;
             }
             Signal s = control().poll();
             if (s instanceof ProducerFinished) {
                 for (I m = inbox.poll(); m != null; m = inbox.poll()) {
-                    accept(m);
+                    if (!handle(m)) {
+                        return;
+                    }
                 }
                 passOn(new ProducerFinished(this));
                 return;
@@ -54,6 +60,22 @@ abstract class InputLoop<I> extends Component {
             if (s instanceof Shutdown) {
                 return;
             }
+        }
+    }
+
+    /** Handles one message; returns false if a refused send ended the component during its shutdown. */
+    private boolean handle(I message) throws Exception {
+        try {
+            accept(message);
+            return true;
+        } catch (InboxClosedException refused) {
+            for (Signal s = control().poll(); s != null; s = control().poll()) {
+                if (s instanceof Shutdown shutdown) {
+                    passOn(shutdown);
+                    return false;
+                }
+            }
+            throw refused;
         }
     }
 

@@ -82,6 +82,7 @@ public final class ChildSpec<C extends Component> {
     /**
      * Gives the child's inbox {@code box} a stable entry taking {@code type}: an inbox owned by the
      * supervisor that forwards to whichever instance runs now and holds messages while none does.
+     * When the child is gone for good (it will not be restarted) the entry closes and refuses senders.
      */
     public ChildSpec<C> entry(String box, Class<?> type) {
         entries.add(new Entry(box, Objects.requireNonNull(type, "type")));

@@ -6,6 +6,6 @@ public enum Restart {
     PERMANENT,
     /** Only if it ended abnormally (failed or stopped by force); finishing normally is its last word. */
     TRANSIENT,
-    /** Never: once it ends, it is gone. */
+    /** Never: once it ends, it is gone, even when a sibling's restart stopped it. */
     TEMPORARY
 }

@@ -18,7 +18,7 @@ public sealed interface SupervisionEvent {
     record Started(String child, Component instance, int restarts) implements SupervisionEvent {
     }
 
-    /** An instance of {@code child} ended, as {@code how} says. */
+    /** An instance of {@code child} ended, as {@code how} says: by itself, or stopped by the supervisor. */
     record Exited(String child, Terminated how) implements SupervisionEvent {
     }
 

@@ -37,7 +37,9 @@ import java.util.Objects;
  * <p><b>Restarts.</b> When a child ends, its {@link Restart} type says whether it comes back. If it
  * does, the {@link Strategy} says which children restart with it: the others in that set are shut
  * down (a {@link Shutdown}, then an interrupt after the shutdown grace), in reverse start order, and
- * all are started again in spec order after the back-off. Children start in spec order.
+ * started again in spec order after the back-off, except {@link Restart#TEMPORARY} ones, which stay
+ * down. Children start in spec order. A child that will not come back is <em>gone for good</em>:
+ * its entries close, so senders get {@link InboxClosedException} instead of waiting for nobody.
  *
  * <p><b>Intensity.</b> If more than {@code maxRestarts} restarts fall within {@code window}, the
  * supervisor gives up: it stops every child and fails with {@link EscalationException}, so its own
@@ -53,18 +55,44 @@ import java.util.Objects;
  * <p><b>Re-wiring.</b> Each new instance gets its spec's wiring before it is spawned. Senders that
  * must not care about restarts send to the child's {@linkplain ChildSpec#entry entry}, a stable
  * inbox the supervisor owns through a small relay that forwards to the instance of the moment and,
- * while none runs, holds messages so that senders are pushed back rather than failing. A message
- * the relay took is never lost to a restart; messages already queued in an instance that ends are
- * lost with it, as in Erlang. Senders that look a child up by {@linkplain ChildSpec#register service
- * key} find the new instance once it is registered again (watch the key to hear when).
+ * while none runs, leaves messages in its bounded inbox so that senders are pushed back rather than
+ * failing. A message the relay took is handed to one instance only and is never lost to a restart;
+ * messages already queued in an instance that ends are lost with it, as in Erlang. Senders that
+ * look a child up by {@linkplain ChildSpec#register service key} find the new instance once it is
+ * registered again (watch the key to hear when).
+ *
+ * <p><b>Stopping.</b> On {@code Shutdown} the supervisor stops its children in reverse start order,
+ * each with a {@code Shutdown} and then, after the grace, an interrupt, then its entries, and ends.
+ * If it is interrupted ({@link #stop()}), before or while it does so, it interrupts every child
+ * still running at once and waits for them at most one grace: no child outlives it.
+ * {@link dev.weft.runtime.Weft#close()} sends {@code Shutdown} to the supervisor only, and a
+ * supervisor restarts nothing while the runtime closes.
  *
  * <p>{@link SupervisionEvent}s tell what happens on the {@link #events} outbox (discarded while
- * unlinked). The supervisor ends on {@code Shutdown}, after stopping its children in reverse order.
+ * unlinked), including the end of every instance the supervisor stops itself.
  */
 public final class Supervisor extends Component {
+    /*
+     * One thread, the supervisor's body, owns all the state below. Everything it reacts to arrives
+     * on its control inbox: Shutdown, and the Terminated of its instances and relays. While it waits
+     * for one child to end (awaitEnd), other signals are kept in `deferred` and handled afterwards,
+     * in arrival order, so no news is lost or reordered.
+     *
+     * An instance's Terminated is consumed exactly once: by exited() (the instance ended by itself)
+     * or by awaitEnd() (the supervisor stopped it). `byInstance` holds the instances whose
+     * Terminated is still to come, `liveRelays` the relays whose Terminated is still to come; so
+     * stopping never waits for an end it has already seen.
+     *
+     * Stopping is graceful (Shutdown, grace, interrupt, in reverse start order) unless the body was
+     * interrupted: then, or as soon as an interrupt cuts the graceful stop short, everything left
+     * is interrupted at once and awaited for at most one grace (stopNow). This runs in a finally,
+     * so an interrupt can shorten the stop but never skip it.
+     */
+
     /** Starts, exits, scheduled restarts and giving up, in order. */
     public final Outbox<SupervisionEvent> events = outbox("events", SupervisionEvent.class, UnlinkedPolicy.DISCARD);
 
+    private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());
     private static final long NOT_SCHEDULED = Long.MIN_VALUE;
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -77,6 +105,7 @@ public final class Supervisor extends Component {
     private final List<Child> children = new ArrayList<>();
     private final Map<String, Relay<?>> entries = new LinkedHashMap<>();
     private final Map<Component, Child> byInstance = new IdentityHashMap<>();
+    private final Map<Component, Child> liveRelays = new IdentityHashMap<>();
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
     private final ArrayDeque<Signal> deferred = new ArrayDeque<>();
 
@@ -87,6 +116,8 @@ public final class Supervisor extends Component {
         Component instance;
         long dueAt = NOT_SCHEDULED;
         int restarts;
+        /** Will never run again: its entries are closed. */
+        boolean gone;
 
         Child(ChildSpec<?> spec) {
             this.spec = spec;
@@ -131,7 +162,9 @@ public final class Supervisor extends Component {
 
     /**
      * Returns the stable entry of the child {@code child}'s inbox {@code box}, declared with
-     * {@link ChildSpec#entry}: sends to it reach whichever instance of the child runs now.
+     * {@link ChildSpec#entry}: sends to it reach whichever instance of the child runs now. Once the
+     * child is gone for good (or the supervisor has ended) the entry is closed, and sends to it fail
+     * with {@link InboxClosedException}.
      *
      * @throws IllegalArgumentException if there is no such entry or it does not take {@code type}
      */
@@ -166,26 +199,50 @@ public final class Supervisor extends Component {
     // ---------------------------------------------------------------- the body
 
     @Override
+    protected boolean shutsDownItsChildren() {
+        return true;
+    }
+
+    @Override
     protected void run() throws InterruptedException {
+        boolean interrupted = false;
         try {
-            for (Relay<?> relay : entries.values()) {
-                spawn(relay);
-            }
-            for (Child c : children) {
-                start(c);
-            }
-            for (;;) {
-                Signal s = nextSignal();
-                if (s instanceof Shutdown) {
-                    return;
-                }
-                if (s instanceof Terminated t) {
-                    exited(t);
-                }
-                startDue();
-            }
+            supervise();
+        } catch (InterruptedException e) {
+            interrupted = true;
+            throw e;
         } finally {
-            stopAll();
+            stopAll(interrupted);
+        }
+    }
+
+    private void supervise() throws InterruptedException {
+        for (Child c : children) {
+            for (ChildSpec.Entry e : c.spec.entries()) {
+                Relay<?> relay = entries.get(entryKey(c.name(), e.box()));
+                try {
+                    spawn(relay);
+                } catch (IllegalStateException refused) {
+                    if (runtime().isClosing()) {
+                        return;   // spawned while the runtime closes: there is nothing to supervise
+                    }
+                    throw refused;
+                }
+                liveRelays.put(relay, c);
+            }
+        }
+        for (Child c : children) {
+            start(c);
+        }
+        for (;;) {
+            Signal s = nextSignal();
+            if (s instanceof Shutdown) {
+                return;
+            }
+            if (s instanceof Terminated t) {
+                exited(t);
+            }
+            startDue();
         }
     }
 
@@ -208,20 +265,23 @@ public final class Supervisor extends Component {
     }
 
     private void exited(Terminated t) throws InterruptedException {
+        Child owner = liveRelays.remove(t.component());
+        if (owner != null) {
+            relayEnded(owner, t);
+            return;
+        }
         Child c = byInstance.remove(t.component());
         if (c == null) {
-            return;   // a relay, or an instance already replaced
+            return;   // an instance already replaced
         }
         c.instance = null;
         unlinkEntries(c);
         emit(new SupervisionEvent.Exited(c.name(), t));
-        boolean abnormal = t.state() != ComponentState.FINISHED;
-        boolean restart = switch (c.spec.restartType()) {
-            case PERMANENT -> true;
-            case TRANSIENT -> abnormal;
-            case TEMPORARY -> false;
-        };
-        if (!restart) {
+        if (runtime().isClosing()) {
+            return;   // the runtime refuses spawns now, and our own Shutdown is on its way
+        }
+        if (!comesBack(c, t)) {
+            goneForGood(c);
             return;
         }
         long now = System.nanoTime();
@@ -236,36 +296,58 @@ public final class Supervisor extends Component {
         restartTimes.add(now);
         long delay = backoff(c.restartTimes.size());
         c.restartTimes.add(now);
-        List<Child> group = group(c);
+        List<Child> group = new ArrayList<>();
+        for (Child other : children) {
+            if (other == c || inGroup(c, other)) {
+                group.add(other);
+            }
+        }
         for (int i = group.size() - 1; i >= 0; i--) {
-            Child other = group.get(i);
-            if (other != c && other.instance != null) {
-                stopChild(other.instance);
-                byInstance.remove(other.instance);
-                other.instance = null;
-                unlinkEntries(other);
+            if (group.get(i) != c) {
+                stopInstance(group.get(i));
             }
         }
         for (Child g : group) {
+            if (g != c && g.spec.restartType() == Restart.TEMPORARY) {
+                goneForGood(g);   // stopped with its group, but TEMPORARY never comes back (Erlang agrees)
+                continue;
+            }
             g.dueAt = now + delay;
             emit(new SupervisionEvent.RestartScheduled(g.name(), Duration.ofNanos(delay)));
         }
     }
 
-    /** The children restarted together with {@code c}: itself and, by strategy, those running. */
-    private List<Child> group(Child c) {
-        List<Child> group = new ArrayList<>();
-        boolean after = false;
-        for (Child other : children) {
-            boolean running = other.instance != null;
-            if (other == c) {
-                group.add(other);
-                after = true;
-            } else if (running && (strategy == Strategy.ONE_FOR_ALL || strategy == Strategy.REST_FOR_ONE && after)) {
-                group.add(other);
-            }
+    private static boolean comesBack(Child c, Terminated t) {
+        return switch (c.spec.restartType()) {
+            case PERMANENT -> true;
+            case TRANSIENT -> t.state() != ComponentState.FINISHED;
+            case TEMPORARY -> false;
+        };
+    }
+
+    /** Whether {@code other}, running now, restarts with {@code c} under the strategy. */
+    private boolean inGroup(Child c, Child other) {
+        return other.instance != null && switch (strategy) {
+            case ONE_FOR_ONE -> false;
+            case ONE_FOR_ALL -> true;
+            case REST_FOR_ONE -> children.indexOf(other) > children.indexOf(c);
+        };
+    }
+
+    /** A relay ended: expected if its child is gone for good or the runtime closes; otherwise the entry is broken. */
+    private void relayEnded(Child owner, Terminated t) {
+        if (!owner.gone && !runtime().isClosing()) {
+            throw new EscalationException(name() + ": the entry " + t.component().name() + " of child '" + owner.name()
+                    + "' ended (" + t.state() + ") while the child may still run", t.cause());
         }
-        return group;
+    }
+
+    /** Closes the entries of a child that will not run again, so that senders are refused, not parked. */
+    private void goneForGood(Child c) {
+        c.gone = true;
+        for (ChildSpec.Entry e : c.spec.entries()) {
+            entries.get(entryKey(c.name(), e.box())).shutdown();
+        }
     }
 
     private long backoff(int recentRestarts) {
@@ -284,35 +366,47 @@ public final class Supervisor extends Component {
     }
 
     private void startDue() {
+        boolean closing = runtime().isClosing();
         long now = System.nanoTime();
         for (Child c : children) {
-            if (c.dueAt != NOT_SCHEDULED && now - c.dueAt >= 0) {
+            if (c.dueAt != NOT_SCHEDULED && (closing || now - c.dueAt >= 0)) {
                 c.dueAt = NOT_SCHEDULED;
-                c.restarts++;
-                start(c);
+                if (!closing) {
+                    c.restarts++;
+                    start(c);
+                }
             }
         }
     }
 
     // ---------------------------------------------------------------- starting and wiring
 
+    /** Starts a new instance of {@code c}, unless the runtime is closing. */
     private void start(Child c) {
-        Component instance;
+        if (runtime().isClosing()) {
+            return;
+        }
+        Component instance = null;
         try {
             instance = c.spec.newInstance();
             wire(c.spec, instance);
             spawn(instance);
         } catch (RuntimeException e) {
-            throw new EscalationException(name() + ": cannot start child '" + c.name() + "': " + e.getMessage(), e);
+            if (!runtime().isClosing()) {
+                throw new EscalationException(name() + ": cannot start child '" + c.name() + "': " + e.getMessage(), e);
+            }
+            if (instance != null) {
+                unwire(c, instance);   // the runtime refused the spawn because it closes
+            }
+            return;
         }
         c.instance = instance;
         byInstance.put(instance, c);
         for (ChildSpec.Entry e : c.spec.entries()) {
-            Relay<?> relay = entries.get(entryKey(c.name(), e.box()));
             try {
-                relay.control().send(new Relay.Relinked());
-            } catch (InterruptedException | InboxClosedException ignored) {
-                // The control inbox is unbounded and never parks; an ended relay needs no news.
+                entries.get(entryKey(c.name(), e.box())).control().trySend(new Relay.Relinked());
+            } catch (InboxClosedException ended) {
+                // Only a relay that is being shut down has ended; it needs no news.
             }
         }
         emitQuietly(new SupervisionEvent.Started(c.name(), instance, c.restarts));
@@ -333,6 +427,16 @@ public final class Supervisor extends Component {
             register(r.key(), requireInbox(instance, r.box()));
         }
         spec.runOnStart(instance);
+    }
+
+    /** Undoes the wiring that points at an instance the runtime refused to spawn (it is closing). */
+    private void unwire(Child c, Component instance) {
+        unlinkEntries(c);
+        for (ChildSpec.Registration r : c.spec.registrations()) {
+            if (services().lookup(r.key()) == instance.findInbox(r.box())) {
+                services().unregister(r.key());
+            }
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -373,38 +477,106 @@ public final class Supervisor extends Component {
 
     // ---------------------------------------------------------------- stopping
 
-    /** Stops the running children in reverse start order, then the entries' relays. */
-    private void stopAll() throws InterruptedException {
-        for (int i = children.size() - 1; i >= 0; i--) {
-            Child c = children.get(i);
+    /**
+     * Stops what is left, the instances in reverse start order, then the relays; gracefully unless
+     * {@code interrupted}, and by force ({@link #stopNow}) for whatever an interrupt leaves behind.
+     */
+    private void stopAll(boolean interrupted) throws InterruptedException {
+        for (Child c : children) {
             c.dueAt = NOT_SCHEDULED;
-            if (c.instance != null) {
-                Component instance = c.instance;
-                byInstance.remove(instance);
-                c.instance = null;
-                stopChild(instance);
+        }
+        boolean stopped = false;
+        try {
+            if (!interrupted) {
+                for (int i = children.size() - 1; i >= 0; i--) {
+                    Child c = children.get(i);
+                    if (c.instance != null) {
+                        stopInstance(c);
+                    }
+                }
+                for (Component relay : List.copyOf(liveRelays.keySet())) {
+                    stopChild(relay);
+                    liveRelays.remove(relay);
+                }
+                stopped = true;
+            }
+        } finally {
+            if (!stopped) {
+                stopNow();
             }
         }
-        for (Relay<?> relay : entries.values()) {
-            stopChild(relay);
+    }
+
+    /** Stops {@code c}'s running instance gracefully and reports its end; its entries hold on meanwhile. */
+    private void stopInstance(Child c) throws InterruptedException {
+        unlinkEntries(c);
+        Component instance = c.instance;
+        Terminated how = stopChild(instance);
+        byInstance.remove(instance);
+        c.instance = null;
+        emit(new SupervisionEvent.Exited(c.name(), how));
+    }
+
+    /**
+     * Interrupts every instance and relay still running, then waits for them at most one grace
+     * (less if interrupted again). What ignores the interrupt too is logged and left behind.
+     */
+    private void stopNow() {
+        List<Component> left = new ArrayList<>();
+        for (int i = children.size() - 1; i >= 0; i--) {
+            if (children.get(i).instance != null) {
+                left.add(children.get(i).instance);
+            }
+        }
+        left.addAll(liveRelays.keySet());
+        left.forEach(Component::stop);
+        Thread.interrupted();   // the interrupt that brought us here is being obeyed
+        long deadline = System.nanoTime() + shutdownGraceNanos;
+        try {
+            for (Iterator<Component> it = left.iterator(); it.hasNext(); ) {
+                Component child = it.next();
+                Terminated how = awaitEnd(child, deadline);
+                if (how == null) {
+                    break;
+                }
+                it.remove();
+                liveRelays.remove(child);
+                Child c = byInstance.remove(child);
+                if (c != null) {
+                    c.instance = null;
+                    emitNow(new SupervisionEvent.Exited(c.name(), how));
+                }
+            }
+        } catch (InterruptedException again) {
+            Thread.currentThread().interrupt();
+        }
+        left.removeIf(child -> child.state().isTerminal());
+        if (!left.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "{0} ends with {1} child(ren) still running after an interrupt: {2}",
+                    name(), left.size(), left);
         }
     }
 
     /** Shuts {@code child} down, interrupting it after the grace, and waits for its end. */
-    private void stopChild(Component child) throws InterruptedException {
+    private Terminated stopChild(Component child) throws InterruptedException {
         child.shutdown();
-        if (!awaitEnd(child, System.nanoTime() + shutdownGraceNanos)) {
+        Terminated how = awaitEnd(child, System.nanoTime() + shutdownGraceNanos);
+        if (how == null) {
             child.stop();
-            awaitEnd(child, Long.MAX_VALUE);
+            how = awaitEnd(child, Long.MAX_VALUE);
         }
+        return how;
     }
 
-    /** Waits for {@code child}'s Terminated on the control inbox, keeping other signals for later. */
-    private boolean awaitEnd(Component child, long deadline) throws InterruptedException {
+    /**
+     * Waits for {@code child}'s Terminated on the control inbox, keeping other signals for later;
+     * returns null if the deadline passes first.
+     */
+    private Terminated awaitEnd(Component child, long deadline) throws InterruptedException {
         for (Iterator<Signal> it = deferred.iterator(); it.hasNext(); ) {
             if (it.next() instanceof Terminated t && t.component() == child) {
                 it.remove();
-                return true;
+                return t;
             }
         }
         for (;;) {
@@ -415,11 +587,11 @@ public final class Supervisor extends Component {
                 long left = deadline - System.nanoTime();
                 s = left <= 0 ? control().poll() : control().receive(Duration.ofNanos(left));
                 if (s == null) {
-                    return false;
+                    return null;
                 }
             }
             if (s instanceof Terminated t && t.component() == child) {
-                return true;
+                return t;
             }
             deferred.add(s);
         }
@@ -438,6 +610,15 @@ public final class Supervisor extends Component {
             emit(event);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Emits without waiting for room: while stopping by force, an event that does not fit is dropped. */
+    private void emitNow(SupervisionEvent event) {
+        try {
+            events.trySend(event);
+        } catch (InboxClosedException ended) {
+            // Whoever listened has ended.
         }
     }
 

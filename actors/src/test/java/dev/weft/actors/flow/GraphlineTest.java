@@ -102,13 +102,15 @@ class GraphlineTest {
                 .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("link (a, out) -> (b, inbox)")
+                .hasMessageContaining("child 'a' (MapStage#")
                 .hasMessageContaining("has no outbox 'out'; its outboxes are signal, outbox");
         assertThatThrownBy(() -> Graphline.builder()
+                .name("words")
                 .child("a", Stage.map(String.class, String.class, s -> s))
                 .link("self", "inbox", "a", "inbox")
                 .build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("has no inbox 'inbox'");
+                .hasMessageContaining("graphline 'words' has no inbox 'inbox'");
     }
 
     @Test
@@ -140,6 +142,24 @@ class GraphlineTest {
                 .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is already linked");
+    }
+
+    @Test
+    void anInboxPassedThroughToTwoChildrenIsRejectedNamingTheGraphlineTheBoxAndBothChildren() {
+        assertThatThrownBy(() -> Graphline.builder()
+                .name("fan")
+                .inbox("inbox", String.class)
+                .child("left", Stage.map(String.class, String.class, s -> s))
+                .child("right", Stage.map(String.class, String.class, s -> s))
+                .link("self", "inbox", "left", "inbox")
+                .link("self", "inbox", "right", "inbox")
+                .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("graphline 'fan'")
+                .hasMessageContaining("inbox 'inbox'")
+                .hasMessageContaining("child 'left'")
+                .hasMessageContaining("child 'right'")
+                .hasMessageContaining("Splitter");
     }
 
     @Test

@@ -5,19 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.actors.Collector;
 import dev.weft.actors.Source;
+import dev.weft.runtime.Component;
 import dev.weft.runtime.ComponentState;
+import dev.weft.runtime.Inbox;
+import dev.weft.runtime.InboxClosedException;
+import dev.weft.runtime.Outbox;
 import dev.weft.runtime.ProducerFinished;
 import dev.weft.runtime.Terminated;
 import dev.weft.runtime.Weft;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class PipelineTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int MESSAGES = 1_000;
+    private static final int FAN_OUT = 10;
+    private static final int BUSY = 2_000;
 
     @Test
     void messagesFlowThroughEveryChildInOrderAndProducerFinishedEndsThePipeline() throws Exception {
@@ -65,6 +73,92 @@ class PipelineTest {
 
             assertThat(pipeline.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
             assertThat(pipeline.children()).allSatisfy(c -> assertThat(c.state()).isEqualTo(ComponentState.FINISHED));
+        }
+    }
+
+    /** Sends every message it takes {@value #FAN_OUT} times: keeps the next stage's inbox full. */
+    private static final class FanOut extends Stage<Integer, Integer> {
+        FanOut() {
+            super(Integer.class, Integer.class);
+        }
+
+        @Override
+        protected void onMessage(Integer n) throws InterruptedException {
+            for (int i = 0; i < FAN_OUT; i++) {
+                outbox.send(n);
+            }
+        }
+    }
+
+    /** Sends forever and never reads its control inbox: a child of the user's that ignores Shutdown. */
+    private static final class Flood extends Component {
+        final Inbox<Integer> inbox = inbox("inbox", Integer.class);
+        final Outbox<Integer> outbox = outbox("outbox", Integer.class);
+
+        @Override
+        protected void run() throws InterruptedException {
+            for (int i = 0; ; i++) {
+                outbox.send(i);
+            }
+        }
+    }
+
+    /** Sends to {@code inbox} from a platform thread until the inbox closes. */
+    private static CompletableFuture<Void> feed(Inbox<Integer> inbox) {
+        CompletableFuture<Void> fed = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; ; i++) {
+                    inbox.send(i);
+                }
+            } catch (InboxClosedException closed) {
+                fed.complete(null);
+            } catch (Throwable t) {
+                fed.completeExceptionally(t);
+            }
+        });
+        return fed;
+    }
+
+    @Test
+    void shuttingDownABusyPipelineEndsItAndItsStagesCleanly() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Pipeline<Integer, Integer> pipeline = Pipeline.of(Integer.class, Integer.class,
+                    new FanOut(), new FanOut(), Stage.map(Integer.class, Integer.class, n -> n));
+            Collector<Integer> sink = weft.spawn(new Collector<>(Integer.class));
+            weft.link(pipeline.outbox, sink.inbox);
+            weft.spawn(pipeline);
+            CompletableFuture<Void> fed = feed(pipeline.inbox);
+            sink.take(BUSY);                       // every stage is busy, the first two blocked in send
+
+            pipeline.shutdown();
+
+            assertThat(pipeline.join(WAIT).state()).as("the pipeline asked for the shutdown")
+                    .isEqualTo(ComponentState.FINISHED);
+            assertThat(pipeline.children()).allSatisfy(c -> assertThat(c.state()).as(c.name())
+                    .isEqualTo(ComponentState.FINISHED));
+            fed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aChildBlockedInSendWhenItsDownstreamObeysShutdownIsPartOfTheShutdown() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Flood flood = new Flood();
+            Pipeline<Integer, Integer> pipeline = Pipeline.of(Integer.class, Integer.class,
+                    flood, Stage.map(Integer.class, Integer.class, n -> n));
+            Collector<Integer> sink = weft.spawn(new Collector<>(Integer.class));
+            weft.link(pipeline.outbox, sink.inbox);
+            weft.spawn(pipeline);
+            sink.take(BUSY);
+
+            pipeline.shutdown();
+
+            assertThat(pipeline.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+            Terminated floodEnd = flood.join(WAIT);
+            assertThat(floodEnd.state()).as("it ignored Shutdown and its send was refused")
+                    .isEqualTo(ComponentState.FAILED);
+            assertThat(floodEnd.cause()).isInstanceOf(InboxClosedException.class);
         }
     }
 

@@ -1,12 +1,14 @@
 package dev.weft.actors.supervise;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.actors.Await;
 import dev.weft.actors.Collector;
 import dev.weft.runtime.Component;
 import dev.weft.runtime.ComponentState;
 import dev.weft.runtime.Inbox;
+import dev.weft.runtime.InboxClosedException;
 import dev.weft.runtime.Outbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
@@ -26,17 +28,31 @@ import org.junit.jupiter.api.Test;
 class SupervisorTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final List<String> ABC = List.of("a", "b", "c");
+    private static final int SUPERVISORS_PER_CLOSE = 40;
+    private static final int CHILDREN_PER_SUPERVISOR = 25;
+    private static final int CLOSE_ROUNDS = 5;
+    private static final int PACED_CRASHES = 10;
+    private static final int RACING_CRASHES = 50;
 
-    /** Obeys commands: "crash" throws, "finish" returns, anything else is echoed with its instance's name. */
+    /**
+     * Obeys commands: "crash" (or "crash" and a suffix) throws, "finish" returns, anything else is
+     * echoed with its instance's name. Every message it takes is first added to {@code taken}.
+     */
     static final class Worker extends Component {
         final Inbox<String> inbox = inbox("inbox", String.class);
         final Outbox<String> outbox = outbox("outbox", String.class, UnlinkedPolicy.DISCARD);
         private final String label;
         private final BlockingQueue<String> ends;
+        private final BlockingQueue<String> taken;
 
         Worker(String label, BlockingQueue<String> ends) {
+            this(label, ends, new LinkedBlockingQueue<>());
+        }
+
+        Worker(String label, BlockingQueue<String> ends, BlockingQueue<String> taken) {
             this.label = label;
             this.ends = ends;
+            this.taken = taken;
         }
 
         @Override
@@ -50,13 +66,14 @@ class SupervisorTest {
                         continue;
                     }
                     String m = inbox.poll();
-                    switch (m) {
-                        case "crash" -> throw new IllegalStateException(label + " crashed on purpose");
-                        case "finish" -> {
-                            return;
-                        }
-                        default -> outbox.send(name() + ":" + m);
+                    taken.add(m);
+                    if (m.startsWith("crash")) {
+                        throw new IllegalStateException(label + " crashed on purpose");
                     }
+                    if (m.equals("finish")) {
+                        return;
+                    }
+                    outbox.send(name() + ":" + m);
                 }
             } finally {
                 ends.add(label);
@@ -135,6 +152,14 @@ class SupervisorTest {
         return new Tree(sup, events, ends);
     }
 
+    /** Builds a tree of PERMANENT workers a, b, c under {@code strategy}, spawns it and waits until all run. */
+    private static Tree running(Weft weft, Strategy strategy) throws InterruptedException {
+        Tree t = tree(weft, Supervisor.builder().strategy(strategy), ABC, Restart.PERMANENT);
+        weft.spawn(t.sup());
+        t.restarted("c", 0);
+        return t;
+    }
+
     private static List<Component> instances(Supervisor sup, List<String> names) {
         return names.stream().map(sup::instance).toList();
     }
@@ -142,9 +167,7 @@ class SupervisorTest {
     @Test
     void oneForOneRestartsOnlyTheChildThatEnded() throws Exception {
         try (Weft weft = Weft.start()) {
-            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.ONE_FOR_ONE), ABC, Restart.PERMANENT);
-            weft.spawn(t.sup());
-            t.restarted("c", 0);
+            Tree t = running(weft, Strategy.ONE_FOR_ONE);
             List<Component> before = instances(t.sup(), ABC);
 
             t.entry("b").send("crash");
@@ -162,9 +185,7 @@ class SupervisorTest {
     @Test
     void oneForAllRestartsEveryChild() throws Exception {
         try (Weft weft = Weft.start()) {
-            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.ONE_FOR_ALL), ABC, Restart.PERMANENT);
-            weft.spawn(t.sup());
-            t.restarted("c", 0);
+            Tree t = running(weft, Strategy.ONE_FOR_ALL);
             List<Component> before = instances(t.sup(), ABC);
 
             t.entry("b").send("crash");
@@ -185,9 +206,7 @@ class SupervisorTest {
     @Test
     void restForOneRestartsTheChildAndThoseStartedAfterIt() throws Exception {
         try (Weft weft = Weft.start()) {
-            Tree t = tree(weft, Supervisor.builder().strategy(Strategy.REST_FOR_ONE), ABC, Restart.PERMANENT);
-            weft.spawn(t.sup());
-            t.restarted("c", 0);
+            Tree t = running(weft, Strategy.REST_FOR_ONE);
             List<Component> before = instances(t.sup(), ABC);
 
             t.entry("b").send("crash");
@@ -291,10 +310,11 @@ class SupervisorTest {
             Collector<SupervisionEvent> events = weft.spawn(new Collector<>(SupervisionEvent.class, 64));
             weft.link(sup.events, events.inbox);
             weft.spawn(sup);
+            Tree t = new Tree(sup, events, ends);
             Inbox<String> entry = sup.entry("worker", "inbox", String.class);
 
             entry.send("crash");
-            assertThat(ends.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("worker");
+            t.await(SupervisionEvent.Exited.class, e -> true);   // down: not merely done with its last message
             for (String m : List.of("one", "two", "three")) {
                 entry.send(m);
             }
@@ -367,6 +387,270 @@ class SupervisorTest {
             assertThat(t.sup().join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
             assertThat(t.ends(3)).containsExactly("c", "b", "a");
             assertThat(t.ends).as("nothing else ended").isEmpty();
+        }
+    }
+
+    /** Ignores Shutdown (counting it down on {@code shutdownSeen}) and ends only when interrupted. */
+    static final class Stubborn extends Component {
+        final Inbox<String> inbox = inbox("inbox", String.class);
+        private final java.util.concurrent.CountDownLatch shutdownSeen;
+
+        Stubborn(java.util.concurrent.CountDownLatch shutdownSeen) {
+            this.shutdownSeen = shutdownSeen;
+        }
+
+        @Override
+        protected void run() throws InterruptedException {
+            for (;;) {
+                if (control().receive() instanceof Shutdown) {
+                    shutdownSeen.countDown();
+                }
+            }
+        }
+    }
+
+    private static ChildSpec<Worker> spec(String name, Restart restart, BlockingQueue<String> ends) {
+        return ChildSpec.of(name, () -> new Worker(name, ends)).restart(restart).entry("inbox", String.class);
+    }
+
+    @Test
+    void oneForAllNeverRestartsATemporarySiblingItStopped() throws Exception {
+        assertATemporarySiblingStaysDown(Strategy.ONE_FOR_ALL, "a");
+    }
+
+    @Test
+    void restForOneNeverRestartsATemporarySiblingItStopped() throws Exception {
+        assertATemporarySiblingStaysDown(Strategy.REST_FOR_ONE, "b");
+    }
+
+    /**
+     * Children a, b (PERMANENT), temp (TEMPORARY) and d (TRANSIENT): {@code crasher} crashes and its
+     * group, temp included, is stopped; all but temp come back.
+     */
+    private static void assertATemporarySiblingStaysDown(Strategy strategy, String crasher) throws Exception {
+        try (Weft weft = Weft.start()) {
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor.Builder b = Supervisor.builder().strategy(strategy)
+                    .child(spec("a", Restart.PERMANENT, ends))
+                    .child(spec("b", Restart.PERMANENT, ends))
+                    .child(spec("temp", Restart.TEMPORARY, ends))
+                    .child(spec("d", Restart.TRANSIENT, ends));
+            Tree t = tree(weft, b, List.of(), Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("d", 0);
+            Component temp = t.sup().instance("temp");
+
+            t.entry(crasher).send("crash");
+            t.restarted(crasher, 1);
+            t.restarted("d", 1);              // started after temp in spec order: temp's chance has passed
+
+            assertThat(temp.state()).as("temp was stopped with its group").isEqualTo(ComponentState.FINISHED);
+            assertThat(t.sup().instance("temp")).as("TEMPORARY never comes back").isNull();
+            assertThat(t.log).noneMatch(e -> e.child().equals("temp") && (e instanceof SupervisionEvent.RestartScheduled
+                    || e instanceof SupervisionEvent.Started started && started.restarts() > 0));
+        }
+    }
+
+    @Test
+    void exitedIsReportedForTheInstancesTheSupervisorStopsItself() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = running(weft, Strategy.ONE_FOR_ALL);
+            List<Component> before = instances(t.sup(), ABC);
+
+            t.entry("b").send("crash");
+            t.restarted("c", 1);
+
+            for (int i : new int[] {0, 2}) {
+                SupervisionEvent.Exited exited = t.await(SupervisionEvent.Exited.class,
+                        e -> e.how().component() == before.get(i));
+                assertThat(exited.child()).isEqualTo(ABC.get(i));
+                assertThat(exited.how().state()).isEqualTo(ComponentState.FINISHED);
+            }
+
+            List<Component> after = instances(t.sup(), ABC);
+            t.sup().shutdown();
+            assertThat(t.sup().join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+            for (int i = 0; i < 3; i++) {
+                Component instance = after.get(i);
+                assertThat(t.await(SupervisionEvent.Exited.class, e -> e.how().component() == instance).child())
+                        .isEqualTo(ABC.get(i));
+            }
+        }
+    }
+
+    @Test
+    void theEntryOfAChildGoneForGoodRefusesSenders() throws Exception {
+        try (Weft weft = Weft.start()) {
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor.Builder b = Supervisor.builder().name("workers")
+                    .child(spec("temp", Restart.TEMPORARY, ends))
+                    .child(spec("done", Restart.TRANSIENT, ends));
+            Tree t = tree(weft, b, List.of(), Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("done", 0);
+
+            t.entry("temp").send("crash");
+            t.entry("done").send("finish");
+
+            for (String child : List.of("temp", "done")) {
+                Inbox<String> entry = t.entry(child);
+                assertThat(entry.owner().join(WAIT).state()).as("the entry of %s ends with it", child)
+                        .isEqualTo(ComponentState.FINISHED);
+                assertThatThrownBy(() -> entry.send("hello?", WAIT))
+                        .isInstanceOf(InboxClosedException.class)
+                        .hasMessageContaining("workers").hasMessageContaining(child).hasMessageContaining("inbox");
+            }
+            assertThat(t.sup().state()).isEqualTo(ComponentState.RUNNING);
+        }
+    }
+
+    @Test
+    void anInterruptedSupervisorStillStopsEveryChild() throws Exception {
+        try (Weft weft = Weft.start()) {
+            java.util.concurrent.CountDownLatch shutdownSeen = new java.util.concurrent.CountDownLatch(1);
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            Supervisor sup = weft.spawn(Supervisor.builder()
+                    .shutdownGrace(Duration.ofHours(1))
+                    .child(spec("fast", Restart.PERMANENT, ends))
+                    .child(ChildSpec.of("slow", () -> new Stubborn(shutdownSeen)).entry("inbox", String.class))
+                    .build());
+            Await.condition(() -> sup.instance("slow") != null, "slow to start");
+            Component fast = sup.instance("fast");
+            Component slow = sup.instance("slow");
+
+            sup.shutdown();
+            assertThat(shutdownSeen.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            sup.stop();                                     // while it waits for slow, in its grace
+
+            assertThat(sup.join(WAIT).state()).isEqualTo(ComponentState.STOPPED);
+            assertThat(slow.state()).as("the slow child was interrupted").isEqualTo(ComponentState.STOPPED);
+            assertThat(fast.state().isTerminal()).as("the child not yet reached was stopped too").isTrue();
+            for (String child : List.of("fast", "slow")) {
+                assertThat(sup.entry(child, "inbox", String.class).owner().state().isTerminal())
+                        .as("the entry of %s", child).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void anOuterSupervisorWithAShortGraceLeavesNoGrandchildRunning() throws Exception {
+        try (Weft weft = Weft.start()) {
+            java.util.concurrent.CountDownLatch shutdownSeen = new java.util.concurrent.CountDownLatch(1);
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            List<Supervisor> inner = new ArrayList<>();
+            Supervisor outer = weft.spawn(Supervisor.builder()
+                    .shutdownGrace(Duration.ofMillis(300))
+                    .child(ChildSpec.of("inner", () -> {
+                        Supervisor s = Supervisor.builder()
+                                .shutdownGrace(Duration.ofSeconds(5))
+                                .child(spec("fast", Restart.PERMANENT, ends))
+                                .child(ChildSpec.of("slow", () -> new Stubborn(shutdownSeen)))
+                                .build();
+                        inner.add(s);
+                        return s;
+                    }))
+                    .build());
+            Await.condition(() -> !inner.isEmpty() && inner.get(0).instance("slow") != null, "the grandchildren");
+            Supervisor in = inner.get(0);
+            Component fast = in.instance("fast");
+            Component slow = in.instance("slow");
+
+            outer.shutdown();
+
+            assertThat(outer.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+            assertThat(in.state()).as("the inner supervisor was interrupted").isEqualTo(ComponentState.STOPPED);
+            assertThat(List.of(fast, slow, in.entry("fast", "inbox", String.class).owner()))
+                    .allSatisfy(c -> assertThat(c.state().isTerminal()).as(c.name()).isTrue());
+            assertThat(weft.liveComponents()).as("nothing of the tree is left").isZero();
+        }
+    }
+
+    @Test
+    void closingTheRuntimeEndsSupervisorsCleanlyWithoutRestarts() throws Exception {
+        for (int round = 0; round < CLOSE_ROUNDS; round++) {
+            List<Terminated> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Weft weft = Weft.builder().onFailure(failures::add).start();
+            BlockingQueue<String> ends = new LinkedBlockingQueue<>();
+            List<Supervisor> sups = new ArrayList<>();
+            for (int i = 0; i < SUPERVISORS_PER_CLOSE; i++) {
+                Supervisor.Builder b = Supervisor.builder().strategy(Strategy.values()[i % 3]);
+                for (int c = 0; c < CHILDREN_PER_SUPERVISOR; c++) {
+                    b.child(spec("w" + c, Restart.PERMANENT, ends));
+                }
+                sups.add(weft.spawn(b.build()));
+            }
+            String last = "w" + (CHILDREN_PER_SUPERVISOR - 1);
+            for (Supervisor s : sups) {
+                Await.condition(() -> s.instance(last) != null, "every child to start");
+            }
+
+            weft.close();
+
+            assertThat(sups).as("round %d", round)
+                    .allSatisfy(s -> assertThat(s.join(WAIT).state()).isEqualTo(ComponentState.FINISHED));
+            assertThat(failures).as("round %d: nothing failed", round).isEmpty();
+        }
+    }
+
+    @Test
+    void shutdownDuringABackOffIsObeyedAtOnceWhileTheEntryHoldsAMessage() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Tree t = tree(weft, Supervisor.builder()
+                    .shutdownGrace(Duration.ofSeconds(3))
+                    .backoff(Duration.ofHours(1), Duration.ofHours(1)), List.of("a"), Restart.PERMANENT);
+            weft.spawn(t.sup());
+            t.restarted("a", 0);
+            t.entry("a").send("crash");
+            t.await(SupervisionEvent.RestartScheduled.class, r -> true);
+            t.entry("a").send("waits for the next instance");
+
+            t.sup().shutdown();
+
+            assertThat(t.sup().join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
+            assertThat(t.entry("a").owner().join(WAIT).state()).as("the entry obeyed Shutdown, not the interrupt")
+                    .isEqualTo(ComponentState.FINISHED);
+        }
+    }
+
+    @Test
+    void theEntryNeverHandsAMessageToTwoInstances() throws Exception {
+        try (Weft weft = Weft.start()) {
+            BlockingQueue<String> taken = new LinkedBlockingQueue<>();
+            Supervisor sup = Supervisor.builder()
+                    .intensity(PACED_CRASHES + RACING_CRASHES + 1, Duration.ofMinutes(10))
+                    .child(ChildSpec.of("r", () -> new Worker("r", new LinkedBlockingQueue<>(), taken))
+                            .entry("inbox", String.class))
+                    .build();
+            Collector<SupervisionEvent> events = weft.spawn(new Collector<>(SupervisionEvent.class, 1024));
+            weft.link(sup.events, events.inbox);
+            weft.spawn(sup);
+            Tree t = new Tree(sup, events, new LinkedBlockingQueue<>());
+            Inbox<String> entry = t.entry("r");
+            List<String> sent = new ArrayList<>();
+
+            // when: an instance takes a message and crashes on it, and the entry relinks to the next
+            for (int crash = 0; crash < PACED_CRASHES; crash++) {
+                sent.add("crash" + crash);
+                entry.send("crash" + crash);
+                t.restarted("r", crash + 1);
+            }
+            List<String> paced = List.copyOf(taken);
+            // and: messages follow each crash at once, racing with the instance's end and the restart
+            for (int crash = 0; crash < RACING_CRASHES; crash++) {
+                for (String m : List.of("crash-racing" + crash, crash + ".0", crash + ".1", crash + ".2")) {
+                    sent.add(m);
+                    entry.send(m);
+                }
+            }
+            sup.shutdown();
+            sup.join(WAIT);
+
+            // then: what was queued in a crashing instance is lost with it, but nothing is taken twice
+            assertThat(paced).as("each crash message taken once, by the instance it crashed")
+                    .isEqualTo(sent.subList(0, PACED_CRASHES));
+            List<String> got = new ArrayList<>(taken);
+            assertThat(got).as("no message taken twice").doesNotHaveDuplicates();
+            assertThat(sent).as("taken in the order sent").containsSubsequence(got);
         }
     }
 

@@ -1,2 +1,0 @@
-/** Ready-made Weft components, grouped by feature in sub-packages. */
-package dev.weft.actors;
