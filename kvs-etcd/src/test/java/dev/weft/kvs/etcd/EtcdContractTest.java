@@ -2,21 +2,31 @@ package dev.weft.kvs.etcd;
 
 import dev.weft.kvs.KvsContract;
 import dev.weft.kvs.KvsStore;
+import dev.weft.testkit.etcd.EtcdProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.AfterAll;
 
-/** The store contract on etcd: each test on a prefix of its own. */
+/** The store contract on etcd: one etcd for the class, each test on a key prefix of its own. */
 class EtcdContractTest extends KvsContract {
+    private EtcdProcess etcd;
+
     @Override
     protected List<Backend> backends() {
-        String endpoints = System.getProperty("weft.etcd.endpoints", System.getenv("WEFT_ETCD_ENDPOINTS"));
-        Assumptions.assumeTrue(endpoints != null, "no etcd (set -Dweft.etcd.endpoints=host:port)");
+        if (etcd == null) {
+            try {
+                etcd = EtcdProcess.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        String endpoint = etcd.endpoint();
         return List.of(new Backend() {
             @Override
             public KvsStore open() throws Exception {
-                return EtcdKvs.connect(EtcdKvsOptions.of(endpoints.split(","))
-                        .withPrefix("weft-test/" + UUID.randomUUID() + "/"));
+                return EtcdKvs.connect(EtcdKvsOptions.of(endpoint).withPrefix("test/" + UUID.randomUUID() + "/"));
             }
 
             @Override
@@ -29,5 +39,12 @@ class EtcdContractTest extends KvsContract {
                 return "etcd";
             }
         });
+    }
+
+    @AfterAll
+    void stopEtcd() throws IOException {
+        if (etcd != null) {
+            etcd.close();
+        }
     }
 }

@@ -18,22 +18,36 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.UUID;
+import dev.weft.testkit.etcd.EtcdProcess;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What only the etcd backend does: its limits, compaction, the commit that needs no read, its location. */
 class EtcdKvsTest {
+    private static EtcdProcess etcd;
     private String endpoints;
     private EtcdKvs store;
     private Namespace ns;
 
+    @BeforeAll
+    static void startEtcd() throws IOException {
+        etcd = EtcdProcess.start();
+    }
+
+    @AfterAll
+    static void stopEtcd() throws IOException {
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
     @BeforeEach
     void open() throws Exception {
-        endpoints = System.getProperty("weft.etcd.endpoints", System.getenv("WEFT_ETCD_ENDPOINTS"));
-        Assumptions.assumeTrue(endpoints != null, "no etcd (set -Dweft.etcd.endpoints=host:port)");
-        store = EtcdKvs.connect(EtcdKvsOptions.of(endpoints.split(",")).withPrefix("weft-test/" + UUID.randomUUID() + "/"));
+        endpoints = etcd.endpoint().substring("http://".length());
+        store = EtcdKvs.connect(EtcdKvsOptions.of(etcd.endpoint()).withPrefix("test/" + UUID.randomUUID() + "/"));
         ns = store.primary();
     }
 
@@ -141,7 +155,7 @@ class EtcdKvsTest {
 
     @Test
     void aStoreOpensFromAnEtcdLocation() throws Exception {
-        String prefix = "weft-test/" + UUID.randomUUID() + "/";
+        String prefix = "test/" + UUID.randomUUID() + "/";
         try (KvsStore byLocation = KvsStore.open("etcd://" + endpoints + "/" + prefix)) {
             long v = byLocation.primary().put("k", "v");
             assertThat(byLocation).isInstanceOf(EtcdKvs.class);
