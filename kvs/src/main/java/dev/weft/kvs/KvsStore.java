@@ -36,16 +36,17 @@ public interface KvsStore extends AutoCloseable {
      * @throws IOException if the store cannot be opened or reached
      */
     static KvsStore open(String location) throws IOException {
-        URI uri = URI.create(location);
-        String scheme = uri.getScheme();
-        if (scheme == null) {
+        int colon = location.indexOf(':');
+        String scheme = colon > 0 ? location.substring(0, colon).toLowerCase(java.util.Locale.ROOT) : "";
+        if (!scheme.matches("[a-z][a-z0-9+.-]*")) {
             throw new IllegalArgumentException("a store location needs a scheme (mem:, file:, weft:, etcd:): '"
                     + location + "'");
         }
-        switch (scheme.toLowerCase(java.util.Locale.ROOT)) {
-            case "mem" -> {
-                return Kvs.inMemory();
-            }
+        if (scheme.equals("mem")) {
+            return Kvs.inMemory();
+        }
+        URI uri = URI.create(location);
+        switch (scheme) {
             case "file" -> {
                 return Kvs.open(KvsOptions.durable(java.nio.file.Path.of(uri)));
             }
