@@ -137,7 +137,7 @@ public final class Kvs implements KvsStore {
     public List<NamespaceInfo> namespaces() {
         List<NamespaceInfo> all = new ArrayList<>();
         for (LocalNamespace ns : durable.values()) {
-            all.add(new NamespaceInfo(ns.name(), ns.owner(), ns.version()));
+            all.add(new NamespaceInfo(ns.name(), ns.owner(), ns.head().version()));
         }
         all.sort(java.util.Comparator.comparing(NamespaceInfo::name));
         return all;
