@@ -1,11 +1,7 @@
 package dev.weft.kvs.etcd;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static dev.weft.kvs.check.LinearizabilityAssertions.assertLinearizable;
 
-import dev.weft.kvs.check.History;
-import dev.weft.kvs.check.LinearizabilityChecker;
-import dev.weft.kvs.check.Outcome;
-import dev.weft.kvs.check.Report;
 import dev.weft.kvs.check.Workload;
 import org.junit.jupiter.api.Test;
 
@@ -25,15 +21,7 @@ class EtcdLinearizabilityTest {
             if (Integer.getInteger("weft.lin.ops") == null) {
                 s = new Workload.Settings(s.clients(), s.keys(), DEFAULT_OPS, s.faults(), s.limit(), s.seed());
             }
-            Workload.Result run = Workload.run(target, s);
-            Report report = LinearizabilityChecker.check(run.history());
-            System.out.println(target.fault() + ": " + run + "\n" + report);
-            History h = run.history();
-            assertThat(run.faults()).as("faults injected: %s", run).isEqualTo(run.settings().faults());
-            assertThat(h.count(Outcome.Committed.class)).as("commits").isPositive();
-            assertThat(h.count(Outcome.Refused.class)).as("refused preconditions").isPositive();
-            assertThat(h.count(Outcome.Read.class)).as("reads").isPositive();
-            assertThat(report.isLinearizable()).as("%s\n%s", run, report).isTrue();
+            assertLinearizable(Workload.run(target, s), target);
         }
     }
 }
