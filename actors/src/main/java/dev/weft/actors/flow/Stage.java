@@ -8,8 +8,8 @@ import java.util.function.Predicate;
 /**
  * A component that turns each message of its {@link #inbox} into zero or more messages on its
  * {@link #outbox}: the building block of pipelines. It ends on {@link dev.weft.runtime.ProducerFinished}
- * (after handling what is queued, and passing the news on through {@link #signal()}) or on
- * {@link dev.weft.runtime.Shutdown} (passed on too).
+ * (after handling what is queued and calling {@link #onEndOfInput()}, and passing the news on through
+ * {@link #signal()}) or on {@link dev.weft.runtime.Shutdown} (passed on too).
  *
  * <pre>{@code
  * final class SplitWords extends Stage<String, String> {
@@ -43,9 +43,29 @@ public abstract class Stage<I, O> extends InputLoop<I> {
     /** Handles one message, sending any results on {@link #outbox}. An exception fails the stage. */
     protected abstract void onMessage(I message) throws Exception;
 
+    /**
+     * Called once when the input has finished, so that a stage holding data (a partial frame, a
+     * batch, a running total) can send it: after {@link dev.weft.runtime.ProducerFinished} arrived and
+     * every message queued before it went through {@link #onMessage}, and before the stage passes the
+     * news on and ends. Sends here reach downstream before the {@code ProducerFinished}. Does nothing
+     * by default.
+     *
+     * <p>It is not called when the stage ends otherwise: on {@link dev.weft.runtime.Shutdown} the stage
+     * ends at once and what it holds is dropped, like the messages still queued in its inbox; after
+     * {@code onMessage} threw, the stage has failed. If this method throws, the stage fails and passes
+     * no {@code ProducerFinished} on.
+     */
+    protected void onEndOfInput() throws Exception {
+    }
+
     @Override
     final void accept(I message) throws Exception {
         onMessage(message);
+    }
+
+    @Override
+    final void endOfInput() throws Exception {
+        onEndOfInput();
     }
 
     /** Returns a stage that sends {@code f(m)} for each message {@code m}. */
