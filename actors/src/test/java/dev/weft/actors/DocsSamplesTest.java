@@ -32,9 +32,10 @@ class DocsSamplesTest {
     void theOpeningPipelinePrintsTheLengthsOfTheNonBlankLines() throws Exception {
         StringWriter printed = new StringWriter();
         try (Weft weft = Weft.start()) {
-            Pipeline<String, Integer> lengths = Pipeline.of(String.class, Integer.class,
-                    Stage.filter(String.class, s -> !s.isBlank()),
-                    Stage.map(String.class, Integer.class, String::length));
+            Pipeline<String, Integer> lengths = Pipeline.from(String.class)
+                    .filter(s -> !s.isBlank())
+                    .map(String::length)
+                    .build(Integer.class);
             ConsoleWriter printer = new ConsoleWriter(printed);
             weft.link(lengths.outbox, printer.inbox);
             weft.link(lengths.signal(), printer.control());
@@ -47,6 +48,41 @@ class DocsSamplesTest {
             printer.join();
         }
         assertThat(printed.toString().lines()).containsExactly("3", "5");
+    }
+
+    static final class Doubler extends Stage<Integer, Integer> {
+        Doubler() {
+            super(Integer.class, Integer.class);
+        }
+
+        @Override
+        protected void onMessage(Integer n) throws InterruptedException {
+            outbox.send(n * 2);
+        }
+    }
+
+    @Test
+    void theTypedBuilderSampleTrimsMeasuresAndDoubles() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Pipeline<String, Integer> doubled = Pipeline.from(String.class)
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .map(String::length)
+                    .then(new Doubler())
+                    .build();
+            Collector<Integer> sink = weft.spawn(new Collector<>(Integer.class));
+            weft.link(doubled.outbox, sink.inbox);
+            weft.link(doubled.signal(), sink.control());
+            weft.spawn(doubled);
+
+            for (String s : List.of(" ab ", "   ", "abc")) {
+                doubled.inbox.send(s);
+            }
+            doubled.control().send(new ProducerFinished(null));
+
+            sink.finished.get();
+            assertThat(List.copyOf(sink.seen)).containsExactly(4, 6);
+        }
     }
 
     @Test

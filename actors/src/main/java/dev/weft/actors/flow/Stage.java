@@ -75,7 +75,26 @@ public abstract class Stage<I, O> extends InputLoop<I> {
 
     /** Returns a stage that passes on the messages that {@code keep} accepts and drops the rest. */
     public static <T> Stage<T, T> filter(Class<T> type, Predicate<? super T> keep) {
-        return new FilterStage<>(type, keep);
+        return new FilterStage<>(type, type, keep);
+    }
+
+    /**
+     * A map stage of a {@link Pipeline.Builder}: its inbox takes {@code Object} and its outbox declares
+     * {@code out}, the class of the next step's inbox, because the builder's compiler checks stand for
+     * the run-time ones.
+     */
+    static <I, O> Stage<I, O> chainedMap(Class<?> out, Function<? super I, ? extends O> f) {
+        return new MapStage<>(erased(Object.class), erased(out), f);
+    }
+
+    /** A filter stage of a {@link Pipeline.Builder}; see {@link #chainedMap}. */
+    static <T> Stage<T, T> chainedFilter(Class<?> out, Predicate<? super T> keep) {
+        return new FilterStage<>(erased(Object.class), erased(out), keep);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Class<T> erased(Class<?> type) {
+        return (Class<T>) type;
     }
 
     private static final class MapStage<I, O> extends Stage<I, O> {
@@ -95,8 +114,8 @@ public abstract class Stage<I, O> extends InputLoop<I> {
     private static final class FilterStage<T> extends Stage<T, T> {
         private final Predicate<? super T> keep;
 
-        FilterStage(Class<T> type, Predicate<? super T> keep) {
-            super(type, type);
+        FilterStage(Class<T> in, Class<T> out, Predicate<? super T> keep) {
+            super(in, out);
             this.keep = Objects.requireNonNull(keep, "keep");
         }
 
