@@ -56,17 +56,6 @@ class DocsSamplesTest {
         assertThat(printed.toString().lines()).containsExactly("3", "5");
     }
 
-    static final class Doubler extends Stage<Integer, Integer> {
-        Doubler() {
-            super(Integer.class, Integer.class);
-        }
-
-        @Override
-        protected void onMessage(Integer n) throws InterruptedException {
-            outbox.send(n * 2);
-        }
-    }
-
     @Test
     void theTypedBuilderSampleTrimsMeasuresAndDoubles() throws Exception {
         try (Weft weft = Weft.start()) {

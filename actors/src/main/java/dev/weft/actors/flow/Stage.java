@@ -68,7 +68,10 @@ public abstract class Stage<I, O> extends InputLoop<I> {
         onEndOfInput();
     }
 
-    /** Returns a stage that sends {@code f(m)} for each message {@code m}. */
+    /**
+     * Returns a stage that sends {@code f(m)} for each message {@code m}. In a pipeline,
+     * {@link Pipeline#from(Class)}{@code .map(f)} infers both types instead.
+     */
     public static <I, O> Stage<I, O> map(Class<I> in, Class<O> out, Function<? super I, ? extends O> f) {
         return new MapStage<>(in, out, f);
     }

@@ -143,7 +143,7 @@ final class DelimiterCutter {
         return -1;
     }
 
-    /** Shows bytes for an error message, quoted and escaped as in Java: {@code "\r\n"}, {@code "\x00"}. */
+    /** Shows bytes for an error message, quoted, with control and non-ASCII bytes escaped: {@code "\r\n"}, {@code "\x00"}. */
     static String show(byte[] bytes) {
         StringBuilder s = new StringBuilder("\"");
         for (byte b : bytes) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.actors.Collector;
+import dev.weft.actors.Doubler;
 import dev.weft.actors.Source;
 import dev.weft.runtime.ComponentState;
 import dev.weft.runtime.ProducerFinished;
@@ -27,18 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PipelineBuilderTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-
-    /** A stage of the user's own: doubles what it takes. */
-    static final class Doubler extends Stage<Integer, Integer> {
-        Doubler() {
-            super(Integer.class, Integer.class);
-        }
-
-        @Override
-        protected void onMessage(Integer n) throws InterruptedException {
-            outbox.send(n * 2);
-        }
-    }
 
     /** Runs {@code pipeline} on {@code input} and returns what comes out, once it has ended. */
     private static <I, O> List<O> run(Pipeline<I, O> pipeline, Class<I> in, Class<O> out, List<I> input) throws Exception {
