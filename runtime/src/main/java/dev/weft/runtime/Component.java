@@ -230,6 +230,19 @@ public abstract class Component {
     }
 
     /**
+     * Declares a bounded inbox named {@code "inbox"} for a generic message type:
+     * {@code Inbox<List<String>> batches = inbox(new TypeRef<>() {})}.
+     */
+    protected final <T> Inbox<T> inbox(TypeRef<T> type) {
+        return inbox("inbox", type.rawType());
+    }
+
+    /** Declares a bounded inbox for a generic message type; see {@link TypeRef}. */
+    protected final <T> Inbox<T> inbox(String name, TypeRef<T> type) {
+        return inbox(name, type.rawType());
+    }
+
+    /**
      * Declares a bounded inbox for about {@code capacity} messages. The capacity is rounded up to a
      * power of two, and is at least 2: {@code 1} and {@code 2} hold 2, {@code 3} holds 4, {@code 100}
      * holds 128. {@link Inbox#capacity()} returns the number it really holds.
@@ -254,6 +267,16 @@ public abstract class Component {
     /** Declares an outbox that throws when sent to while unlinked. */
     protected final <T> Outbox<T> outbox(String name, Class<T> type) {
         return outbox(name, type, UnlinkedPolicy.FAIL);
+    }
+
+    /** Declares an outbox named {@code "outbox"} for a generic message type; see {@link TypeRef}. */
+    protected final <T> Outbox<T> outbox(TypeRef<T> type) {
+        return outbox("outbox", type.rawType());
+    }
+
+    /** Declares an outbox for a generic message type that throws when sent to while unlinked; see {@link TypeRef}. */
+    protected final <T> Outbox<T> outbox(String name, TypeRef<T> type) {
+        return outbox(name, type.rawType());
     }
 
     /** Declares an outbox with the given behaviour while unlinked. */
