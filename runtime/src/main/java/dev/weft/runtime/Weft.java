@@ -57,6 +57,8 @@ public final class Weft implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final Set<Component> live = ConcurrentHashMap.newKeySet();
     private final GraphEvents events = new GraphEvents();
+    private final Links links = new Links(this);
+    private final Extensions extensions = new Extensions();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition allEnded = lock.newCondition();
     private volatile boolean closing;
@@ -126,14 +128,25 @@ public final class Weft implements AutoCloseable {
         return new IllegalStateException("the runtime is closing; cannot spawn " + component.name());
     }
 
-    /** Links {@code from} to {@code to}; see {@link Outbox#linkTo(Inbox)}. */
-    public <T> void link(Outbox<T> from, Inbox<? super T> to) {
+    /** Links {@code from} to {@code to}; see {@link Outbox#linkTo(Sink)}. */
+    public <T> void link(Outbox<T> from, Sink<? super T> to) {
         from.linkTo(to);
     }
 
     /** Removes the link of {@code from}, if any. */
     public void unlink(Outbox<?> from) {
         from.unlink();
+    }
+
+    /**
+     * Returns this runtime's instance of the extension {@code id}, creating it on first use. Racing
+     * callers wait for the one creation; see {@link Extension}.
+     *
+     * @throws WeftException if the creation failed (the cause says why); the next call tries again
+     * @throws IllegalStateException if called for {@code id} by its own creation
+     */
+    public <E> E extension(Extension<E> id) {
+        return extensions.get(this, id);
     }
 
     /** Returns the registry of shared services (the selector, the KVS, backplanes...). */
@@ -153,7 +166,7 @@ public final class Weft implements AutoCloseable {
 
     /** Returns a picture of the live components, their boxes, links and services; see {@link GraphSnapshot}. */
     public GraphSnapshot snapshot() {
-        return Snapshots.take(live, services);
+        return Snapshots.take(links, live, services);
     }
 
     /** Tells {@code listener} of every spawn, end and link change from now on; see {@link GraphListener}. */
@@ -252,6 +265,10 @@ public final class Weft implements AutoCloseable {
 
     Metrics metrics() {
         return metrics;
+    }
+
+    Links links() {
+        return links;
     }
 
     GraphEvents events() {

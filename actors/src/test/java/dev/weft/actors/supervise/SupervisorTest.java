@@ -12,6 +12,7 @@ import dev.weft.runtime.InboxClosedException;
 import dev.weft.runtime.Outbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.Terminated;
 import dev.weft.runtime.UnlinkedPolicy;
 import dev.weft.runtime.Weft;
@@ -279,20 +280,24 @@ class SupervisorTest {
                             .link("outbox", echoes.inbox))
                     .build());
             Await.condition(() -> weft.services().lookup(key) != null, "the worker to be registered");
-            Inbox<String> first = weft.services().lookup(key);
+            Sink<String> first = weft.services().lookup(key);
+            Component firstWorker = sup.instance("worker");
+            assertThat(first).isSameAs(firstWorker.findInbox("inbox"));
             first.send("hello");
-            assertThat(echoes.take(1)).containsExactly(first.owner().name() + ":hello");
+            assertThat(echoes.take(1)).containsExactly(firstWorker.name() + ":hello");
 
             first.send("crash");
             Await.condition(() -> {
-                Inbox<String> now = weft.services().lookup(key);
+                Sink<String> now = weft.services().lookup(key);
                 return now != null && now != first;
             }, "the restarted worker to be registered");
-            Inbox<String> second = weft.services().lookup(key);
+            Sink<String> second = weft.services().lookup(key);
             second.send("again");
 
-            assertThat(echoes.take(1)).containsExactly(second.owner().name() + ":again");
-            assertThat(second.owner()).isSameAs(sup.instance("worker")).isNotSameAs(first.owner());
+            Component secondWorker = sup.instance("worker");
+            assertThat(echoes.take(1)).containsExactly(secondWorker.name() + ":again");
+            assertThat(second).isSameAs(secondWorker.findInbox("inbox"));
+            assertThat(secondWorker).isNotSameAs(firstWorker);
         }
     }
 
