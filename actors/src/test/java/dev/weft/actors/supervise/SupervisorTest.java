@@ -100,7 +100,7 @@ class SupervisorTest {
             return sup;
         }
 
-        Inbox<String> entry(String child) {
+        Sink<String> entry(String child) {
             return sup.entry(child, "inbox", String.class);
         }
 
@@ -316,7 +316,7 @@ class SupervisorTest {
             weft.link(sup.events, events.inbox);
             weft.spawn(sup);
             Tree t = new Tree(sup, events, ends);
-            Inbox<String> entry = sup.entry("worker", "inbox", String.class);
+            Sink<String> entry = sup.entry("worker", "inbox", String.class);
 
             entry.send("crash");
             t.await(SupervisionEvent.Exited.class, e -> true);   // down: not merely done with its last message
@@ -498,8 +498,8 @@ class SupervisorTest {
             t.entry("done").send("finish");
 
             for (String child : List.of("temp", "done")) {
-                Inbox<String> entry = t.entry(child);
-                assertThat(entry.owner().join(WAIT).state()).as("the entry of %s ends with it", child)
+                Sink<String> entry = t.entry(child);
+                assertThat(t.sup().entryRelay(child, "inbox").join(WAIT).state()).as("the entry of %s ends with it", child)
                         .isEqualTo(ComponentState.FINISHED);
                 assertThatThrownBy(() -> entry.send("hello?", WAIT))
                         .isInstanceOf(InboxClosedException.class)
@@ -531,8 +531,9 @@ class SupervisorTest {
             assertThat(slow.state()).as("the slow child was interrupted").isEqualTo(ComponentState.STOPPED);
             assertThat(fast.state().isTerminal()).as("the child not yet reached was stopped too").isTrue();
             for (String child : List.of("fast", "slow")) {
-                assertThat(sup.entry(child, "inbox", String.class).owner().state().isTerminal())
-                        .as("the entry of %s", child).isTrue();
+                Sink<String> entry = sup.entry(child, "inbox", String.class);
+                assertThatThrownBy(() -> entry.trySend("late")).as("the entry of %s is closed", child)
+                        .isInstanceOf(InboxClosedException.class);
             }
         }
     }
@@ -564,8 +565,10 @@ class SupervisorTest {
 
             assertThat(outer.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
             assertThat(in.state()).as("the inner supervisor was interrupted").isEqualTo(ComponentState.STOPPED);
-            assertThat(List.of(fast, slow, in.entry("fast", "inbox", String.class).owner()))
-                    .allSatisfy(c -> assertThat(c.state().isTerminal()).as(c.name()).isTrue());
+            assertThat(List.of(fast, slow)).allSatisfy(c -> assertThat(c.state().isTerminal()).as(c.name()).isTrue());
+            Sink<String> entry = in.entry("fast", "inbox", String.class);
+            assertThatThrownBy(() -> entry.trySend("late")).as("the inner entry is closed")
+                    .isInstanceOf(InboxClosedException.class);
             assertThat(weft.liveComponents()).as("nothing of the tree is left").isZero();
         }
     }
@@ -612,7 +615,7 @@ class SupervisorTest {
             t.sup().shutdown();
 
             assertThat(t.sup().join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
-            assertThat(t.entry("a").owner().join(WAIT).state()).as("the entry obeyed Shutdown, not the interrupt")
+            assertThat(t.sup().entryRelay("a", "inbox").join(WAIT).state()).as("the entry obeyed Shutdown, not the interrupt")
                     .isEqualTo(ComponentState.FINISHED);
         }
     }
@@ -630,7 +633,7 @@ class SupervisorTest {
             weft.link(sup.events, events.inbox);
             weft.spawn(sup);
             Tree t = new Tree(sup, events, new LinkedBlockingQueue<>());
-            Inbox<String> entry = t.entry("r");
+            Sink<String> entry = t.entry("r");
             List<String> sent = new ArrayList<>();
 
             // when: an instance takes a message and crashes on it, and the entry relinks to the next

@@ -200,7 +200,7 @@ public final class SelectorService extends Component implements Inspectable {
     public List<Inbox<?>> deliversTo() {
         Set<Inbox<?>> owners = new LinkedHashSet<>();
         for (ChannelHandle h : registry.live.values()) {
-            owners.add(h.owner());
+            owners.add(h.ownerInbox());
         }
         return List.copyOf(owners);
     }
