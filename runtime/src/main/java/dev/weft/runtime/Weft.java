@@ -133,6 +133,33 @@ public final class Weft implements AutoCloseable {
         from.linkTo(to);
     }
 
+    /**
+     * Links data and lifecycle in one call: {@code from} to {@code to}, and {@code from}'s owner's
+     * {@code signal} outbox to {@code to}'s owner's {@code control} inbox, so that when the producer
+     * finishes, the consumer hears it. Link before spawn, as with {@link #link}.
+     *
+     * @throws IllegalArgumentException if {@code to} does not take {@code from}'s type, or is a sink
+     *     that is not a local inbox (it has no control inbox; use {@link #link})
+     * @throws IllegalStateException if the producer's signal already goes to another component's
+     *     control inbox: a producer tells one consumer that it has finished
+     */
+    public <T> void pipe(Outbox<T> from, Sink<? super T> to) {
+        if (!(to instanceof Inbox<?> inbox)) {
+            throw new IllegalArgumentException("cannot pipe " + from + " to " + to + ": it is not a local inbox, so it"
+                    + " has no control inbox to tell when " + from.owner().name() + " finishes; use link instead");
+        }
+        Outbox<Signal> signal = from.owner().signal();
+        Inbox<Signal> control = inbox.owner().control();
+        Sink<? super Signal> already = signal.target();
+        if (already != null && already != control) {
+            throw new IllegalStateException("cannot pipe " + from + " to " + to + ": " + signal + " already goes to "
+                    + already + "; a producer tells one consumer it has finished. Link the data alone with"
+                    + " link(" + from + ", " + to + ")");
+        }
+        from.linkTo(to);
+        signal.linkTo(control);
+    }
+
     /** Removes the link of {@code from}, if any. */
     public void unlink(Outbox<?> from) {
         from.unlink();
