@@ -193,10 +193,15 @@ public abstract class Actor<T> extends Component {
     // ---------------------------------------------------------------- runtime internals
 
     @Override
-    final void launch() {
-        if (throughput() < 1) {
-            throw new IllegalArgumentException(name() + ": throughput must be positive: " + throughput());
+    final void checkSpawnable() {
+        int budget = throughput();
+        if (budget < 1) {
+            throw new IllegalArgumentException(name() + ": throughput must be positive: " + budget);
         }
+    }
+
+    @Override
+    final void launch() {
         runtime().dispatcher().submit(turns);
     }
 
@@ -255,11 +260,11 @@ public abstract class Actor<T> extends Component {
                 }
             }
         } catch (Throwable t) {
-            unbind();
+            leaveThread();
             terminate(t);
             return false;
         }
-        unbind();
+        leaveThread();
         if (taken == budget) {
             return true;
         }
@@ -269,13 +274,13 @@ public abstract class Actor<T> extends Component {
 
     /** Ends the actor from inside its turn; returns false (no further turn). */
     private boolean end(ComponentState state) {
-        unbind();
+        leaveThread();
         terminate(state, null);
         return false;
     }
 
     /** Unbinds the turn's thread, then waits out a stop() that may still be interrupting it. */
-    private void unbind() {
+    private void leaveThread() {
         bindThread(null);
         while ((int) INTERRUPTING.getVolatile(this) != 0) {
             Thread.onSpinWait();

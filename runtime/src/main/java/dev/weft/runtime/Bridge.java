@@ -58,7 +58,8 @@ import java.util.function.Consumer;
  * calls {@link #close()}, or when a {@link Shutdown} arrived on its control inbox (as on
  * {@link Weft#close()}) and the integrator has drained the messages before it; other signals on its
  * control inbox are ignored. {@link #stop()} ends it {@link ComponentState#STOPPED} at once, or at
- * the running drain's next take. Once it has ended, {@code poll} returns {@code null} and sends to
+ * the running drain's next take. A {@code close()} or {@code stop()} before the bridge is spawned
+ * is kept, and ends it as soon as it is spawned. Once it has ended, {@code poll} returns {@code null} and sends to
  * it throw {@link InboxClosedException}.
  *
  * @param <T> the type of message the bridge receives
@@ -243,7 +244,11 @@ public final class Bridge<T> extends Component implements AutoCloseable {
 
     @Override
     void launch() {
-        // No thread: the integrator receives.
+        // No thread: the integrator receives. An end asked for before the spawn happens now.
+        ComponentState asked = endAsked;
+        if (asked != null) {
+            requestEnd(asked);
+        }
     }
 
     @Override
@@ -337,9 +342,16 @@ public final class Bridge<T> extends Component implements AutoCloseable {
         return inbox.hasMessages() || control().hasMessages();
     }
 
-    /** Ends now if the section is free or ours; otherwise its holder ends at its next take. */
+    /**
+     * Ends now if the section is free or ours; otherwise its holder ends at its next take. Before
+     * the spawn it only records the end, which the spawn carries out (launch reads endAsked after
+     * the RUNNING that this read of the state did not see).
+     */
     private void requestEnd(ComponentState how) {
         ENDASKED.compareAndSet(this, null, how);
+        if (state() == ComponentState.CREATED) {
+            return;
+        }
         Thread me = Thread.currentThread();
         if (consumer == me) {
             end(endAsked, null);

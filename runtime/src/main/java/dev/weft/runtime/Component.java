@@ -38,9 +38,11 @@ import java.util.concurrent.locks.LockSupport;
  * }</pre>
  *
  * <p>Every component also has a {@link #control()} inbox for {@link Signal}s (unbounded: lifecycle
- * news is never refused) and a {@link #signal()} outbox. When the body returns or throws, the
- * component's inboxes close and a {@link Terminated} goes to its spawner's control inbox, to every
- * watcher and to {@link #termination()}. An exception ends only this component.
+ * news is never refused while the component runs) and a {@link #signal()} outbox. When the body
+ * returns or throws, a {@link Terminated} goes to its spawner's control inbox, the component's
+ * inboxes close ({@code control} included: later sends to them throw {@link InboxClosedException}),
+ * and then the Terminated goes to every watcher and to {@link #termination()}. An exception ends
+ * only this component.
  */
 public abstract class Component {
     /*
@@ -65,6 +67,19 @@ public abstract class Component {
      *
      * wake() is the only thing an inbox knows about its owner's scheduling: a handler-style owner
      * that holds no thread while idle overrides it to schedule a turn instead of unparking.
+     *
+     * Stop versus spawn. stop() stores stopRequested (volatile), then reads thread (volatile);
+     * launch() stores thread, then starts it, and the body reads stopRequested before it runs.
+     * Either stop() sees the thread and interrupts it (an interrupt before start is kept), or the
+     * body sees the flag and ends STOPPED without running: a stop is never lost, whether it comes
+     * before spawn or races it.
+     *
+     * Ending. terminate() tells the spawner first, then closes the inboxes, then tells the runtime,
+     * the watchers and joiners. A failure that closing causes elsewhere (a sender upstream whose
+     * send is now refused) therefore reaches the spawner's control inbox after this end does.
+     * control() is made lazily: if it is first made after terminate() looked, control() sees the
+     * terminal state (set before) and closes it itself, so an ended component never has an open
+     * control inbox.
      */
     static final int RUNNING = 0;
     static final int PARKED = 1;
@@ -77,21 +92,21 @@ public abstract class Component {
     private static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
     private static final Outbox<?>[] NO_OUTBOXES = new Outbox<?>[0];
     private static final VarHandle PARK_STATE;
-    private static final VarHandle STATE;
     private static final VarHandle WATCHERS;
     private static final VarHandle ENDED_FUTURE;
     private static final VarHandle CONTROL;
     private static final VarHandle SIGNAL;
+    private static final VarHandle WEFT;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PARK_STATE = lookup.findVarHandle(Component.class, "parkState", int.class);
-            STATE = lookup.findVarHandle(Component.class, "state", ComponentState.class);
             WATCHERS = lookup.findVarHandle(Component.class, "watchers", Object.class);
             ENDED_FUTURE = lookup.findVarHandle(Component.class, "endedFuture", CompletableFuture.class);
             CONTROL = lookup.findVarHandle(Component.class, "control", Inbox.class);
             SIGNAL = lookup.findVarHandle(Component.class, "signal", Outbox.class);
+            WEFT = lookup.findVarHandle(Component.class, "weft", Weft.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -108,6 +123,7 @@ public abstract class Component {
     private volatile CompletableFuture<Terminated> endedFuture;
     private volatile Inbox<Signal> control;
     private volatile Outbox<Signal> signal;
+    /** Set once, by CAS, when a spawn claims this component (reset only if that spawn is undone). */
     private Weft weft;
     private Component parent;
     private Inbox<?>[] inboxes = NO_INBOXES;
@@ -170,7 +186,10 @@ public abstract class Component {
 
     // ---------------------------------------------------------------- boxes
 
-    /** Returns this component's control inbox, where {@link Signal}s arrive. It is unbounded. */
+    /**
+     * Returns this component's control inbox, where {@link Signal}s arrive. It is unbounded, and
+     * closed once the component has ended, like its other inboxes.
+     */
     public final Inbox<Signal> control() {
         Inbox<Signal> c = control;
         if (c != null) {
@@ -179,7 +198,13 @@ public abstract class Component {
         Inbox<Signal> created = new Inbox<>(this, "control", Signal.class, Inbox.UNBOUNDED);
         @SuppressWarnings("unchecked")
         Inbox<Signal> witness = (Inbox<Signal>) CONTROL.compareAndExchange(this, null, created);
-        return witness == null ? created : witness;
+        if (witness != null) {
+            return witness;
+        }
+        if (state.isTerminal()) {
+            created.close();   // made after terminate looked: it must be as closed as the rest
+        }
+        return created;
     }
 
     /** Returns this component's signal outbox, for telling downstream components it has finished. */
@@ -217,7 +242,11 @@ public abstract class Component {
         return inbox(name, type.rawType());
     }
 
-    /** Declares a bounded inbox holding at most {@code capacity} messages (rounded up to a power of two). */
+    /**
+     * Declares a bounded inbox for about {@code capacity} messages. The capacity is rounded up to a
+     * power of two, and is at least 2: {@code 1} and {@code 2} hold 2, {@code 3} holds 4, {@code 100}
+     * holds 128. {@link Inbox#capacity()} returns the number it really holds.
+     */
     protected final <T> Inbox<T> inbox(String name, Class<T> type, int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
@@ -360,7 +389,10 @@ public abstract class Component {
         return w.services();
     }
 
-    /** Asks to be told, on this component's control inbox, when {@code other} ends. */
+    /**
+     * Asks to be told, on this component's control inbox, when {@code other} ends. Asking again, or
+     * watching a component this one spawned, changes nothing: one {@link Terminated} comes.
+     */
     protected final void watch(Component other) {
         other.addWatcher(this);
     }
@@ -428,6 +460,8 @@ public abstract class Component {
     /**
      * Stops this component by force: interrupts its thread. A body parked in a receive, select or
      * send gets an {@link InterruptedException} and the component ends {@link ComponentState#STOPPED}.
+     * A stop is never lost: one that comes before (or while) the component is spawned ends it
+     * {@code STOPPED} as soon as it starts, without running its body.
      */
     public void stop() {
         stopRequested = true;
@@ -439,8 +473,14 @@ public abstract class Component {
         return ended().copy();
     }
 
-    /** Waits for this component to end and returns how it ended. */
+    /**
+     * Waits for this component to end and returns how it ended.
+     *
+     * @throws IllegalStateException if this component is not spawned (wait on {@link #termination()}
+     *     for one that somebody else will spawn), or if it is the caller itself
+     */
     public final Terminated join() throws InterruptedException {
+        checkJoinable();
         try {
             return ended().get();
         } catch (ExecutionException e) {
@@ -452,12 +492,24 @@ public abstract class Component {
      * Waits at most {@code timeout} for this component to end.
      *
      * @throws TimeoutException if it is still running
+     * @throws IllegalStateException as {@link #join()} does
      */
     public final Terminated join(Duration timeout) throws InterruptedException, TimeoutException {
+        checkJoinable();
         try {
             return ended().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private void checkJoinable() {
+        if (state == ComponentState.CREATED) {
+            throw new IllegalStateException(name() + " is not spawned, so join would wait forever; spawn it first, "
+                    + "or wait on termination() for a component that somebody else will spawn");
+        }
+        if (isReceiverThread()) {
+            throw waitsForItself("joined itself");
         }
     }
 
@@ -477,16 +529,43 @@ public abstract class Component {
         return w == null ? null : w.metrics();
     }
 
-    /** Called by {@link Weft} once, before {@link #launch()}: binds the component to the runtime. */
+    /**
+     * Called by {@link Weft#spawn} before it changes anything: throws if this component cannot be
+     * spawned as it is. A kind of component with settings to check overrides it.
+     */
+    void checkSpawnable() {
+    }
+
+    /**
+     * Called by {@link Weft} first: claims the component for the runtime (so that a second spawn is
+     * refused) while it stays {@link ComponentState#CREATED}. Undone by {@link #unbind()}.
+     */
     final void bind(Weft runtime, Component spawner, int defaultCapacity) {
-        if (!STATE.compareAndSet(this, ComponentState.CREATED, ComponentState.RUNNING)) {
-            throw new IllegalStateException(name() + " was already spawned");
+        if (!WEFT.compareAndSet(this, null, runtime)) {
+            throw new IllegalStateException(name() + " was already spawned"
+                    + (state.isTerminal() ? " and has ended; spawn a new instance" : ""));
         }
-        this.weft = runtime;
         this.parent = spawner;
         for (Inbox<?> box : inboxes) {
             box.bindDefaultCapacity(defaultCapacity);
         }
+    }
+
+    /**
+     * Called by {@link Weft} after {@link #bind}: publishes RUNNING (the volatile write that makes
+     * the binding visible to whoever reads the state) and starts the body.
+     */
+    final void start() {
+        state = ComponentState.RUNNING;
+        launch();
+    }
+
+    /** Undoes {@link #bind} and a failed {@link #start}, for a spawn that could not complete. */
+    final void unbind() {
+        state = ComponentState.CREATED;
+        thread = null;
+        parent = null;
+        WEFT.setVolatile(this, null);
     }
 
     /** Starts the body; a handler-style component overrides this to start without a thread. */
@@ -497,6 +576,10 @@ public abstract class Component {
     }
 
     private void body() {
+        if (stopRequested) {
+            terminate(ComponentState.STOPPED, null);
+            return;
+        }
         try {
             run();
         } catch (Throwable t) {
@@ -515,10 +598,21 @@ public abstract class Component {
         }
     }
 
-    /** Ends this component: closes its inboxes, then tells its spawner, watchers and the runtime. */
+    /**
+     * Ends this component. The order matters: the spawner is told before the inboxes close, so it
+     * hears of this end before any failure that closing them causes (a sender upstream that now
+     * gets {@link InboxClosedException}); watchers and joiners are told after, so whoever learns of
+     * the end from them finds the inboxes closed.
+     */
     final void terminate(ComponentState end, Throwable cause) {
         flushReceived();
         state = end;
+        Terminated news = new Terminated(this, end, cause);
+        weft.ending(news);
+        Component p = parent;
+        if (p != null) {
+            p.deliverSignal(news);
+        }
         for (Inbox<?> box : inboxes) {
             box.close();
         }
@@ -532,17 +626,14 @@ public abstract class Component {
                 break;
             }
         }
-        Terminated news = new Terminated(this, end, cause);
         weft.ended(news);
         Object ws = WATCHERS.getAndSet(this, news);
         if (ws instanceof Object[] list) {
             for (Object w : list) {
-                notifyWatcher(w, news);
+                if (w != p) {
+                    notifyWatcher(w, news);
+                }
             }
-        }
-        Component p = parent;
-        if (p != null) {
-            p.deliverSignal(news);
         }
     }
 
@@ -566,14 +657,22 @@ public abstract class Component {
         return created;
     }
 
+    /** Adds a watcher unless it is one already (or the spawner, which is told anyway). */
     final void addWatcher(Object watcher) {
         for (;;) {
             Object ws = watchers;
             if (ws instanceof Terminated done) {
-                notifyWatcher(watcher, done);
+                if (watcher != parent) {
+                    notifyWatcher(watcher, done);
+                }
                 return;
             }
             Object[] list = ws == null ? NO_WATCHERS : (Object[]) ws;
+            for (Object w : list) {
+                if (w == watcher) {
+                    return;
+                }
+            }
             Object[] grown = Arrays.copyOf(list, list.length + 1);
             grown[list.length] = watcher;
             if (WATCHERS.compareAndSet(this, ws, grown)) {
@@ -616,10 +715,10 @@ public abstract class Component {
         }
     }
 
-    /** Puts a signal on this component's unbounded control inbox; ignored once the component has ended. */
+    /** Puts a signal on this component's unbounded control inbox; once it has ended, only counted dead. */
     final void deliverSignal(Signal s) {
         try {
-            control().offer(s);
+            control().deliverNow(s);
         } catch (InboxClosedException ended) {
             // An ended component has no use for lifecycle news; the dead-letter metric counted it.
         }
@@ -686,6 +785,11 @@ public abstract class Component {
         if (box.isForwarding()) {
             throw new IllegalStateException(box + " passes through to an inner inbox; receive there");
         }
+    }
+
+    /** The error for a call by this component that only this component could complete. */
+    final IllegalStateException waitsForItself(String what) {
+        return new IllegalStateException(name() + " " + what + ": it would wait for itself forever");
     }
 
     /**

@@ -15,8 +15,13 @@ import org.jctools.queues.atomic.unpadded.MpscAtomicUnpaddedArrayQueue;
  * <p>Inboxes are bounded unless created unbounded. A full inbox pushes back: {@link #send(Object)}
  * parks the sender until the owner takes a message, {@link #send(Object, Duration)} gives up with
  * {@link SendTimeoutException}, and {@link #trySend(Object)} returns {@code false}. The capacity is
- * rounded up to a power of two. Messages from one sender arrive in the order sent, each exactly once.
- * After the owner ends, sends fail with {@link InboxClosedException}.
+ * rounded up to a power of two (at least 2). Messages from one sender arrive in the order sent, each
+ * exactly once. After the owner ends, sends fail with {@link InboxClosedException}; a message that
+ * was accepted but never taken is counted once in {@code weft.messages.dead}.
+ *
+ * <p>A send checks what it sends: {@code null} throws {@link NullPointerException}, and a message
+ * that is not of the inbox's {@link #type()} (possible only through raw or unchecked types) throws
+ * {@link ClassCastException} at the sender, so the receiver never sees it.
  *
  * @param <T> the type of message this inbox takes
  */
@@ -25,20 +30,64 @@ public final class Inbox<T> {
      * The queue is a JCTools MPSC queue (the field-updater flavour, which needs no sun.misc.Unsafe),
      * created on first use so that an idle component costs a few small objects, not a padded array.
      *
-     * Delivery: a sender offers straight into the queue, then calls owner.wake(), which unparks the
-     * owner only if it has published that it is parked (see Component). A bounded queue that is full
-     * sends the sender to the SenderGate; the owner, after each take, fences and signals one parked
-     * sender if any (wake-on-pop).
+     * Delivery: a send resolves the pass-through chain (one volatile read of `forward` when there is
+     * none), then offerHere(): a Class.isInstance check, a volatile read of `state`, the offer, a
+     * second read of `state`, and owner.wake(), which unparks the owner only if it has published
+     * that it is parked (see Component). Everything else is the slow path, sendSlowly(), a loop on
+     * what the last offer said:
+     *   FULL     spin briefly, then park at the target's SenderGate; the owner, after each take,
+     *            fences and signals one parked sender if any (wake-on-pop). A sender that is the
+     *            target's own receiver is refused at once: only it could make room.
+     *   REFUSED  the target's owner has ended. Re-resolve from the inbox the send began at: a
+     *            pass-through may lead elsewhere now (a carousel swapped its child) and the send
+     *            goes there. Only if it still leads to the closed inbox does the send fail, and the
+     *            message counts dead once.
+     *   MOVED    the target was handed off (a pass-through set on it): re-resolve, waiting at its
+     *            gate while its queued messages are still being handed on.
      *
-     * Pass-through: an inbox of a composite component may forward to an inner component's inbox.
-     * Every send resolves the chain first (one volatile read when there is none), then offers
-     * into the final inbox and, if full, parks at that inbox's gate.
+     * State (`state`, one volatile int): OPEN (0) while the owner receives; the bit CLOSED once the
+     * owner has ended; the bit HANDED_OFF once a pass-through is set, after which the owner never
+     * takes from the queue again and what is in it belongs to the inner inbox. The bits above them
+     * count requests for a dead-letter drain (below).
+     *
+     * A send that finds the state changed after its offer succeeded raced the change; its message
+     * is treated as accepted just before it, since it may already have been taken:
+     *   - CLOSED: it is a dead letter unless taken. close() and every such late sender ask for a
+     *     drain of the queue: they add one request to `state`; the one that raised the count from
+     *     zero drains, subtracts what it served and goes round again while requests remain (the
+     *     JCTools/RxJava drain loop). So the queue keeps one consumer at a time, and each message
+     *     left in it is counted dead exactly once, by whichever drain takes it.
+     *   - HANDED_OFF: it must reach the inner inbox behind what was queued before it (below).
+     *
+     * Hand-on (a pass-through set mid-stream). The gate's lock guards `forward`, the gate's
+     * `handOnTarget` and `moving`. passThrough() sets HANDED_OFF and the target, wakes the gate,
+     * and publishes `forward` at once if the queue is empty; otherwise it starts a mover, a virtual
+     * thread that polls the queue (the one consumer while `moving`) and sends each message on with
+     * an ordinary blocking send, and publishes `forward` under the lock once the queue is empty. A
+     * late sender whose message lands after that starts a new mover and unpublishes `forward`
+     * (under the lock). While `forward` is unpublished a send here is MOVED and waits at the gate,
+     * so no sender's next message can overtake one still being handed on: per-sender order holds
+     * across the change, and the owner of the outer inbox is never asked to forward anything.
+     * Whoever publishes `forward` (passThrough() or the mover) then runs the gate's space
+     * callbacks: a sender that must not park (onSpace) left one there when it was refused, and
+     * nothing else would run it, since nobody takes from a handed-off queue again. onSpace() reads
+     * the resolution again after registering, so a publication it raced is not missed either.
      */
     static final int UNBOUNDED = -1;
     private static final int RUNTIME_DEFAULT = 0;
     private static final int UNBOUNDED_CHUNK = 32;
+    private static final int YIELDS_BEFORE_PARK = 4;
+    private static final int OPEN = 0;
+    private static final int CLOSED = 1;
+    private static final int HANDED_OFF = 2;
+    private static final int DRAIN_REQUEST = 4;
+    private static final int ACCEPTED = 0;
+    private static final int FULL = 1;
+    private static final int REFUSED = 2;
+    private static final int MOVED = 3;
     private static final VarHandle QUEUE;
     private static final VarHandle GATE;
+    private static final VarHandle STATE;
     private static final VarHandle RECEIVED;
 
     static {
@@ -46,6 +95,7 @@ public final class Inbox<T> {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             QUEUE = lookup.findVarHandle(Inbox.class, "queue", MessagePassingQueue.class);
             GATE = lookup.findVarHandle(Inbox.class, "gate", SenderGate.class);
+            STATE = lookup.findVarHandle(Inbox.class, "state", int.class);
             RECEIVED = lookup.findVarHandle(Inbox.class, "received", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -59,7 +109,8 @@ public final class Inbox<T> {
     private boolean compact;
     private volatile MessagePassingQueue<T> queue;
     private volatile SenderGate gate;
-    private volatile boolean closed;
+    private volatile int state;
+    /** The inner inbox sends go to, once published; written under the gate's lock. */
     private volatile Inbox<? super T> forward;
     /** Messages taken so far: written by the owner only (opaque, so never torn), read by inspectors. */
     private long received;
@@ -87,8 +138,8 @@ public final class Inbox<T> {
     }
 
     /**
-     * Returns how many messages this inbox holds at most ({@link Integer#MAX_VALUE} when unbounded),
-     * after rounding up to a power of two.
+     * Returns how many messages this inbox holds at most ({@link Integer#MAX_VALUE} when unbounded):
+     * the declared capacity rounded up to a power of two, at least 2.
      */
     public int capacity() {
         int c = effectiveCapacity();
@@ -119,12 +170,11 @@ public final class Inbox<T> {
      *
      * @throws InterruptedException if the sender is interrupted while parked
      * @throws InboxClosedException if the owner has ended
+     * @throws IllegalStateException if the caller is the owner and the inbox is full: only the
+     *     owner could make room, so the send would wait forever
      */
     public void send(T message) throws InterruptedException {
-        Inbox<? super T> target = resolve();
-        if (!target.offer(message)) {
-            target.sendSlowly(message, Long.MAX_VALUE, false);
-        }
+        deliver(message, Long.MAX_VALUE, false);
     }
 
     /**
@@ -133,22 +183,21 @@ public final class Inbox<T> {
      * @throws SendTimeoutException if the inbox stayed full for the whole timeout
      * @throws InterruptedException if the sender is interrupted while parked
      * @throws InboxClosedException if the owner has ended
+     * @throws IllegalStateException if the caller is the owner and the inbox is full
      */
     public void send(T message, Duration timeout) throws InterruptedException {
-        Inbox<? super T> target = resolve();
-        if (!target.offer(message)) {
-            target.sendSlowly(message, deadline(timeout), true);
-        }
+        deliver(message, deadline(timeout), true);
     }
 
     /**
      * Sends a message if there is space now.
      *
-     * @return {@code true} if the message was accepted, {@code false} if the inbox is full
+     * @return {@code true} if the message was accepted, {@code false} if the inbox is full (or, for
+     *     a pass-through set a moment ago, still handing its earlier messages on)
      * @throws InboxClosedException if the owner has ended
      */
     public boolean trySend(T message) {
-        return resolve().offer(message);
+        return deliverNow(message);
     }
 
     /**
@@ -172,7 +221,8 @@ public final class Inbox<T> {
 
     /**
      * Runs {@code callback} once, after the owner next takes a message from this inbox (or from the
-     * inbox it passes through to), or when it closes: the wake-on-pop of a sender that must not park.
+     * inbox it passes through to), when it closes, or when a pass-through set on it starts taking
+     * sends elsewhere: the wake-on-pop of a sender that must not park.
      * Register after {@link #trySend} failed, then try again: if that try fails too, the callback is
      * sure to run once a slot frees. It may run when another sender has taken the slot already, so it
      * should only prompt a new {@code trySend}. It runs on the thread that took the message, so it must
@@ -182,14 +232,14 @@ public final class Inbox<T> {
     public void onSpace(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         Inbox<? super T> target = resolve();
-        if (!target.isBounded() || target.closed) {
+        if (!target.isBounded() || target.isClosed()) {
             callback.run();
             return;
         }
         SenderGate g = target.gate();
         g.addCallback(callback);
-        if (target.closed) {
-            g.runCallbacks();
+        if (target.isClosed() || resolve() != target) {
+            g.runCallbacks();   // closed, or a pass-through published meanwhile: the retry goes elsewhere
         }
     }
 
@@ -206,37 +256,110 @@ public final class Inbox<T> {
         return (Inbox<? super T>) at;
     }
 
-    /** Offers without blocking; wakes the owner when the message is accepted. */
-    boolean offer(Object message) {
-        Objects.requireNonNull(message, "message");
-        if (closed) {
-            throw closedException();
+    /** A blocking send that began at this inbox (directly, or through an outbox linked to it). */
+    void deliver(Object message, long deadline, boolean timed) throws InterruptedException {
+        Inbox<?> t = resolve();
+        int r = t.offerHere(message);
+        if (r != ACCEPTED) {
+            sendSlowly(t, r, message, deadline, timed);
+        }
+    }
+
+    /** A send that began at this inbox and does not wait; returns whether the message was accepted. */
+    boolean deliverNow(Object message) {
+        Inbox<?> t = resolve();
+        for (int r = t.offerHere(message); r != ACCEPTED; r = t.offerHere(message)) {
+            if (r == FULL) {
+                return false;
+            }
+            Inbox<?> next = rerouted(t, r);
+            if (next == t) {
+                return false;
+            }
+            t = next;
+        }
+        return true;
+    }
+
+    /** The slow path of {@link #deliver}: {@code r} is what the last offer into {@code t} said. */
+    private void sendSlowly(Inbox<?> t, int r, Object message, long deadline, boolean timed)
+            throws InterruptedException {
+        for (int tries = 0; r != ACCEPTED; tries++) {
+            if (r == FULL) {
+                if (t.owner.isReceiverThread()) {
+                    throw t.owner.waitsForItself("sent into its own full inbox '" + t.name
+                            + "' (only it could make room; use trySend, or give the inbox more room)");
+                }
+                if (tries < YIELDS_BEFORE_PARK) {
+                    Thread.yield();
+                    r = t.offerHere(message);
+                } else {
+                    r = t.awaitRoom(message, deadline, timed);
+                }
+            } else {
+                Inbox<?> next = rerouted(t, r);
+                if (next == t) {
+                    t.awaitHandOn(deadline, timed);
+                    next = resolve();
+                }
+                t = next;
+                r = t.offerHere(message);
+            }
+        }
+    }
+
+    /**
+     * Where a send that {@code t} refused (closed) or moved (handed off) goes next: wherever this
+     * inbox, where the send began, resolves now. Returns {@code t} itself only while {@code t} is
+     * still handing its queue on; throws if {@code t} is closed and still the destination.
+     */
+    private Inbox<?> rerouted(Inbox<?> t, int r) {
+        Inbox<?> next = resolve();
+        if (next == t && r == REFUSED) {
+            throw t.closedException();
+        }
+        return next;
+    }
+
+    /**
+     * Offers into this inbox's own queue, not following a pass-through: ACCEPTED (and the owner is
+     * woken), FULL, REFUSED (the owner has ended) or MOVED (this inbox is handed off).
+     */
+    private int offerHere(Object message) {
+        if (!type.isInstance(message)) {
+            throw wrongType(message);
+        }
+        if (state != OPEN) {
+            return (state & HANDED_OFF) != 0 ? MOVED : REFUSED;
         }
         @SuppressWarnings("unchecked")
         T m = (T) message;
         if (!queue().offer(m)) {
-            return false;
-        }
-        if (closed) {
-            // The owner ended while we offered: the message may never be taken, so the sender is told.
-            throw closedException();
+            return FULL;
         }
         Metrics metrics = owner.metrics();
         if (metrics != null) {
             metrics.sent.increment();
         }
-        owner.wake();
-        return true;
+        if (state == OPEN) {
+            owner.wake();
+        } else {
+            acceptedLate();
+        }
+        return ACCEPTED;
     }
 
-    /** The slow path of a send into a full inbox: spin briefly, then park at the gate. */
-    void sendSlowly(Object message, long deadline, boolean timed) throws InterruptedException {
-        for (int i = 0; i < 4; i++) {
-            Thread.yield();
-            if (offer(message)) {
-                return;
-            }
+    /** A message was accepted as the state changed: hand it on, or count it dead if nobody took it. */
+    private void acceptedLate() {
+        if ((state & HANDED_OFF) != 0) {
+            handOnLate();
+        } else {
+            drainDead();
         }
+    }
+
+    /** Parks at the gate until the offer succeeds or the inbox closes or is handed off; returns what the offer said. */
+    private int awaitRoom(Object message, long deadline, boolean timed) throws InterruptedException {
         Metrics metrics = owner.metrics();
         if (metrics != null) {
             metrics.backPressureWaits.increment();
@@ -247,17 +370,11 @@ public final class Inbox<T> {
         try {
             g.enter();
             try {
-                while (!offer(message)) {
-                    if (timed) {
-                        long left = deadline - System.nanoTime();
-                        if (left <= 0) {
-                            throw new SendTimeoutException("inbox '" + name + "' of " + owner.name()
-                                    + " stayed full (capacity " + capacity() + ")");
-                        }
-                        g.space.awaitNanos(left);
-                    } else {
-                        g.space.await();
+                for (int r = offerHere(message); ; r = offerHere(message)) {
+                    if (r != FULL) {
+                        return r;
                     }
+                    waitAtGate(g, deadline, timed, "stayed full (capacity " + capacity() + ")");
                 }
             } finally {
                 g.leave();
@@ -267,6 +384,37 @@ public final class Inbox<T> {
         }
     }
 
+    /** Waits at the gate until the messages queued here before a pass-through was set are handed on. */
+    private void awaitHandOn(long deadline, boolean timed) throws InterruptedException {
+        SenderGate g = gate();
+        Dispatcher.aboutToBlock();
+        g.lock.lockInterruptibly();
+        try {
+            while (forward == null) {
+                waitAtGate(g, deadline, timed, "was still handing its queued messages on to " + g.handOnTarget);
+            }
+        } finally {
+            g.lock.unlock();
+        }
+    }
+
+    /** One wait on the gate's condition, holding its lock; throws once the deadline has passed. */
+    private void waitAtGate(SenderGate g, long deadline, boolean timed, String why) throws InterruptedException {
+        if (!timed) {
+            g.space.await();
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SendTimeoutException("inbox '" + name + "' of " + owner.name() + " " + why);
+        }
+        g.space.awaitNanos(left);
+    }
+
+    private boolean isClosed() {
+        return (state & CLOSED) != 0;
+    }
+
     private InboxClosedException closedException() {
         Metrics metrics = owner.metrics();
         if (metrics != null) {
@@ -274,6 +422,14 @@ public final class Inbox<T> {
         }
         return new InboxClosedException("inbox '" + name + "' of " + owner.name() + " is closed: the component "
                 + owner.state().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private RuntimeException wrongType(Object message) {
+        if (message == null) {
+            return new NullPointerException("cannot send null to inbox '" + name + "' of " + owner.name());
+        }
+        return new ClassCastException("inbox '" + name + "' of " + owner.name() + " takes " + type.getName()
+                + ", not " + message.getClass().getName() + " (sent through a raw or unchecked type)");
     }
 
     // ---------------------------------------------------------------- receiving (owner only)
@@ -345,12 +501,18 @@ public final class Inbox<T> {
         return q != null && !q.isEmpty();
     }
 
+    /** Whether a pass-through was set: the owner may no longer receive here. */
     boolean isForwarding() {
-        return forward != null;
+        return (state & HANDED_OFF) != 0;
     }
 
+    /** The inner inbox this one passes through to, or null. */
     Inbox<?> passesThroughTo() {
-        return forward;
+        if (!isForwarding()) {
+            return null;
+        }
+        Inbox<?> f = forward;
+        return f != null ? f : gate.handOnTarget;
     }
 
     long receivedCount() {
@@ -364,18 +526,35 @@ public final class Inbox<T> {
         }
     }
 
-    /** Closes this inbox when its owner ends: later sends fail, parked senders wake, leftovers are counted. */
+    /**
+     * Closes this inbox when its owner ends: later sends are refused, parked senders wake, and what
+     * is left in the queue counts dead (unless the inbox is handed off: that is the inner inbox's).
+     */
     void close() {
-        closed = true;
+        int was = (int) STATE.getAndBitwiseOr(this, CLOSED);
         SenderGate g = gate;
         if (g != null) {
             g.wakeAll();
         }
-        MessagePassingQueue<T> q = queue;
+        if ((was & HANDED_OFF) == 0) {
+            drainDead();
+        }
+    }
+
+    /** Counts what is left in the queue of a closed inbox as dead; see the drain loop in the class comment. */
+    private void drainDead() {
+        if ((int) STATE.getAndAdd(this, DRAIN_REQUEST) >= DRAIN_REQUEST) {
+            return;   // a drain is under way, and goes round once more for this request
+        }
         Metrics metrics = owner.metrics();
-        if (q != null && metrics != null) {
-            int left = q.drain(m -> { });
-            metrics.dead.add(left);
+        for (int requests = 1; requests != 0; ) {
+            MessagePassingQueue<T> q = queue;
+            int left = q == null ? 0 : q.drain(m -> { });
+            if (metrics != null) {
+                metrics.dead.add(left);
+            }
+            int before = (int) STATE.getAndAdd(this, -requests * DRAIN_REQUEST);
+            requests = (before >>> 2) - requests;
         }
     }
 
@@ -388,14 +567,120 @@ public final class Inbox<T> {
         compact = true;
     }
 
-    void setForward(Inbox<? super T> inner) {
-        this.forward = inner;
+    /**
+     * Hands this inbox off to {@code inner} (Links.passThrough, under the link lock, on the owner's
+     * thread or before it is spawned): see the hand-on in the class comment.
+     */
+    void handOffTo(Inbox<? super T> inner) {
+        SenderGate g = gate();
+        boolean published = false;
+        g.lock.lock();
+        try {
+            STATE.getAndBitwiseOr(this, HANDED_OFF);
+            g.handOnTarget = inner;
+            if (!g.moving) {
+                if (hasMessages()) {
+                    startMover(g);
+                } else {
+                    forward = inner;
+                    published = true;
+                }
+            }
+            g.space.signalAll();
+        } finally {
+            g.lock.unlock();
+        }
+        if (published) {
+            g.runCallbacks();
+        }
+    }
+
+    /** A sender's message landed here after the hand-off: make sure a mover takes it on. */
+    private void handOnLate() {
+        SenderGate g = gate();
+        g.lock.lock();
+        try {
+            if (!g.moving && hasMessages()) {
+                startMover(g);
+            }
+        } finally {
+            g.lock.unlock();
+        }
+    }
+
+    /** Under the gate's lock: unpublishes the pass-through and starts a thread to hand the queue on. */
+    private void startMover(SenderGate g) {
+        g.moving = true;
+        forward = null;
+        Thread.ofVirtual().name("weft-hand-on " + this).start(() -> handOn(g));
+    }
+
+    /**
+     * The mover: the queue's one consumer until it finds it empty under the lock and publishes the
+     * pass-through; then runs the space callbacks, whose senders can now deliver to the inner inbox.
+     */
+    private void handOn(SenderGate g) {
+        MessagePassingQueue<T> q = queue;
+        do {
+            for (T m; (m = q.poll()) != null; ) {
+                passOn(g.handOnTarget, m);
+            }
+        } while (!publishIfEmpty(g, q));
+        g.runCallbacks();
+    }
+
+    /** Publishes the pass-through if the queue is empty (under the gate's lock); returns whether it did. */
+    private boolean publishIfEmpty(SenderGate g, MessagePassingQueue<T> q) {
+        g.lock.lock();
+        try {
+            if (!q.isEmpty()) {
+                return false;
+            }
+            g.moving = false;
+            forward = innerOf(g);
+            g.space.signalAll();
+            return true;
+        } finally {
+            g.lock.unlock();
+        }
+    }
+
+    /** The inner inbox of this inbox's pass-through; handOffTo() checked that it takes T. */
+    @SuppressWarnings("unchecked")
+    private Inbox<? super T> innerOf(SenderGate g) {
+        return (Inbox<? super T>) g.handOnTarget;
+    }
+
+    /** Sends one queued message on with a blocking send; it was counted sent when it came here. */
+    private void passOn(Inbox<?> inner, T m) {
+        for (;;) {
+            try {
+                inner.deliver(m, Long.MAX_VALUE, false);
+                Metrics metrics = owner.metrics();
+                if (metrics != null) {
+                    metrics.sent.decrement();
+                }
+                return;
+            } catch (InboxClosedException ended) {
+                return;   // the inner inbox's owner has ended; the send counted the message dead
+            } catch (InterruptedException stray) {
+                // Nothing may interrupt a mover: a message it holds has no other way on.
+            }
+        }
     }
 
     /**
      * Makes this (outer) inbox deliver into {@code inner}: the pass-through of a composite component.
      * Every send to this inbox, direct or through a link, then lands in {@code inner}; the owner can
-     * no longer receive from this inbox.
+     * no longer receive from this inbox. Messages already queued here move on to {@code inner} in
+     * order, ahead of later ones, and senders waiting here for room are woken and deliver there.
+     * Calling it again moves the pass-through to another inner inbox (a sender waiting on the old
+     * one's full queue follows, unless that one's owner is still running and takes its message).
+     *
+     * @throws IllegalStateException unless called before the owner is spawned or by the owner's
+     *     own body (nothing else may take from this inbox's queue)
+     * @throws IllegalArgumentException if {@code inner} does not take this inbox's type, or the
+     *     pass-through would make a cycle
      */
     public void passThrough(Inbox<? super T> inner) {
         Links.passThrough(this, inner);

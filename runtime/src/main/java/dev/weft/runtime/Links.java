@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  * through, the target of the outer outbox. Every change recomputes the targets it affects, so a send
  * reads one volatile field and never walks a chain of outboxes. Inbox pass-throughs are resolved at
  * send time instead (one volatile read, usually null), so linking never needs to know who links to
- * an inbox and nothing keeps a reference to a sender after it ends.
+ * an inbox and nothing keeps a reference to a sender after it ends. Setting one hands the outer
+ * inbox's queue on to the inner inbox (see Inbox); the link lock is taken before an inbox's gate
+ * lock, never the other way round.
  */
 final class Links {
     private static final ReentrantLock LOCK = new ReentrantLock();
@@ -85,12 +87,18 @@ final class Links {
             throw new IllegalArgumentException("cannot pass " + outer + " (" + outer.type().getName() + ") through to "
                     + inner + " (" + inner.type().getName() + ")");
         }
+        Component owner = outer.owner();
+        if (owner.state() != ComponentState.CREATED && !owner.isReceiverThread()) {
+            throw new IllegalStateException("cannot pass " + outer + " through to " + inner + " from "
+                    + Thread.currentThread() + ": set a pass-through before " + owner.name()
+                    + " is spawned, or from its own body");
+        }
         LOCK.lock();
         try {
             if (inner.resolve() == outer) {
                 throw new IllegalArgumentException("passing " + outer + " through to " + inner + " makes a cycle");
             }
-            outer.setForward(inner);
+            outer.handOffTo(inner);
             GraphEvents.linkChanged(LinkKind.INBOX_PASS_THROUGH, outer.owner(), outer.name(), inner.owner(),
                     inner.name());
         } finally {

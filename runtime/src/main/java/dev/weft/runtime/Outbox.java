@@ -2,7 +2,6 @@ package dev.weft.runtime;
 
 import java.time.Duration;
 import java.util.Set;
-import java.util.Objects;
 
 /**
  * A typed outlet of a component, linked to at most one inbox at a time.
@@ -96,19 +95,18 @@ public final class Outbox<T> {
     /**
      * Sends a message, parking while the linked inbox is full.
      *
+     * @throws NullPointerException if {@code message} is null, whatever the link
      * @throws NotLinkedException if unlinked under {@link UnlinkedPolicy#FAIL}
      * @throws InboxClosedException if the linked inbox's owner has ended
      * @throws InterruptedException if interrupted while parked
      */
     public void send(T message) throws InterruptedException {
+        requireMessage(message);
         Inbox<? super T> t = target;
         if (t == null && (t = unlinkedTarget(message, Long.MAX_VALUE, false)) == null) {
             return;
         }
-        t = t.resolve();
-        if (!t.offer(message)) {
-            t.sendSlowly(message, Long.MAX_VALUE, false);
-        }
+        t.deliver(message, Long.MAX_VALUE, false);
     }
 
     /**
@@ -116,39 +114,40 @@ public final class Outbox<T> {
      * {@link UnlinkedPolicy#WAIT}, for a link).
      *
      * @throws SendTimeoutException if the message could not be delivered in time
+     * @throws NullPointerException if {@code message} is null, whatever the link
      * @throws NotLinkedException if unlinked under {@link UnlinkedPolicy#FAIL}
      * @throws InboxClosedException if the linked inbox's owner has ended
      * @throws InterruptedException if interrupted while parked
      */
     public void send(T message, Duration timeout) throws InterruptedException {
+        requireMessage(message);
         long deadline = Inbox.deadline(timeout);
         Inbox<? super T> t = target;
         if (t == null && (t = unlinkedTarget(message, deadline, true)) == null) {
             return;
         }
-        t = t.resolve();
-        if (!t.offer(message)) {
-            t.sendSlowly(message, deadline, true);
-        }
+        t.deliver(message, deadline, true);
     }
 
     /**
      * Sends a message if the linked inbox has space now.
      *
      * @return {@code false} if the inbox is full, or if unlinked under {@link UnlinkedPolicy#WAIT}
+     * @throws NullPointerException if {@code message} is null, whatever the link
      * @throws NotLinkedException if unlinked under {@link UnlinkedPolicy#FAIL}
      * @throws InboxClosedException if the linked inbox's owner has ended
      */
     public boolean trySend(T message) {
+        requireMessage(message);
         Inbox<? super T> t = target;
         if (t == null) {
             return switch (policy) {
                 case FAIL -> throw notLinked();
                 case WAIT -> false;
-                case DISCARD -> discard(message);
+                case DISCARD -> discard();
             };
         }
-        return t.resolve().offer(message);
+        return t.deliverNow(message);
     }
 
     /** Returns the target to send to once linked, or null when the message was discarded. */
@@ -156,15 +155,20 @@ public final class Outbox<T> {
         return switch (policy) {
             case FAIL -> throw notLinked();
             case DISCARD -> {
-                discard(message);
+                discard();
                 yield null;
             }
             case WAIT -> Links.awaitTarget(this, deadline, timed);
         };
     }
 
-    private boolean discard(T message) {
-        Objects.requireNonNull(message, "message");
+    private void requireMessage(T message) {
+        if (message == null) {
+            throw new NullPointerException("cannot send null through outbox '" + name + "' of " + owner.name());
+        }
+    }
+
+    private boolean discard() {
         Metrics metrics = owner.metrics();
         if (metrics != null) {
             metrics.discarded.increment();

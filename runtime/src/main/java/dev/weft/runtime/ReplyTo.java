@@ -96,8 +96,8 @@ public final class ReplyTo<R> {
         long deadline = Inbox.deadline(Objects.requireNonNull(timeout, "timeout"));
         Component owner = target.resolve().owner();
         if (owner.isReceiverThread()) {
-            throw new IllegalStateException(owner.name() + " asked its own inbox " + target
-                    + "; it would wait for itself until the timeout");
+            throw owner.waitsForItself("asked its own inbox " + target
+                    + " (only it could answer; ask from another component)");
         }
         ReplyTo<R> reply = new ReplyTo<>(Thread.currentThread(), target);
         owner.addWatcher(reply);

@@ -107,7 +107,9 @@ public final class ServiceRegistry {
      * it has started. The starter spawns the providing component and returns its service inbox,
      * which the registry then registers (the starter must not register it itself).
      *
-     * @throws WeftException if the starter threw; the next call tries again
+     * @throws WeftException if the service could not be started: the starter threw (the cause), or
+     *     returned no inbox, or the provider ended before it could be registered; every caller
+     *     waiting for this start gets it, and the next call tries again
      */
     public <T> Inbox<T> lookupOrStart(ServiceKey<T> key, Function<Weft, Inbox<T>> starter)
             throws InterruptedException {
@@ -135,7 +137,7 @@ public final class ServiceRegistry {
             try {
                 return checked(key, theirs.get());
             } catch (ExecutionException e) {
-                throw new WeftException("starting service " + key + " failed: " + e.getCause());
+                throw new WeftException(e.getCause().getMessage(), e.getCause());
             }
         }
         try {
@@ -143,7 +145,11 @@ public final class ServiceRegistry {
             register(key, started);
             mine.complete(started);
             return started;
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            WeftException failed = new WeftException("starting service " + key + " failed: " + e.getMessage(), e);
+            mine.completeExceptionally(failed);
+            throw failed;
+        } catch (Error e) {
             mine.completeExceptionally(e);
             throw e;
         } finally {

@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -35,15 +36,11 @@ public final class Timers {
 
     private final ScheduledThreadPoolExecutor executor;
     private final Metrics metrics;
-    private volatile Thread timerThread;
 
     Timers(Metrics metrics) {
         this.metrics = metrics;
-        this.executor = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = Thread.ofPlatform().name("weft-timers").daemon().unstarted(task);
-            timerThread = t;
-            return t;
-        });
+        this.executor = new ScheduledThreadPoolExecutor(1,
+                task -> Thread.ofPlatform().name("weft-timers").daemon().unstarted(task));
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
@@ -62,7 +59,8 @@ public final class Timers {
 
     /**
      * Delivers a message from {@code message} to {@code target} every {@code period}, the first one
-     * after one period, until cancelled. The supplier runs on the timer thread and must not block.
+     * after one period, until cancelled. The supplier runs on the timer thread and must not block. If
+     * it throws (an {@link Error} included), the failure is logged and the timer cancelled.
      *
      * @throws IllegalStateException if the runtime is closed
      */
@@ -91,9 +89,8 @@ public final class Timers {
 
     /** One timer: the task the executor runs and the handle its user cancels. */
     private static final int PENDING = 0;
-    private static final int FIRING = 1;
-    private static final int FIRED = 2;
-    private static final int CANCELLED = 3;
+    private static final int FIRED = 1;
+    private static final int CANCELLED = 2;
     private static final VarHandle STATE;
 
     static {
@@ -108,14 +105,20 @@ public final class Timers {
         /*
          * state leaves PENDING by CAS only. A one-shot timer goes PENDING -> FIRED on the timer
          * thread just before it delivers, or PENDING -> CANCELLED in cancel(): a cancel() that
-         * returns true has won against the delivery. A periodic timer goes PENDING -> FIRING ->
-         * PENDING around each tick; cancel() waits out a tick under way (a supplier call and a
-         * trySend, never blocking) unless it runs on the timer thread itself, so no tick is in
-         * progress or starts once it returns. cancel() also removes the task from the executor.
+         * returns true has won against the delivery.
+         *
+         * A periodic timer stays PENDING until cancelled, and runs each tick (a supplier call and a
+         * trySend, never blocking) holding `tick` and only if still PENDING. cancel() takes `tick`
+         * before its CAS, so it parks (never spins) while a tick is under way, and no tick is in
+         * progress or starts once it returns. The lock is reentrant, so a cancel() from inside a
+         * tick (the supplier's own, or the delivery failing) goes straight through. A tick that
+         * throws anything, an Error included, releases the lock and cancels its timer.
+         * cancel() also removes the task from the executor.
          */
         private final Inbox<? super T> target;
         private final Supplier<? extends T> message;
         private final boolean periodic;
+        private final ReentrantLock tick;
         private volatile int state;
         private volatile Future<?> future;
 
@@ -123,6 +126,7 @@ public final class Timers {
             this.target = Objects.requireNonNull(target, "target");
             this.message = message;
             this.periodic = periodic;
+            this.tick = periodic ? new ReentrantLock() : null;
         }
 
         Timer bind(Future<?> scheduled) {
@@ -135,31 +139,43 @@ public final class Timers {
 
         @Override
         public boolean cancel() {
-            for (;;) {
-                int s = state;
-                if (s == FIRED || s == CANCELLED) {
-                    return false;
-                }
-                if (s == FIRING && Thread.currentThread() != timerThread) {
-                    Thread.onSpinWait();
-                } else if (STATE.compareAndSet(this, s, CANCELLED)) {
-                    Future<?> f = future;
-                    if (f != null) {
-                        f.cancel(false);
-                    }
-                    return true;
-                }
+            if (!periodic) {
+                return cancelNow();
             }
+            tick.lock();
+            try {
+                return cancelNow();
+            } finally {
+                tick.unlock();
+            }
+        }
+
+        private boolean cancelNow() {
+            if (!STATE.compareAndSet(this, PENDING, CANCELLED)) {
+                return false;
+            }
+            Future<?> f = future;
+            if (f != null) {
+                f.cancel(false);
+            }
+            return true;
         }
 
         @Override
         public void run() {
-            if (!STATE.compareAndSet(this, PENDING, periodic ? FIRING : FIRED)) {
+            if (!periodic) {
+                if (STATE.compareAndSet(this, PENDING, FIRED)) {
+                    deliver();
+                }
                 return;
             }
-            deliver();
-            if (periodic) {
-                STATE.compareAndSet(this, FIRING, PENDING);
+            tick.lock();
+            try {
+                if (state == PENDING) {
+                    deliver();
+                }
+            } finally {
+                tick.unlock();
             }
         }
 
@@ -170,10 +186,11 @@ public final class Timers {
                     whenFull(m);
                 }
             } catch (InboxClosedException ended) {
-                cancel();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "timer for " + target + " failed and is cancelled", e);
-                cancel();
+                cancelNow();
+            } catch (Throwable e) {
+                LOG.log(e instanceof Error ? Level.ERROR : Level.WARNING,
+                        "timer for " + target + " failed and is cancelled", e);
+                cancelNow();
             }
         }
 

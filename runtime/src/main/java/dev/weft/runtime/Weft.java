@@ -31,6 +31,16 @@ import java.util.function.Consumer;
  * <p>A runtime is safe to use from any thread.
  */
 public final class Weft implements AutoCloseable {
+    /*
+     * Spawn versus close. spawn() adds the component to `live` and then reads `closing`; close()
+     * stores `closing` and then reads `live` (volatile accesses inside the concurrent set). Either
+     * spawn sees `closing` and undoes itself, or close finds the component and shuts it down: no
+     * component starts unseen by a close that is already under way.
+     *
+     * A spawn that throws undoes everything it did: the component leaves `live` (waking a close
+     * that waits for it), the spawn count goes back, graph listeners hear it ended in CREATED, and
+     * the component is CREATED again, free to be spawned later.
+     */
     /** The capacity of an inbox declared without one, unless the builder sets another. */
     public static final int DEFAULT_INBOX_CAPACITY = 64;
 
@@ -72,10 +82,14 @@ public final class Weft implements AutoCloseable {
     }
 
     /**
-     * Spawns a component: binds it to this runtime and starts its body on a new virtual thread.
+     * Spawns a component: binds it to this runtime and starts its body on a new virtual thread (an
+     * {@link Actor}: queues its first turn on the runtime's workers). If it throws, nothing has
+     * changed: the component is still {@link ComponentState#CREATED}, the runtime does not count it,
+     * and no turn of it is queued.
      *
      * @return the same component, for chaining
      * @throws IllegalStateException if the component was spawned before or this runtime is closing
+     * @throws IllegalArgumentException if the component's settings are invalid (an actor's throughput)
      */
     public <C extends Component> C spawn(C component) {
         return spawn(component, null);
@@ -83,15 +97,33 @@ public final class Weft implements AutoCloseable {
 
     <C extends Component> C spawn(C component, Component parent) {
         Objects.requireNonNull(component, "component");
+        component.checkSpawnable();
         if (closing) {
-            throw new IllegalStateException("the runtime is closing; cannot spawn " + component.name());
+            throw closingRefusal(component);
         }
         component.bind(this, parent, defaultInboxCapacity);
         live.add(component);
+        if (closing) {
+            forget(component);
+            component.unbind();
+            throw closingRefusal(component);
+        }
         metrics.spawned.increment();
         events.spawned(component);
-        component.launch();
+        try {
+            component.start();
+        } catch (RuntimeException | Error e) {
+            forget(component);
+            metrics.spawned.decrement();
+            events.ended(new Terminated(component, ComponentState.CREATED, e));
+            component.unbind();
+            throw e;
+        }
         return component;
+    }
+
+    private static IllegalStateException closingRefusal(Component component) {
+        return new IllegalStateException("the runtime is closing; cannot spawn " + component.name());
     }
 
     /** Links {@code from} to {@code to}; see {@link Outbox#linkTo(Inbox)}. */
@@ -231,8 +263,8 @@ public final class Weft implements AutoCloseable {
         return dispatcher;
     }
 
-    /** Called by a component as it ends. */
-    void ended(Terminated news) {
+    /** Called by a component as it starts to end, before anything is told: reports a failure, forgets its services. */
+    void ending(Terminated news) {
         if (news.state() == ComponentState.FAILED) {
             metrics.failed.increment();
             LOG.log(Level.WARNING, "component " + news.component().name() + " failed", news.cause());
@@ -245,8 +277,17 @@ public final class Weft implements AutoCloseable {
             }
         }
         services.providerEnded(news.component());
-        live.remove(news.component());
+    }
+
+    /** Called by a component once it has ended and closed its inboxes. */
+    void ended(Terminated news) {
+        forget(news.component());
         events.ended(news);
+    }
+
+    /** Removes a component from the live set, waking a close that waits for the last one. */
+    private void forget(Component component) {
+        live.remove(component);
         if (closing && live.isEmpty()) {
             lock.lock();
             try {
@@ -303,7 +344,10 @@ public final class Weft implements AutoCloseable {
             return this;
         }
 
-        /** Sets the capacity of inboxes declared without one (default {@value Weft#DEFAULT_INBOX_CAPACITY}). */
+        /**
+         * Sets the capacity of inboxes declared without one (default {@value Weft#DEFAULT_INBOX_CAPACITY}),
+         * rounded up to a power of two like every inbox capacity.
+         */
         public Builder defaultInboxCapacity(int capacity) {
             if (capacity < 1) {
                 throw new IllegalArgumentException("capacity must be positive: " + capacity);

@@ -7,4 +7,8 @@ public class WeftException extends RuntimeException {
     WeftException(String message) {
         super(message);
     }
+
+    WeftException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

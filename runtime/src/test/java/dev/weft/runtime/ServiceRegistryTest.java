@@ -95,6 +95,42 @@ class ServiceRegistryTest {
     }
 
     @Test
+    void lookupOrStartFailsWithAWeftExceptionWhenTheProviderEndsBeforeItIsRegistered() throws Exception {
+        try (Weft weft = Weft.start()) {
+            assertThatThrownBy(() -> weft.services().lookupOrStart(GREETER, w -> {
+                Provider doomed = w.spawn(new Provider());
+                doomed.shutdown();
+                try {
+                    doomed.join(Duration.ofSeconds(10));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                return doomed.inbox;
+            }))
+                    .isInstanceOf(WeftException.class)
+                    .hasMessageContaining("greeter")
+                    .hasMessageContaining("ended");
+
+            Inbox<String> next = weft.services().lookupOrStart(GREETER, w -> w.spawn(new Provider()).inbox);
+            assertThat(next.owner().state()).as("the next call starts the service again").isEqualTo(ComponentState.RUNNING);
+        }
+    }
+
+    @Test
+    void lookupOrStartWrapsWhatTheStarterThrowsInAWeftException() throws Exception {
+        try (Weft weft = Weft.start()) {
+            IllegalArgumentException broken = new IllegalArgumentException("no greeter configured");
+
+            assertThatThrownBy(() -> weft.services().lookupOrStart(GREETER, w -> {
+                throw broken;
+            }))
+                    .isInstanceOf(WeftException.class)
+                    .hasMessageContaining("greeter")
+                    .hasCause(broken);
+        }
+    }
+
+    @Test
     void watchersAreToldWhenTheServiceAppearsAndGoesInOrder() throws Exception {
         try (Weft weft = Weft.start()) {
             Watcher watcher = weft.spawn(new Watcher());
@@ -178,7 +214,7 @@ class ServiceRegistryTest {
         try (Weft weft = Weft.start()) {
             assertThatThrownBy(() -> weft.services().lookupOrStart(GREETER, w -> {
                 throw new IllegalStateException("no luck");
-            })).hasMessage("no luck");
+            })).isInstanceOf(WeftException.class).hasMessageEndingWith("failed: no luck");
 
             CompletableFuture<Inbox<String>> second = CompletableFuture.supplyAsync(() -> {
                 try {

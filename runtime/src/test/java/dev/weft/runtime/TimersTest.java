@@ -154,4 +154,28 @@ class TimersTest {
         assertThat(pending.cancel()).as("a timer the closed runtime dropped can still be cancelled").isTrue();
         assertThat(tally.counts).isEmpty();
     }
+
+    @Test
+    void aPeriodicTimerWhoseSupplierThrowsAnErrorStopsAndCanStillBeCancelled() throws Exception {
+        try (Weft weft = quickClose()) {
+            Tally tally = weft.spawn(new Tally());
+            AtomicInteger calls = new AtomicInteger();
+            CountDownLatch threw = new CountDownLatch(1);
+            Timer broken = weft.timers().every(Duration.ofMillis(1), tally.inbox, () -> {
+                calls.incrementAndGet();
+                threw.countDown();
+                throw new AssertionError("the supplier broke");
+            });
+            assertThat(threw.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<Boolean> cancel = CompletableFuture.supplyAsync(broken::cancel);
+
+            assertThat(cancel.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .as("cancel returns, and false: the timer cancelled itself when its supplier threw").isFalse();
+            weft.timers().after(Duration.ofMillis(20), tally.inbox, SENTINEL);
+            tally.sentinelSeen.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(calls).as("no tick after the one that threw").hasValue(1);
+            assertThat(tally.counts).isEmpty();
+        }
+    }
 }

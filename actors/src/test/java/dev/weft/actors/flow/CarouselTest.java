@@ -9,11 +9,20 @@ import dev.weft.runtime.ComponentState;
 import dev.weft.runtime.ProducerFinished;
 import dev.weft.runtime.Terminated;
 import dev.weft.runtime.Weft;
+import dev.weft.runtime.InboxClosedException;
 import java.time.Duration;
+import dev.weft.runtime.Inbox;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class CarouselTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int SWAPS = 40;
+    private static final int SENDS_PER_SWAP = 500;
 
     private static Carousel<String, String, String> prefixer(String first) {
         return Carousel.of(String.class, String.class, String.class, prefix -> {
@@ -98,5 +107,76 @@ class CarouselTest {
             assertThat(carousel.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
             assertThat(child.state()).isEqualTo(ComponentState.FINISHED);
         }
+    }
+
+    /**
+     * Senders into the carousel, direct and through a linked stage, never see a swap: no send is
+     * refused, and the stage survives every swap without relinking. Messages still queued in a
+     * replaced child end with it and are counted dead; every message is received or counted dead.
+     */
+    @Test
+    void sendersNeverSeeASwapAndEveryMessageIsReceivedOrCountedDead() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Carousel<String, String, String> carousel = prefixer("0:");
+            Stage<String, String> feeder = Stage.map(String.class, String.class, s -> s);
+            Collector<String> sink = weft.spawn(new Collector<>(String.class));
+            weft.link(carousel.outbox, sink.inbox);
+            weft.link(feeder.outbox, carousel.inbox);
+            weft.spawn(carousel);
+            weft.spawn(feeder);
+            AtomicBoolean swapping = new AtomicBoolean(true);
+            AtomicLong sent = new AtomicLong();
+            AtomicInteger refused = new AtomicInteger();
+            CompletableFuture<Void> direct = sendWhile(swapping, carousel.inbox, sent, refused);
+            CompletableFuture<Void> linked = sendWhile(swapping, feeder.inbox, sent, refused);
+            try {
+                for (int swap = 1; swap <= SWAPS; swap++) {
+                    long before = sent.get();
+                    Await.condition(() -> sent.get() >= before + SENDS_PER_SWAP || refused.get() > 0,
+                            "senders to make progress");
+                    Component old = carousel.current();
+                    carousel.next.send(swap + ":");
+                    Await.condition(() -> carousel.current() != old, "swap " + old + " out");
+                    old.join(WAIT);
+                }
+            } finally {
+                swapping.set(false);
+            }
+            direct.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            linked.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+            assertThat(refused).as("sends refused during swaps").hasValue(0);
+            assertThat(feeder.state()).as("the stage linked to the carousel survived every swap")
+                    .isEqualTo(ComponentState.RUNNING);
+            Await.condition(() -> sink.seen.size() + dead(weft) == sent.get(),
+                    "each of " + sent + " messages to be received or counted dead");
+        }
+    }
+
+    /** Sends from a thread of its own until told to stop or refused, counting what it sent. */
+    private static CompletableFuture<Void> sendWhile(AtomicBoolean going, Inbox<String> to, AtomicLong sent,
+            AtomicInteger refused) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                for (int n = 0; going.get(); n++) {
+                    sent.incrementAndGet();
+                    try {
+                        to.send("m" + n);
+                    } catch (InboxClosedException e) {
+                        refused.incrementAndGet();
+                        break;
+                    }
+                }
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        return done;
+    }
+
+    private static long dead(Weft weft) {
+        return (long) weft.meterRegistry().get("weft.messages.dead").functionCounter().count();
     }
 }

@@ -12,7 +12,10 @@ public sealed interface GraphEvent {
     record Spawned(long id, String name, String type, Long parent) implements GraphEvent {
     }
 
-    /** A component ended in {@code state}. */
+    /**
+     * A component ended in {@code state}; {@link ComponentState#CREATED} means its spawn failed and
+     * was undone after {@link Spawned} was told (the component may be spawned again).
+     */
     record Ended(long id, String name, ComponentState state) implements GraphEvent {
     }
 
