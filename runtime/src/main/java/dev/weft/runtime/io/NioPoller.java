@@ -167,12 +167,7 @@ final class NioPoller extends Poller {
 
     private void select() {
         try {
-            long timeout = waitMillis();
-            if (timeout < 0) {
-                selector.select(this::ready);
-            } else {
-                selector.select(this::ready, timeout);
-            }
+            selector.select(this::ready, waitMillis());
             registered = selector.keys().size();
         } catch (ClosedSelectorException e) {
             stopNow = true;

@@ -31,15 +31,17 @@ abstract class Poller implements Runnable {
      *
      * Sweep. A channel closed behind the service's back tells nobody (NIO drops its key at the next
      * select; epoll forgets a closed descriptor by itself), so every loop looks through its handles
-     * once per SWEEP_MILLIS and ends those whose channel is closed; while it has handles it waits at
-     * most that long.
+     * once per SWEEP_MILLIS and ends those whose channel is closed. It never waits longer than that,
+     * even with no handles: a registration from another thread makes no system call to wake it (on
+     * epoll), and a fresh channel closed before it ever connects makes no event, so a loop that went
+     * to sleep idle would otherwise hold such a channel for ever.
      */
     static final long SWEEP_MILLIS = 1000;
     static final long DRAIN_POLL_MILLIS = 50;
     static final System.Logger LOG = System.getLogger(SelectorService.class.getName());
 
     final Registry registry;
-    /** Handles of this loop not yet ended: the loop waits with a timeout (for the sweep) while it has any. */
+    /** Handles of this loop not yet ended: a draining loop ends when none is left. */
     private final AtomicInteger handles = new AtomicInteger();
     volatile boolean draining;
     volatile boolean stopNow;
@@ -211,12 +213,9 @@ abstract class Poller implements Runnable {
 
     // ---------------------------------------------------------------- the loop's thread
 
-    /** Returns the timeout for the next wait in ms: -1 to block, else the sweep or drain poll period. */
+    /** Returns the timeout for the next wait in ms: the drain poll period while draining, else the sweep period. */
     final long waitMillis() {
-        if (draining) {
-            return DRAIN_POLL_MILLIS;
-        }
-        return hasHandles() ? SWEEP_MILLIS : -1;
+        return draining ? DRAIN_POLL_MILLIS : SWEEP_MILLIS;
     }
 
     /** Ends this loop's handles whose channel was closed behind the service's back, once per sweep period. */

@@ -408,6 +408,26 @@ class SelectorServiceTest {
         assertThat(owner.state()).as("the owner still runs").isEqualTo(ComponentState.RUNNING);
     }
 
+    /**
+     * A loop that found no channels of its own waits for an event; a registration makes no system
+     * call to wake it, and a fresh, unconnected channel closed behind the service's back makes no
+     * event. The loop must still come round to sweep it.
+     */
+    @Test
+    void aLoopThatWasIdleStillSweepsChannelsClosedDirectly() throws Exception {
+        Owner owner = weft.spawn(new Owner(true));
+        SelectorService service = SelectorService.of(weft);
+        Registry registry = service.registry();
+        int loops = ((Number) service.details().get("loops")).intValue();
+        await(() -> registry.loops.sum() >= loops, "every loop to start its first wait");
+
+        for (int i = 0; i < 4 * loops; i++) {              // round robin: every loop gets some
+            service.register(SocketChannel.open(), owner.readiness).channel().close();
+        }
+
+        await(registry.live::isEmpty, "the idle loops to sweep the channels closed directly");
+    }
+
     @Test
     void aChannelClosedDirectlyLeavesTheServiceAndItsGauge() throws Exception {
         Owner owner = weft.spawn(new Owner(true));
