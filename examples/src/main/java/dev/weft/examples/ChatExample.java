@@ -11,6 +11,7 @@ import dev.weft.runtime.ProducerFinished;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
 import dev.weft.runtime.Signal;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.Terminated;
 import dev.weft.runtime.Weft;
 import java.util.ArrayList;
@@ -142,7 +143,7 @@ final class ChatExample implements Callable<Integer> {
         protected void run() throws InterruptedException {
             spawn(decoder);
             spawn(encoder);
-            Inbox<Event> room = services().lookupOrStart(ROOM, w -> w.spawn(new Room()).inbox);
+            Sink<Event> room = services().lookupOrStart(ROOM, w -> w.spawn(new Room()).inbox);
             room.send(new Join(member));
             try {
                 for (;;) {

@@ -9,6 +9,7 @@ import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.Outbox;
 import dev.weft.runtime.Shutdown;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.Weft;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -141,7 +142,7 @@ final class SupervisedExample implements Callable<Integer> {
                     .build();
             weft.link(supervisor.events, reporter.inbox);
             weft.spawn(supervisor);
-            Inbox<Integer> work = supervisor.entry("worker", "inbox", Integer.class);
+            Sink<Integer> work = supervisor.entry("worker", "inbox", Integer.class);
 
             int done = 0;
             int crashes = 0;

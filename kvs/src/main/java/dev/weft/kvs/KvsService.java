@@ -1,10 +1,12 @@
 package dev.weft.kvs;
 
 import dev.weft.runtime.Component;
+import dev.weft.runtime.Extension;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Weft;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The KVS as a Weft service: a component that owns a {@link Kvs} and answers {@link KvsRequest}s
@@ -25,6 +27,8 @@ import java.io.IOException;
 public final class KvsService extends Component {
     /** The registry key of the KVS service. */
     public static final ServiceKey<KvsRequest> KVS_KEY = ServiceKey.of("weft.kvs", KvsRequest.class);
+    /** The service most recently started in a runtime, set before it is registered under {@link #KVS_KEY}. */
+    private static final Extension<AtomicReference<KvsService>> CURRENT = w -> new AtomicReference<>();
 
     /** The service's request inbox. */
     public final Inbox<KvsRequest> requests = inbox("requests", KvsRequest.class, 1024);
@@ -43,17 +47,26 @@ public final class KvsService extends Component {
      * @throws KvsException if opening the store failed
      */
     public static Kvs lookupOrStart(Weft weft, KvsOptions options) throws InterruptedException {
-        Inbox<KvsRequest> inbox = weft.services().lookupOrStart(KVS_KEY, w -> {
+        AtomicReference<KvsService> current = weft.extension(CURRENT);
+        weft.services().lookupOrStart(KVS_KEY, w -> {
             try {
-                return w.spawn(new KvsService(Kvs.open(options))).requests;
+                KvsService started = w.spawn(new KvsService(Kvs.open(options)));
+                current.set(started);
+                return started.requests;
             } catch (IOException e) {
                 throw new KvsException("opening the KVS in " + options.directory() + " failed", e);
             }
         });
-        if (!(inbox.owner() instanceof KvsService service)) {
-            throw new KvsException(KVS_KEY + " is registered by " + inbox.owner() + ", not a KvsService");
+        KvsService service = running(weft);
+        if (service == null) {
+            throw new KvsException(KVS_KEY + " is registered by something other than KvsService.lookupOrStart");
         }
         return service.kvs;
+    }
+
+    /** Returns the service most recently started in {@code weft} by {@link #lookupOrStart}, or null. */
+    static KvsService running(Weft weft) {
+        return weft.extension(CURRENT).get();
     }
 
     /** Returns the store this service owns. */

@@ -3,7 +3,7 @@ package dev.weft.kvs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.Weft;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +51,7 @@ class KvsServiceTest {
     @Test
     void requestsThroughTheInboxAreAnsweredThroughTheirReplies() throws Exception {
         KvsService.lookupOrStart(weft, KvsOptions.inMemory());
-        Inbox<KvsRequest> service = weft.services().lookup(KvsService.KVS_KEY);
+        Sink<KvsRequest> service = weft.services().lookup(KvsService.KVS_KEY);
 
         long v = ((KvsReply.Version) ask(service, r -> new KvsRequest.Commit(Kvs.PRIMARY,
                 new Txn().put("dir.a", "1").put("dir.b", "2"), r))).version();
@@ -72,7 +72,7 @@ class KvsServiceTest {
     @Test
     void watchRequestsStartAndCancelWatches() throws Exception {
         Kvs kvs = KvsService.lookupOrStart(weft, KvsOptions.inMemory());
-        Inbox<KvsRequest> service = weft.services().lookup(KvsService.KVS_KEY);
+        Sink<KvsRequest> service = weft.services().lookup(KvsService.KVS_KEY);
         Collector collector = weft.spawn(new Collector(16));
 
         KvsReply.WatchStarted started = (KvsReply.WatchStarted) ask(service,
@@ -88,7 +88,7 @@ class KvsServiceTest {
     @Test
     void failedRequestsCompleteExceptionallyAndTheServiceCarriesOn() throws Exception {
         KvsService.lookupOrStart(weft, KvsOptions.inMemory());
-        Inbox<KvsRequest> service = weft.services().lookup(KvsService.KVS_KEY);
+        Sink<KvsRequest> service = weft.services().lookup(KvsService.KVS_KEY);
         ask(service, r -> new KvsRequest.Commit(Kvs.PRIMARY, new Txn().put("x", "1"), r));
 
         assertThatThrownBy(() -> ask(service, r -> new KvsRequest.Get("missing", "x", KvsRequest.LATEST, r)))
@@ -102,10 +102,12 @@ class KvsServiceTest {
     @Test
     void shuttingTheServiceDownClosesTheStoreAndUnregistersIt() throws Exception {
         Kvs kvs = KvsService.lookupOrStart(weft, KvsOptions.inMemory());
-        Inbox<KvsRequest> service = weft.services().lookup(KvsService.KVS_KEY);
+        Sink<KvsRequest> service = weft.services().lookup(KvsService.KVS_KEY);
 
-        service.owner().shutdown();
-        service.owner().join();
+        KvsService provider = KvsService.running(weft);
+        assertThat(service).isSameAs(provider.requests);
+        provider.shutdown();
+        provider.join();
 
         assertThat(weft.services().lookup(KvsService.KVS_KEY)).isNull();
         assertThatThrownBy(() -> kvs.primary().commit(new Txn().put("a", "b"))).isInstanceOf(KvsException.class)
@@ -117,7 +119,7 @@ class KvsServiceTest {
         KvsRequest make(CompletableFuture<KvsReply> reply);
     }
 
-    private static KvsReply ask(Inbox<KvsRequest> service, Request request) throws Exception {
+    private static KvsReply ask(Sink<KvsRequest> service, Request request) throws Exception {
         CompletableFuture<KvsReply> reply = new CompletableFuture<>();
         service.send(request.make(reply));
         return reply.get(10, TimeUnit.SECONDS);

@@ -184,6 +184,11 @@ public abstract class Component {
         return weft;
     }
 
+    /** {@link #runtime()} read with volatile semantics, for the link locks' hand-over at spawn (see Links). */
+    final Weft runtimeNow() {
+        return (Weft) WEFT.getVolatile(this);
+    }
+
     // ---------------------------------------------------------------- boxes
 
     /**
@@ -545,6 +550,7 @@ public abstract class Component {
             throw new IllegalStateException(name() + " was already spawned"
                     + (state.isTerminal() ? " and has ended; spawn a new instance" : ""));
         }
+        Links.settled(null);
         this.parent = spawner;
         for (Inbox<?> box : inboxes) {
             box.bindDefaultCapacity(defaultCapacity);
@@ -565,7 +571,9 @@ public abstract class Component {
         state = ComponentState.CREATED;
         thread = null;
         parent = null;
+        Weft was = runtime();
         WEFT.setVolatile(this, null);
+        Links.settled(was);
     }
 
     /** Starts the body; a handler-style component overrides this to start without a thread. */

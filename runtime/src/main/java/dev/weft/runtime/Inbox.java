@@ -25,7 +25,7 @@ import org.jctools.queues.atomic.unpadded.MpscAtomicUnpaddedArrayQueue;
  *
  * @param <T> the type of message this inbox takes
  */
-public final class Inbox<T> {
+public final class Inbox<T> implements Sink<T> {
     /*
      * The queue is a JCTools MPSC queue (the field-updater flavour, which needs no sun.misc.Unsafe),
      * created on first use so that an idle component costs a few small objects, not a padded array.
@@ -128,6 +128,7 @@ public final class Inbox<T> {
     }
 
     /** Returns the type of message this inbox takes. */
+    @Override
     public Class<T> type() {
         return type;
     }
@@ -173,6 +174,7 @@ public final class Inbox<T> {
      * @throws IllegalStateException if the caller is the owner and the inbox is full: only the
      *     owner could make room, so the send would wait forever
      */
+    @Override
     public void send(T message) throws InterruptedException {
         deliver(message, Long.MAX_VALUE, false);
     }
@@ -185,6 +187,7 @@ public final class Inbox<T> {
      * @throws InboxClosedException if the owner has ended
      * @throws IllegalStateException if the caller is the owner and the inbox is full
      */
+    @Override
     public void send(T message, Duration timeout) throws InterruptedException {
         deliver(message, deadline(timeout), true);
     }
@@ -196,6 +199,7 @@ public final class Inbox<T> {
      *     a pass-through set a moment ago, still handing its earlier messages on)
      * @throws InboxClosedException if the owner has ended
      */
+    @Override
     public boolean trySend(T message) {
         return deliverNow(message);
     }
@@ -214,6 +218,7 @@ public final class Inbox<T> {
      * @throws InterruptedException if the asker is interrupted while waiting
      * @throws IllegalStateException if the owner of this inbox asks itself
      */
+    @Override
     public <R> R ask(java.util.function.Function<? super ReplyTo<R>, ? extends T> request, Duration timeout)
             throws InterruptedException {
         return ReplyTo.ask(this, request, timeout);

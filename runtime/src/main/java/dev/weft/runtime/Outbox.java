@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * A typed outlet of a component, linked to at most one inbox at a time.
+ * A typed outlet of a component, linked to at most one {@link Sink} at a time.
  *
  * <p>{@link #send(Object)} writes straight into the linked inbox's queue and wakes its owner; there
- * is no intermediary. Back-pressure is the linked inbox's: a full inbox parks the sender. An outbox
+ * is no intermediary. Back-pressure is the linked inbox's: a full inbox parks the sender. A sink that
+ * is not a local inbox (a link to another node, say) is driven through its own {@link Sink#send},
+ * {@link Sink#send(Object, Duration)} and {@link Sink#trySend}. An outbox
  * linked to nothing follows its {@link UnlinkedPolicy}: by default it throws
  * {@link NotLinkedException}, so a message is never lost silently.
  *
@@ -22,11 +24,11 @@ public final class Outbox<T> {
     private final Class<T> type;
     private final UnlinkedPolicy policy;
 
-    /** The final inbox that sends go to, with every pass-through resolved; null when unlinked. */
-    private volatile Inbox<? super T> target;
+    /** The final sink that sends go to, with every pass-through resolved; null when unlinked. */
+    private volatile Sink<? super T> target;
 
-    // Guarded by Links.LOCK.
-    private Inbox<? super T> link;
+    // Guarded by the link lock (see Links).
+    private Sink<? super T> link;
     private Outbox<? super T> forward;
     private Set<Outbox<?>> passingIn;
 
@@ -57,26 +59,27 @@ public final class Outbox<T> {
         return policy;
     }
 
-    /** Returns whether sends currently reach an inbox. */
+    /** Returns whether sends currently reach a sink. */
     public boolean isLinked() {
         return target != null;
     }
 
-    /** Returns the inbox that sends currently reach, pass-throughs resolved, or {@code null}. */
-    public Inbox<? super T> target() {
-        Inbox<? super T> t = target;
-        return t == null ? null : t.resolve();
+    /** Returns the sink that sends currently reach, pass-throughs resolved, or {@code null}. */
+    public Sink<? super T> target() {
+        Sink<? super T> t = target;
+        return t instanceof Inbox<? super T> in ? in.resolve() : t;
     }
 
     /**
-     * Links this outbox to {@code inbox}, replacing any earlier link. Messages already delivered stay
-     * where they are; the next send goes to the new inbox.
+     * Links this outbox to {@code sink}, replacing any earlier link. Messages already delivered stay
+     * where they are; the next send goes to the new sink.
      *
-     * @throws IllegalArgumentException if the inbox does not take this outbox's message type
+     * @throws IllegalArgumentException if the sink does not take this outbox's message type, or is
+     *     an inbox of another runtime
      * @throws IllegalStateException if this outbox passes through to another outbox
      */
-    public void linkTo(Inbox<? super T> inbox) {
-        Links.link(this, inbox);
+    public void linkTo(Sink<? super T> sink) {
+        Links.link(this, sink);
     }
 
     /** Removes this outbox's link, if any. */
@@ -102,11 +105,15 @@ public final class Outbox<T> {
      */
     public void send(T message) throws InterruptedException {
         requireMessage(message);
-        Inbox<? super T> t = target;
+        Sink<? super T> t = target;
         if (t == null && (t = unlinkedTarget(message, Long.MAX_VALUE, false)) == null) {
             return;
         }
-        t.deliver(message, Long.MAX_VALUE, false);
+        if (t instanceof Inbox<? super T> in) {
+            in.deliver(message, Long.MAX_VALUE, false);
+        } else {
+            t.send(message);
+        }
     }
 
     /**
@@ -122,11 +129,15 @@ public final class Outbox<T> {
     public void send(T message, Duration timeout) throws InterruptedException {
         requireMessage(message);
         long deadline = Inbox.deadline(timeout);
-        Inbox<? super T> t = target;
+        Sink<? super T> t = target;
         if (t == null && (t = unlinkedTarget(message, deadline, true)) == null) {
             return;
         }
-        t.deliver(message, deadline, true);
+        if (t instanceof Inbox<? super T> in) {
+            in.deliver(message, deadline, true);
+        } else {
+            t.send(message, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
     }
 
     /**
@@ -139,7 +150,7 @@ public final class Outbox<T> {
      */
     public boolean trySend(T message) {
         requireMessage(message);
-        Inbox<? super T> t = target;
+        Sink<? super T> t = target;
         if (t == null) {
             return switch (policy) {
                 case FAIL -> throw notLinked();
@@ -147,11 +158,11 @@ public final class Outbox<T> {
                 case DISCARD -> discard();
             };
         }
-        return t.deliverNow(message);
+        return t instanceof Inbox<? super T> in ? in.deliverNow(message) : t.trySend(message);
     }
 
     /** Returns the target to send to once linked, or null when the message was discarded. */
-    private Inbox<? super T> unlinkedTarget(T message, long deadline, boolean timed) throws InterruptedException {
+    private Sink<? super T> unlinkedTarget(T message, long deadline, boolean timed) throws InterruptedException {
         return switch (policy) {
             case FAIL -> throw notLinked();
             case DISCARD -> {
@@ -182,12 +193,12 @@ public final class Outbox<T> {
 
     // ---------------------------------------------------------------- link state, guarded by Links.LOCK
 
-    Inbox<? super T> link() {
+    Sink<? super T> link() {
         return link;
     }
 
-    void setLink(Inbox<? super T> inbox) {
-        this.link = inbox;
+    void setLink(Sink<? super T> sink) {
+        this.link = sink;
     }
 
     Outbox<? super T> forward() {
@@ -206,7 +217,7 @@ public final class Outbox<T> {
         this.passingIn = inner;
     }
 
-    void setTarget(Inbox<? super T> resolved) {
+    void setTarget(Sink<? super T> resolved) {
         this.target = resolved;
     }
 

@@ -7,13 +7,13 @@ public sealed interface ServiceEvent extends Signal {
     ServiceKey<?> key();
 
     /**
-     * The service named by {@code key} is now provided through {@code inbox}.
+     * The service named by {@code key} is now provided through {@code sink}.
      *
      * @param key the service's key
-     * @param inbox the inbox that now provides it
+     * @param sink where to send to the service now
      * @param <T> the type of message the service takes
      */
-    record Up<T>(ServiceKey<T> key, Inbox<T> inbox) implements ServiceEvent {
+    record Up<T>(ServiceKey<T> key, Sink<T> sink) implements ServiceEvent {
     }
 
     /**

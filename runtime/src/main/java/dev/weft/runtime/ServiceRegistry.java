@@ -92,18 +92,18 @@ public final class ServiceRegistry {
     }
 
     /**
-     * Returns the inbox of the service named by {@code key}, or {@code null} if none is registered.
+     * Returns the sink of the service named by {@code key}, or {@code null} if none is registered.
      *
      * @throws IllegalArgumentException if the registered service takes a different type
      */
-    public <T> Inbox<T> lookup(ServiceKey<T> key) {
+    public <T> Sink<T> lookup(ServiceKey<T> key) {
         Registration<?> r = services.get(key.name());
         return r == null ? null : checked(key, r.inbox());
     }
 
     /**
      * Returns the service named by {@code key}, starting it first if none is registered. However
-     * many callers race, {@code starter} runs once and all get the same inbox; the others park until
+     * many callers race, {@code starter} runs once and all get the same sink; the others park until
      * it has started. The starter spawns the providing component and returns its service inbox,
      * which the registry then registers (the starter must not register it itself).
      *
@@ -111,9 +111,9 @@ public final class ServiceRegistry {
      *     returned no inbox, or the provider ended before it could be registered; every caller
      *     waiting for this start gets it, and the next call tries again
      */
-    public <T> Inbox<T> lookupOrStart(ServiceKey<T> key, Function<Weft, Inbox<T>> starter)
+    public <T> Sink<T> lookupOrStart(ServiceKey<T> key, Function<Weft, Inbox<T>> starter)
             throws InterruptedException {
-        Inbox<T> found = lookup(key);
+        Sink<T> found = lookup(key);
         if (found != null) {
             return found;
         }

@@ -26,11 +26,11 @@ final class Snapshots {
     private Snapshots() {
     }
 
-    static GraphSnapshot take(Collection<Component> live, ServiceRegistry services) {
+    static GraphSnapshot take(Links linkLock, Collection<Component> live, ServiceRegistry services) {
         List<Component> components = new ArrayList<>(live);
         components.sort(Comparator.comparingLong(Component::id));
         List<LinkInfo> links = new ArrayList<>();
-        List<List<OutboxInfo>> outboxes = Links.read(() -> readOutboxes(components, links));
+        List<List<OutboxInfo>> outboxes = linkLock.read(() -> readOutboxes(components, links));
         List<ComponentInfo> infos = new ArrayList<>(components.size());
         for (int i = 0; i < components.size(); i++) {
             infos.add(describe(components.get(i), outboxes.get(i), links));
@@ -47,11 +47,10 @@ final class Snapshots {
         for (Component c : components) {
             List<OutboxInfo> infos = new ArrayList<>();
             for (Outbox<?> out : c.outboxes()) {
-                Inbox<?> target = out.target();
                 infos.add(new OutboxInfo(out.name(), out.type().getName(), out.unlinkedPolicy(),
-                        target == null ? null : ref(target)));
-                if (out.link() != null) {
-                    links.add(new LinkInfo(LinkKind.LINK, ref(out), ref(out.link())));
+                        out.target() instanceof Inbox<?> target ? ref(target) : null));
+                if (out.link() instanceof Inbox<?> link) {
+                    links.add(new LinkInfo(LinkKind.LINK, ref(out), ref(link)));
                 }
                 if (out.forward() != null) {
                     links.add(new LinkInfo(LinkKind.OUTBOX_PASS_THROUGH, ref(out), ref(out.forward())));

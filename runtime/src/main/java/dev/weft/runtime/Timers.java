@@ -51,7 +51,7 @@ public final class Timers {
      *
      * @throws IllegalStateException if the runtime is closed
      */
-    public <T> Timer after(Duration delay, Inbox<? super T> target, T message) {
+    public <T> Timer after(Duration delay, Sink<? super T> target, T message) {
         Objects.requireNonNull(message, "message");
         Delivery<T> d = new Delivery<>(target, () -> message, false);
         return d.bind(schedule(() -> executor.schedule(d, delay.toNanos(), TimeUnit.NANOSECONDS)));
@@ -64,7 +64,7 @@ public final class Timers {
      *
      * @throws IllegalStateException if the runtime is closed
      */
-    public <T> Timer every(Duration period, Inbox<? super T> target, Supplier<? extends T> message) {
+    public <T> Timer every(Duration period, Sink<? super T> target, Supplier<? extends T> message) {
         Objects.requireNonNull(message, "message");
         if (period.isNegative() || period.isZero()) {
             throw new IllegalArgumentException("period must be positive: " + period);
@@ -115,14 +115,14 @@ public final class Timers {
          * throws anything, an Error included, releases the lock and cancels its timer.
          * cancel() also removes the task from the executor.
          */
-        private final Inbox<? super T> target;
+        private final Sink<? super T> target;
         private final Supplier<? extends T> message;
         private final boolean periodic;
         private final ReentrantLock tick;
         private volatile int state;
         private volatile Future<?> future;
 
-        Delivery(Inbox<? super T> target, Supplier<? extends T> message, boolean periodic) {
+        Delivery(Sink<? super T> target, Supplier<? extends T> message, boolean periodic) {
             this.target = Objects.requireNonNull(target, "target");
             this.message = message;
             this.periodic = periodic;

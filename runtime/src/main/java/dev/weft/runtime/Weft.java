@@ -57,6 +57,8 @@ public final class Weft implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final Set<Component> live = ConcurrentHashMap.newKeySet();
     private final GraphEvents events = new GraphEvents();
+    private final Links links = new Links(this);
+    private final Extensions extensions = new Extensions();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition allEnded = lock.newCondition();
     private volatile boolean closing;
@@ -126,14 +128,52 @@ public final class Weft implements AutoCloseable {
         return new IllegalStateException("the runtime is closing; cannot spawn " + component.name());
     }
 
-    /** Links {@code from} to {@code to}; see {@link Outbox#linkTo(Inbox)}. */
-    public <T> void link(Outbox<T> from, Inbox<? super T> to) {
+    /** Links {@code from} to {@code to}; see {@link Outbox#linkTo(Sink)}. */
+    public <T> void link(Outbox<T> from, Sink<? super T> to) {
         from.linkTo(to);
+    }
+
+    /**
+     * Links data and lifecycle in one call: {@code from} to {@code to}, and {@code from}'s owner's
+     * {@code signal} outbox to {@code to}'s owner's {@code control} inbox, so that when the producer
+     * finishes, the consumer hears it. Link before spawn, as with {@link #link}.
+     *
+     * @throws IllegalArgumentException if {@code to} does not take {@code from}'s type, or is a sink
+     *     that is not a local inbox (it has no control inbox; use {@link #link})
+     * @throws IllegalStateException if the producer's signal already goes to another component's
+     *     control inbox: a producer tells one consumer that it has finished
+     */
+    public <T> void pipe(Outbox<T> from, Sink<? super T> to) {
+        if (!(to instanceof Inbox<?> inbox)) {
+            throw new IllegalArgumentException("cannot pipe " + from + " to " + to + ": it is not a local inbox, so it"
+                    + " has no control inbox to tell when " + from.owner().name() + " finishes; use link instead");
+        }
+        Outbox<Signal> signal = from.owner().signal();
+        Inbox<Signal> control = inbox.owner().control();
+        Sink<? super Signal> already = signal.target();
+        if (already != null && already != control) {
+            throw new IllegalStateException("cannot pipe " + from + " to " + to + ": " + signal + " already goes to "
+                    + already + "; a producer tells one consumer it has finished. Link the data alone with"
+                    + " link(" + from + ", " + to + ")");
+        }
+        from.linkTo(to);
+        signal.linkTo(control);
     }
 
     /** Removes the link of {@code from}, if any. */
     public void unlink(Outbox<?> from) {
         from.unlink();
+    }
+
+    /**
+     * Returns this runtime's instance of the extension {@code id}, creating it on first use. Racing
+     * callers wait for the one creation; see {@link Extension}.
+     *
+     * @throws WeftException if the creation failed (the cause says why); the next call tries again
+     * @throws IllegalStateException if called for {@code id} by its own creation
+     */
+    public <E> E extension(Extension<E> id) {
+        return extensions.get(this, id);
     }
 
     /** Returns the registry of shared services (the selector, the KVS, backplanes...). */
@@ -153,7 +193,7 @@ public final class Weft implements AutoCloseable {
 
     /** Returns a picture of the live components, their boxes, links and services; see {@link GraphSnapshot}. */
     public GraphSnapshot snapshot() {
-        return Snapshots.take(live, services);
+        return Snapshots.take(links, live, services);
     }
 
     /** Tells {@code listener} of every spawn, end and link change from now on; see {@link GraphListener}. */
@@ -252,6 +292,10 @@ public final class Weft implements AutoCloseable {
 
     Metrics metrics() {
         return metrics;
+    }
+
+    Links links() {
+        return links;
     }
 
     GraphEvents events() {

@@ -50,7 +50,7 @@ class ServiceRegistryTest {
         try (Weft weft = Weft.start()) {
             AtomicInteger starts = new AtomicInteger();
             CountDownLatch go = new CountDownLatch(1);
-            Set<Inbox<String>> seen = ConcurrentHashMap.newKeySet();
+            Set<Sink<String>> seen = ConcurrentHashMap.newKeySet();
             List<Component> racers = new ArrayList<>();
             for (int i = 0; i < RACERS; i++) {
                 racers.add(weft.spawn(new Component() {
@@ -88,9 +88,9 @@ class ServiceRegistryTest {
 
             assertThat(weft.services().lookup(GREETER)).isNull();
             assertThat(weft.services().names()).doesNotContain("greeter");
-            Inbox<String> second = weft.services().lookupOrStart(GREETER, w -> w.spawn(new Provider()).inbox);
+            Sink<String> second = weft.services().lookupOrStart(GREETER, w -> w.spawn(new Provider()).inbox);
             assertThat(second).isNotSameAs(first.inbox);
-            assertThat(second.owner().state()).isEqualTo(ComponentState.RUNNING);
+            assertThat(second.trySend("hello")).as("a running provider takes messages").isTrue();
         }
     }
 
@@ -111,8 +111,8 @@ class ServiceRegistryTest {
                     .hasMessageContaining("greeter")
                     .hasMessageContaining("ended");
 
-            Inbox<String> next = weft.services().lookupOrStart(GREETER, w -> w.spawn(new Provider()).inbox);
-            assertThat(next.owner().state()).as("the next call starts the service again").isEqualTo(ComponentState.RUNNING);
+            Sink<String> next = weft.services().lookupOrStart(GREETER, w -> w.spawn(new Provider()).inbox);
+            assertThat(next.trySend("hello")).as("the next call starts the service again, and it takes messages").isTrue();
         }
     }
 
@@ -216,7 +216,7 @@ class ServiceRegistryTest {
                 throw new IllegalStateException("no luck");
             })).isInstanceOf(WeftException.class).hasMessageEndingWith("failed: no luck");
 
-            CompletableFuture<Inbox<String>> second = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Sink<String>> second = CompletableFuture.supplyAsync(() -> {
                 try {
                     return weft.services().lookupOrStart(GREETER, w -> w.spawn(new Provider()).inbox);
                 } catch (InterruptedException e) {

@@ -1,7 +1,7 @@
 package dev.weft.testkit;
 
 import dev.weft.runtime.Bridge;
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.Weft;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,8 +51,8 @@ public final class Probe<T> {
         return probe;
     }
 
-    /** Returns the inbox to link outboxes to (or to send into). */
-    public Inbox<T> inbox() {
+    /** Returns the sink to link outboxes to (or to send into). */
+    public Sink<T> inbox() {
         return bridge.inbox();
     }
 

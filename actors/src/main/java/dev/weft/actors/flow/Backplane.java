@@ -1,6 +1,7 @@
 package dev.weft.actors.flow;
 
 import dev.weft.runtime.Component;
+import dev.weft.runtime.Extension;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
@@ -10,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -39,6 +41,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class Backplane<T> extends Component {
     /** The prefix of backplanes' service names: a backplane named {@code news} is the service {@code weft.backplane.news}. */
     public static final String SERVICE_PREFIX = "weft.backplane.";
+    /** The backplanes most recently started in a runtime, by name, each put before it is registered. */
+    private static final Extension<Map<String, Backplane<?>>> RUNNING = w -> new ConcurrentHashMap<>();
 
     /** Publishers send here. */
     public final Inbox<T> inbox;
@@ -69,10 +73,15 @@ public final class Backplane<T> extends Component {
      *
      * @throws IllegalArgumentException if a backplane of that name carries another type
      */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings("unchecked")   // RUNNING holds, per name, the backplane started with key(name, type)
     public static <T> Backplane<T> find(Weft weft, String name, Class<T> type) throws InterruptedException {
-        Inbox<T> in = weft.services().lookupOrStart(key(name, type), w -> w.spawn(new Backplane<>(name, type)).inbox);
-        return (Backplane<T>) in.owner();
+        Map<String, Backplane<?>> running = weft.extension(RUNNING);
+        weft.services().lookupOrStart(key(name, type), w -> {
+            Backplane<T> started = w.spawn(new Backplane<>(name, type));
+            running.put(name, started);
+            return started.inbox;
+        });
+        return (Backplane<T>) running.get(name);
     }
 
     /** Returns the backplane's name (without the service prefix). */

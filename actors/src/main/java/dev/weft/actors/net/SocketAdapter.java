@@ -241,8 +241,7 @@ public final class SocketAdapter extends Component {
         if (outbox.trySend(chunk)) {
             return true;
         }
-        Inbox<? super byte[]> downstream = outbox.target();
-        if (downstream != null) {
+        if (outbox.target() instanceof Inbox<? super byte[]> downstream) {
             downstream.onSpace(spaceSignal);
         }
         if (outbox.trySend(chunk)) {

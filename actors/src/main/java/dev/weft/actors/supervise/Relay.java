@@ -7,6 +7,7 @@ import dev.weft.runtime.NotLinkedException;
 import dev.weft.runtime.Outbox;
 import dev.weft.runtime.Shutdown;
 import dev.weft.runtime.Signal;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.UnlinkedPolicy;
 
 /**
@@ -65,7 +66,7 @@ final class Relay<T> extends Component {
     /** Hands {@code message} to the current instance, waiting for one if needed; false if shut down first. */
     private boolean deliver(T message) throws InterruptedException {
         for (;;) {
-            Inbox<? super T> target = outbox.target();
+            Sink<? super T> target = outbox.target();
             if (target != null) {
                 try {
                     outbox.send(message);
@@ -81,8 +82,8 @@ final class Relay<T> extends Component {
     }
 
     /** Waits on the control inbox until the outbox targets an inbox other than {@code old}; false on Shutdown. */
-    private boolean awaitRetarget(Inbox<?> old) throws InterruptedException {
-        for (Inbox<?> now = outbox.target(); now == null || now == old; now = outbox.target()) {
+    private boolean awaitRetarget(Sink<?> old) throws InterruptedException {
+        for (Sink<?> now = outbox.target(); now == null || now == old; now = outbox.target()) {
             if (control().receive() instanceof Shutdown) {
                 return false;
             }

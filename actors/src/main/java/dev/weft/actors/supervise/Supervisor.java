@@ -8,6 +8,7 @@ import dev.weft.runtime.Outbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
 import dev.weft.runtime.Signal;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.Terminated;
 import dev.weft.runtime.UnlinkedPolicy;
 import java.time.Duration;
@@ -169,7 +170,7 @@ public final class Supervisor extends Component {
      * @throws IllegalArgumentException if there is no such entry or it does not take {@code type}
      */
     @SuppressWarnings("unchecked")
-    public <T> Inbox<T> entry(String child, String box, Class<T> type) {
+    public <T> Sink<T> entry(String child, String box, Class<T> type) {
         Relay<?> relay = entries.get(entryKey(child, box));
         if (relay == null) {
             throw new IllegalArgumentException(name() + " has no entry for '" + box + "' of '" + child
@@ -179,7 +180,12 @@ public final class Supervisor extends Component {
             throw new IllegalArgumentException("the entry for '" + box + "' of '" + child + "' takes "
                     + relay.inbox.type().getName() + ", not " + type.getName());
         }
-        return (Inbox<T>) relay.inbox;
+        return (Sink<T>) relay.inbox;
+    }
+
+    /** The relay behind the entry of {@code child}'s inbox {@code box}, or null: what the entry's sink leads to. */
+    Component entryRelay(String child, String box) {
+        return entries.get(entryKey(child, box));
     }
 
     /** Returns the instance of {@code child} running now, or {@code null} while it is not running. */

@@ -12,6 +12,7 @@ import dev.weft.runtime.InboxClosedException;
 import dev.weft.runtime.Outbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.Terminated;
 import dev.weft.runtime.UnlinkedPolicy;
 import dev.weft.runtime.Weft;
@@ -99,7 +100,7 @@ class SupervisorTest {
             return sup;
         }
 
-        Inbox<String> entry(String child) {
+        Sink<String> entry(String child) {
             return sup.entry(child, "inbox", String.class);
         }
 
@@ -279,20 +280,24 @@ class SupervisorTest {
                             .link("outbox", echoes.inbox))
                     .build());
             Await.condition(() -> weft.services().lookup(key) != null, "the worker to be registered");
-            Inbox<String> first = weft.services().lookup(key);
+            Sink<String> first = weft.services().lookup(key);
+            Component firstWorker = sup.instance("worker");
+            assertThat(first).isSameAs(firstWorker.findInbox("inbox"));
             first.send("hello");
-            assertThat(echoes.take(1)).containsExactly(first.owner().name() + ":hello");
+            assertThat(echoes.take(1)).containsExactly(firstWorker.name() + ":hello");
 
             first.send("crash");
             Await.condition(() -> {
-                Inbox<String> now = weft.services().lookup(key);
+                Sink<String> now = weft.services().lookup(key);
                 return now != null && now != first;
             }, "the restarted worker to be registered");
-            Inbox<String> second = weft.services().lookup(key);
+            Sink<String> second = weft.services().lookup(key);
             second.send("again");
 
-            assertThat(echoes.take(1)).containsExactly(second.owner().name() + ":again");
-            assertThat(second.owner()).isSameAs(sup.instance("worker")).isNotSameAs(first.owner());
+            Component secondWorker = sup.instance("worker");
+            assertThat(echoes.take(1)).containsExactly(secondWorker.name() + ":again");
+            assertThat(second).isSameAs(secondWorker.findInbox("inbox"));
+            assertThat(secondWorker).isNotSameAs(firstWorker);
         }
     }
 
@@ -311,7 +316,7 @@ class SupervisorTest {
             weft.link(sup.events, events.inbox);
             weft.spawn(sup);
             Tree t = new Tree(sup, events, ends);
-            Inbox<String> entry = sup.entry("worker", "inbox", String.class);
+            Sink<String> entry = sup.entry("worker", "inbox", String.class);
 
             entry.send("crash");
             t.await(SupervisionEvent.Exited.class, e -> true);   // down: not merely done with its last message
@@ -493,8 +498,8 @@ class SupervisorTest {
             t.entry("done").send("finish");
 
             for (String child : List.of("temp", "done")) {
-                Inbox<String> entry = t.entry(child);
-                assertThat(entry.owner().join(WAIT).state()).as("the entry of %s ends with it", child)
+                Sink<String> entry = t.entry(child);
+                assertThat(t.sup().entryRelay(child, "inbox").join(WAIT).state()).as("the entry of %s ends with it", child)
                         .isEqualTo(ComponentState.FINISHED);
                 assertThatThrownBy(() -> entry.send("hello?", WAIT))
                         .isInstanceOf(InboxClosedException.class)
@@ -526,8 +531,9 @@ class SupervisorTest {
             assertThat(slow.state()).as("the slow child was interrupted").isEqualTo(ComponentState.STOPPED);
             assertThat(fast.state().isTerminal()).as("the child not yet reached was stopped too").isTrue();
             for (String child : List.of("fast", "slow")) {
-                assertThat(sup.entry(child, "inbox", String.class).owner().state().isTerminal())
-                        .as("the entry of %s", child).isTrue();
+                Sink<String> entry = sup.entry(child, "inbox", String.class);
+                assertThatThrownBy(() -> entry.trySend("late")).as("the entry of %s is closed", child)
+                        .isInstanceOf(InboxClosedException.class);
             }
         }
     }
@@ -559,8 +565,10 @@ class SupervisorTest {
 
             assertThat(outer.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
             assertThat(in.state()).as("the inner supervisor was interrupted").isEqualTo(ComponentState.STOPPED);
-            assertThat(List.of(fast, slow, in.entry("fast", "inbox", String.class).owner()))
-                    .allSatisfy(c -> assertThat(c.state().isTerminal()).as(c.name()).isTrue());
+            assertThat(List.of(fast, slow)).allSatisfy(c -> assertThat(c.state().isTerminal()).as(c.name()).isTrue());
+            Sink<String> entry = in.entry("fast", "inbox", String.class);
+            assertThatThrownBy(() -> entry.trySend("late")).as("the inner entry is closed")
+                    .isInstanceOf(InboxClosedException.class);
             assertThat(weft.liveComponents()).as("nothing of the tree is left").isZero();
         }
     }
@@ -607,7 +615,7 @@ class SupervisorTest {
             t.sup().shutdown();
 
             assertThat(t.sup().join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
-            assertThat(t.entry("a").owner().join(WAIT).state()).as("the entry obeyed Shutdown, not the interrupt")
+            assertThat(t.sup().entryRelay("a", "inbox").join(WAIT).state()).as("the entry obeyed Shutdown, not the interrupt")
                     .isEqualTo(ComponentState.FINISHED);
         }
     }
@@ -625,7 +633,7 @@ class SupervisorTest {
             weft.link(sup.events, events.inbox);
             weft.spawn(sup);
             Tree t = new Tree(sup, events, new LinkedBlockingQueue<>());
-            Inbox<String> entry = t.entry("r");
+            Sink<String> entry = t.entry("r");
             List<String> sent = new ArrayList<>();
 
             // when: an instance takes a message and crashes on it, and the entry relinks to the next

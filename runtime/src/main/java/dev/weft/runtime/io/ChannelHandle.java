@@ -2,6 +2,7 @@ package dev.weft.runtime.io;
 
 import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectableChannel;
@@ -86,8 +87,13 @@ public final class ChannelHandle {
         return channel;
     }
 
-    /** Returns the inbox that readiness goes to now. */
-    public Inbox<? super Readiness> owner() {
+    /** Returns where readiness goes now: compare it with the inbox a component handed in, to tell a handle it still owns. */
+    public Sink<? super Readiness> owner() {
+        return owner;
+    }
+
+    /** The owner's inbox itself, for the selector's own bookkeeping. */
+    Inbox<? super Readiness> ownerInbox() {
         return owner;
     }
 

@@ -62,7 +62,7 @@ final class Owners {
         watch.ended = true;
         watches.remove(owner, watch);
         for (ChannelHandle h : watch.handles) {
-            if (h.owner().owner() == owner) {
+            if (h.ownerInbox().owner() == owner) {
                 h.close();
             }
         }

@@ -136,7 +136,7 @@ abstract class Poller implements Runnable {
     private void deliver(Readiness message) {
         ChannelHandle h = message.handle();
         for (;;) {
-            Inbox<? super Readiness> to = h.owner();
+            Inbox<? super Readiness> to = h.ownerInbox();
             try {
                 if (to.trySend(message)) {
                     registry.readiness.increment();
@@ -151,7 +151,7 @@ abstract class Poller implements Runnable {
                 registry.readiness.increment();
                 return;
             } catch (InboxClosedException ownerEnded) {
-                if (h.owner() == to) {
+                if (h.ownerInbox() == to) {
                     h.close();
                     return;
                 }
@@ -196,7 +196,7 @@ abstract class Poller implements Runnable {
             return false;
         }
         registry.live.remove(h.channel(), h);
-        registry.owners.remove(h.owner().owner(), h);
+        registry.owners.remove(h.ownerInbox().owner(), h);
         handles.decrementAndGet();
         release(h);
         return true;

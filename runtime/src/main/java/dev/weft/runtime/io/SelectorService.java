@@ -1,6 +1,7 @@
 package dev.weft.runtime.io;
 
 import dev.weft.runtime.Component;
+import dev.weft.runtime.Extension;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The runtime's selector: loops blocking in {@code epoll_wait} (Linux, JDK 22+, native access
@@ -47,6 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SelectorService extends Component implements Inspectable {
     /** The registry key of the selector service. Its inbox is the service component's control inbox. */
     public static final ServiceKey<Signal> KEY = ServiceKey.of("weft.selector", Signal.class);
+    /** The service most recently started in a runtime, set before it is registered under {@link #KEY}. */
+    private static final Extension<AtomicReference<SelectorService>> CURRENT = w -> new AtomicReference<>();
 
     private static final int SHOWN_REGISTRATIONS = 100;
 
@@ -69,9 +73,13 @@ public final class SelectorService extends Component implements Inspectable {
      * @throws InterruptedException if interrupted while another caller starts it
      */
     public static SelectorService of(Weft weft) throws InterruptedException {
-        Inbox<Signal> control = weft.services().lookupOrStart(KEY,
-                w -> w.spawn(new SelectorService(w.meterRegistry())).control());
-        return (SelectorService) control.owner();
+        AtomicReference<SelectorService> current = weft.extension(CURRENT);
+        weft.services().lookupOrStart(KEY, w -> {
+            SelectorService started = w.spawn(new SelectorService(w.meterRegistry()));
+            current.set(started);
+            return started.control();
+        });
+        return current.get();
     }
 
     /**
@@ -192,7 +200,7 @@ public final class SelectorService extends Component implements Inspectable {
     public List<Inbox<?>> deliversTo() {
         Set<Inbox<?>> owners = new LinkedHashSet<>();
         for (ChannelHandle h : registry.live.values()) {
-            owners.add(h.owner());
+            owners.add(h.ownerInbox());
         }
         return List.copyOf(owners);
     }
