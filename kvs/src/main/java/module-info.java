@@ -7,4 +7,6 @@ module dev.weft.kvs {
     requires transitive dev.weft.actors; // KvsServer.tcpServer() hands out its TcpServer
 
     exports dev.weft.kvs;
+
+    uses dev.weft.kvs.KvsStoreProvider; // KvsStore.open finds other backends' schemes
 }

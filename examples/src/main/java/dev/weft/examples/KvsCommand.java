@@ -1,12 +1,12 @@
 package dev.weft.examples;
 
 import dev.weft.kvs.ConflictException;
+import dev.weft.kvs.Entry;
 import dev.weft.kvs.KvsClient;
 import dev.weft.kvs.KvsException;
-import dev.weft.kvs.KvsRequest;
-import dev.weft.kvs.RemoteNamespace;
-import dev.weft.kvs.RemoteWatch;
+import dev.weft.kvs.Namespace;
 import dev.weft.kvs.Txn;
+import dev.weft.kvs.Watch;
 import dev.weft.kvs.WatchEvent;
 import dev.weft.kvs.WatchMode;
 import java.io.IOException;
@@ -67,7 +67,7 @@ final class KvsCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        abstract int run(RemoteNamespace ns, PrintWriter out) throws InterruptedException;
+        abstract int run(Namespace ns, PrintWriter out) throws InterruptedException;
 
         @Override
         public Integer call() {
@@ -109,12 +109,13 @@ final class KvsCommand implements Runnable {
         Long version;
 
         @Override
-        int run(RemoteNamespace ns, PrintWriter out) throws InterruptedException {
-            RemoteNamespace.Entry e = ns.entry(key, version == null ? KvsRequest.LATEST : version);
-            if (e.value() == null) {
+        int run(Namespace ns, PrintWriter out) throws InterruptedException {
+            Entry e = version == null ? ns.entry(key) : ns.at(version).entry(key);
+            String value = e.string();
+            if (value == null) {
                 return fail("no key '" + key + "' in namespace '" + ns.name() + "' at version " + e.version());
             }
-            out.println(e.string());
+            out.println(value);
             return 0;
         }
     }
@@ -132,7 +133,7 @@ final class KvsCommand implements Runnable {
         Long required;
 
         @Override
-        int run(RemoteNamespace ns, PrintWriter out) throws InterruptedException {
+        int run(Namespace ns, PrintWriter out) throws InterruptedException {
             Txn txn = new Txn();
             if (required != null) {
                 txn.require(key, required);
@@ -155,7 +156,7 @@ final class KvsCommand implements Runnable {
         String text;
 
         @Override
-        int run(RemoteNamespace ns, PrintWriter out) throws InterruptedException {
+        int run(Namespace ns, PrintWriter out) throws InterruptedException {
             out.println(ns.append(key, text));
             return 0;
         }
@@ -167,7 +168,7 @@ final class KvsCommand implements Runnable {
         String key;
 
         @Override
-        int run(RemoteNamespace ns, PrintWriter out) throws InterruptedException {
+        int run(Namespace ns, PrintWriter out) throws InterruptedException {
             out.println(ns.unlink(key));
             return 0;
         }
@@ -179,7 +180,7 @@ final class KvsCommand implements Runnable {
         String dir;
 
         @Override
-        int run(RemoteNamespace ns, PrintWriter out) throws InterruptedException {
+        int run(Namespace ns, PrintWriter out) throws InterruptedException {
             ns.list(dir).forEach(out::println);
             return 0;
         }
@@ -188,7 +189,7 @@ final class KvsCommand implements Runnable {
     @Command(name = "version", mixinStandardHelpOptions = true, description = "Prints the namespace's root version.")
     static final class Version extends Op {
         @Override
-        int run(RemoteNamespace ns, PrintWriter out) throws InterruptedException {
+        int run(Namespace ns, PrintWriter out) throws InterruptedException {
             out.println(ns.version());
             return 0;
         }
@@ -196,6 +197,9 @@ final class KvsCommand implements Runnable {
 
     @Command(name = "wait", mixinStandardHelpOptions = true, description = "Waits until the namespace reaches a version.")
     static final class Wait extends Op {
+        /** A wait without a timeout is a loop of timed waits of this length. */
+        private static final Duration WAIT_ROUND = Duration.ofSeconds(10);
+
         @Parameters(paramLabel = "VERSION")
         long version;
 
@@ -203,11 +207,14 @@ final class KvsCommand implements Runnable {
         Long timeout;
 
         @Override
-        int run(RemoteNamespace ns, PrintWriter out) throws InterruptedException {
+        int run(Namespace ns, PrintWriter out) throws InterruptedException {
             if (timeout != null && !ns.waitVersion(version, Duration.ofSeconds(timeout))) {
                 return fail("version " + version + " not reached within " + timeout + " s");
             }
-            out.println(timeout == null ? ns.waitVersion(version) : ns.version());
+            while (timeout == null && !ns.waitVersion(version, WAIT_ROUND)) {
+                // waits end on the server every round, so none holds a slot there for long
+            }
+            out.println(ns.version());
             return 0;
         }
     }
@@ -225,7 +232,7 @@ final class KvsCommand implements Runnable {
         Integer count;
 
         @Override
-        int run(RemoteNamespace ns, PrintWriter out) throws InterruptedException {
+        int run(Namespace ns, PrintWriter out) throws InterruptedException {
             WatchMode watchMode;
             try {
                 watchMode = WatchMode.valueOf(mode.toUpperCase(Locale.ROOT));
@@ -233,7 +240,7 @@ final class KvsCommand implements Runnable {
                 return fail("--mode must be value, append, create or directory, not '" + mode + "'");
             }
             BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
-            RemoteWatch watch = ns.watch(key, watchMode, events);
+            Watch watch = ns.watch(key, watchMode, events::add);
             for (int seen = 0; count == null || seen < count; seen++) {
                 WatchEvent event = events.take();
                 if (event instanceof WatchEvent.Ended end) {

@@ -10,7 +10,7 @@ public final class ConflictException extends KvsException {
     private final long expected;
     private final long actual;
 
-    ConflictException(String namespace, String key, long expected, long actual) {
+    public ConflictException(String namespace, String key, long expected, long actual) {
         super("conflict in namespace '" + namespace + "' on key '" + key + "': expected version "
                 + expected + ", found " + actual);
         this.namespace = namespace;

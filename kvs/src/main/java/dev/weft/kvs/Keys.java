@@ -3,8 +3,11 @@ package dev.weft.kvs;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Parses dot-separated keys: {@code "a.b.c"}; empty segments are ignored, so {@code "."} is the root. */
-final class Keys {
+/**
+ * Keys are dot-separated paths: {@code "a.b.c"} is value {@code c} in directory {@code b} in
+ * directory {@code a}. Empty segments are ignored, so {@code "."} (or {@code ""}) is the root.
+ */
+public final class Keys {
     static final String[] ROOT = new String[0];
 
     private Keys() {
@@ -25,6 +28,15 @@ final class Keys {
             }
         }
         return parts.isEmpty() ? ROOT : parts.toArray(String[]::new);
+    }
+
+    /**
+     * Returns the segments of {@code key}, root first; empty for the root.
+     *
+     * @throws KvsException if {@code key} is null
+     */
+    public static List<String> segments(String key) {
+        return List.of(parse(key));
     }
 
     static String[] parseNonRoot(String key) {

@@ -11,8 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The key-value store: namespaces of hierarchical keys with versioned, atomic transactions,
- * watches, and an optional durable log. Usable from any thread or component.
+ * The in-process store: namespaces of hierarchical keys with versioned, atomic transactions,
+ * watches, and an optional durable log. Usable from any thread or component; reads never block.
  *
  * <pre>{@code
  * try (Kvs kvs = Kvs.open(KvsOptions.durable(Path.of("data")))) {
@@ -25,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>In a Weft runtime, find the shared instance through the registry with
  * {@link KvsService#lookupOrStart}.
  */
-public final class Kvs implements AutoCloseable {
+public final class Kvs implements KvsStore {
     /*
      * Namespaces in two maps, like a namespace's pending and head.
      *
@@ -40,8 +40,6 @@ public final class Kvs implements AutoCloseable {
      * against pending ("exists already", "no namespace") waits for lastChange before it is told, so
      * it never reports a change nobody can see yet.
      */
-    /** The namespace every store has, created on first open. */
-    public static final String PRIMARY = "primary";
     /** The default number of events a watch buffers for a slow watcher. */
     public static final int DEFAULT_WATCH_BUFFER = 1024;
 
@@ -49,9 +47,9 @@ public final class Kvs implements AutoCloseable {
     private final KvsMetrics metrics;
     private final ReentrantLock namespaceLock = new ReentrantLock();
     // Guarded by namespaceLock.
-    private final Map<String, Namespace> pending = new HashMap<>();
+    private final Map<String, LocalNamespace> pending = new HashMap<>();
     private CompletableFuture<Long> lastChange = CompletableFuture.completedFuture(0L);
-    private final Map<String, Namespace> durable = new ConcurrentHashMap<>();
+    private final Map<String, LocalNamespace> durable = new ConcurrentHashMap<>();
     private final RecoveryReport recovery;
     private CommitLog log;
     private Wal wal;
@@ -76,7 +74,7 @@ public final class Kvs implements AutoCloseable {
         Recovery.Result recovered = Recovery.run(options.directory());
         Kvs kvs = new Kvs(options, recovered.report());
         for (SnapshotFile.Entry e : recovered.namespaces().values()) {
-            Namespace ns = new Namespace(kvs, e.name(), e.owner(), e.root(), options.retainVersions());
+            LocalNamespace ns = new LocalNamespace(kvs, e.name(), e.owner(), e.root(), options.retainVersions());
             kvs.pending.put(e.name(), ns);
             kvs.durable.put(e.name(), ns);
         }
@@ -117,29 +115,29 @@ public final class Kvs implements AutoCloseable {
         return options;
     }
 
-    /** Returns the {@value #PRIMARY} namespace. */
-    public Namespace primary() {
-        return namespace(PRIMARY);
-    }
-
     /**
      * Returns the namespace called {@code name}.
      *
-     * @throws KvsException if there is none
+     * @throws NoSuchNamespaceException if there is none
      */
+    @Override
     public Namespace namespace(String name) {
-        Namespace ns = durable.get(name);
+        return local(name);
+    }
+
+    LocalNamespace local(String name) {
+        LocalNamespace ns = durable.get(name);
         if (ns == null) {
-            throw new KvsException("no namespace '" + name + "'");
+            throw new NoSuchNamespaceException("no namespace '" + name + "'");
         }
         return ns;
     }
 
-    /** Returns every namespace whose creation is durable (and removal is not), sorted by name. */
+    @Override
     public List<NamespaceInfo> namespaces() {
         List<NamespaceInfo> all = new ArrayList<>();
-        for (Namespace ns : durable.values()) {
-            all.add(new NamespaceInfo(ns.name(), ns.owner(), ns.version()));
+        for (LocalNamespace ns : durable.values()) {
+            all.add(new NamespaceInfo(ns.name(), ns.owner(), ns.head().version()));
         }
         all.sort(java.util.Comparator.comparing(NamespaceInfo::name));
         return all;
@@ -149,13 +147,15 @@ public final class Kvs implements AutoCloseable {
      * Creates an empty namespace owned by {@code owner}; returns once the creation is durable, which
      * is also when others see it.
      *
-     * @throws KvsException if it exists already (told once its creation is durable) or the name is empty
+     * @throws NamespaceExistsException if it exists already (told once its creation is durable)
+     * @throws KvsException if the name is blank
      */
+    @Override
     public Namespace createNamespace(String name, String owner) throws InterruptedException {
         if (name == null || name.isBlank() || owner == null) {
             throw new KvsException("a namespace needs a non-blank name and an owner");
         }
-        Namespace ns;
+        LocalNamespace ns;
         CompletableFuture<Long> done;
         namespaceLock.lock();
         try {
@@ -163,7 +163,7 @@ public final class Kvs implements AutoCloseable {
                 done = lastChange;
                 ns = null;
             } else {
-                Namespace created = new Namespace(this, name, owner, Root.EMPTY, options.retainVersions());
+                LocalNamespace created = new LocalNamespace(this, name, owner, Root.EMPTY, options.retainVersions());
                 done = log.append(new LogRecord.CreateNamespace(name, owner), 0, () -> durable.put(name, created));
                 pending.put(name, created);
                 lastChange = done;
@@ -174,7 +174,7 @@ public final class Kvs implements AutoCloseable {
         }
         await(done);
         if (ns == null) {
-            throw new KvsException("namespace '" + name + "' exists already");
+            throw new NamespaceExistsException("namespace '" + name + "' exists already");
         }
         return ns;
     }
@@ -185,15 +185,17 @@ public final class Kvs implements AutoCloseable {
      * the namespace is still listed and readable, and commits made after the removal are refused once
      * it is durable.
      *
-     * @throws KvsException if there is no such namespace, or it is the {@value #PRIMARY} namespace
+     * @throws NoSuchNamespaceException if there is no such namespace
+     * @throws KvsException for the {@value #PRIMARY} namespace
      */
+    @Override
     public void removeNamespace(String name) throws InterruptedException {
         if (PRIMARY.equals(name)) {
             throw new KvsException("the " + PRIMARY + " namespace always exists and cannot be removed;"
                     + " unlink its keys instead");
         }
         CompletableFuture<Long> done;
-        Namespace ns;
+        LocalNamespace ns;
         namespaceLock.lock();
         try {
             ns = pending.get(name);
@@ -212,7 +214,7 @@ public final class Kvs implements AutoCloseable {
         }
         await(done);
         if (ns == null) {
-            throw new KvsException("no namespace '" + name + "'");
+            throw new NoSuchNamespaceException("no namespace '" + name + "'");
         }
     }
 
@@ -232,15 +234,15 @@ public final class Kvs implements AutoCloseable {
     @Override
     public void close() {
         log.close();
-        for (Namespace ns : durable.values()) {
+        for (LocalNamespace ns : durable.values()) {
             ns.publishGone(WatchEvent.Reason.CLOSED);
         }
     }
 
     /** Cancels the watch with id {@code watchId} in whichever namespace it is; unknown ids are ignored. */
-    public void cancelWatch(long watchId) {
-        for (Namespace ns : durable.values()) {
-            Watch w = ns.findWatch(watchId);
+    void cancelWatch(long watchId) {
+        for (LocalNamespace ns : durable.values()) {
+            LocalWatch w = ns.findWatch(watchId);
             if (w != null) {
                 w.cancel();
                 return;
@@ -258,7 +260,7 @@ public final class Kvs implements AutoCloseable {
 
     private List<SnapshotFile.Entry> durableImage() {
         List<SnapshotFile.Entry> image = new ArrayList<>(durable.size());
-        for (Namespace ns : durable.values()) {
+        for (LocalNamespace ns : durable.values()) {
             image.add(new SnapshotFile.Entry(ns.name(), ns.owner(), ns.head()));
         }
         return image;
@@ -268,7 +270,7 @@ public final class Kvs implements AutoCloseable {
         try {
             done.get();
         } catch (ExecutionException e) {
-            throw Namespace.unwrap(e.getCause());
+            throw LocalNamespace.unwrap(e.getCause());
         }
     }
 }

@@ -13,14 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection of a {@link KvsServer}: decodes the request frames its socket adapter reads,
- * calls the store, and sends replies and watch events back as frames.
+ * One client connection of a {@link KvsServer}: decodes the request frames its socket adapter reads
+ * into {@link KvsRequest}s for the {@link KvsDispatcher} (the one the {@link KvsService} uses too),
+ * and sends replies and watch events back as frames.
  *
  * <p>Reads, version queries and watch starts are answered at once, in request order. Commits, version
  * waits and namespace changes complete later (durability, a version not reached yet; a
@@ -55,8 +54,8 @@ final class KvsConnection extends Component {
     private boolean authenticated;
     private boolean inputEnded;
     private int inFlight;
-    /** Open watches by the id of the request that started them, and that id by store watch id. */
-    private final Map<Long, Watch> watches = new HashMap<>();
+    /** Open watches' store ids by the id of the request that started them, and that request id by store id. */
+    private final Map<Long, Long> watches = new HashMap<>();
     private final Map<Long, Long> requestOfWatch = new HashMap<>();
 
     KvsConnection(Kvs kvs, KvsServerOptions options, SocketAdapter adapter) {
@@ -78,7 +77,7 @@ final class KvsConnection extends Component {
         } catch (InboxClosedException adapterEnded) {
             // the socket is gone: nobody to answer
         } finally {
-            watches.values().forEach(Watch::cancel);
+            cancelAllWatches();
             endAdapterOutput();
         }
     }
@@ -188,7 +187,7 @@ final class KvsConnection extends Component {
 
     /** After a fault: drop the rest of the input until the peer closes, at most {@link #LINGER}. */
     private void linger() throws InterruptedException {
-        watches.values().forEach(Watch::cancel);
+        cancelAllWatches();
         endAdapterOutput();
         if (inputEnded) {
             return;
@@ -211,6 +210,11 @@ final class KvsConnection extends Component {
 
     // ---------------------------------------------------------------- requests
 
+    /**
+     * Decodes one request frame into a {@link KvsRequest} and hands it to the {@link KvsDispatcher},
+     * the same one the {@link KvsService} uses. Answers that are ready at once go out at once, in
+     * request order; the rest go out through {@code results} when their futures complete.
+     */
     private void handle(Wire.In in) throws InterruptedException {
         try {
             switch (in.type) {
@@ -219,111 +223,81 @@ final class KvsConnection extends Component {
                     in.end();
                     outbox.send(new Wire.Out(Wire.R_DONE, in.id).frame());
                 }
-                case Wire.GET -> {
-                    View view = view(in.str(), in.i64());
-                    String key = in.str();
-                    in.end();
-                    byte[] value = view.get(key);
-                    reply(new Wire.Out(Wire.R_VALUE, in.id).i64(view.version()).i64(view.keyVersion(key)).bytes(value));
-                }
-                case Wire.LIST -> {
-                    View view = view(in.str(), in.i64());
-                    String dir = in.str();
-                    in.end();
-                    reply(new Wire.Out(Wire.R_LISTING, in.id).i64(view.version()).strs(view.list(dir)));
-                }
-                case Wire.COMMIT -> {
-                    Namespace ns = kvs.namespace(in.str());
-                    later(in.id, ns.commitAsync(Wire.txn(in)).thenApply(v -> versionFrame(in.id, v)));
-                }
-                case Wire.VERSION -> {
-                    Namespace ns = kvs.namespace(in.str());
-                    in.end();
-                    reply(new Wire.Out(Wire.R_VERSION, in.id).i64(ns.version()));
-                }
-                case Wire.WAIT_VERSION -> {
-                    Namespace ns = kvs.namespace(in.str());
-                    long v = in.i64();
-                    in.end();
-                    later(in.id, ns.whenVersion(v).thenApply(reached -> versionFrame(in.id, reached)));
-                }
-                case Wire.WAIT_VERSION_FOR -> {
-                    Namespace ns = kvs.namespace(in.str());
-                    long v = in.i64();
-                    long timeoutMillis = in.i64();
-                    in.end();
-                    if (timeoutMillis < 0) {
-                        throw new KvsException("a wait's timeout must not be negative: " + timeoutMillis + " ms");
+                case Wire.CANCEL_WATCH -> cancelWatch(in);
+                default -> {
+                    KvsRequest request = Wire.request(in, events);
+                    if (request instanceof KvsRequest.StartWatch && !mayStartWatch(in.id)) {
+                        return;
                     }
-                    later(in.id, ns.whenVersion(v, timeoutMillis, TimeUnit.MILLISECONDS)
-                            .thenApply(reached -> versionFrame(in.id, reached)));
-                }
-                case Wire.WATCH -> startWatch(in);
-                case Wire.CANCEL_WATCH -> {
-                    long watchRequest = in.i64();
-                    in.end();
-                    Watch w = watches.get(watchRequest);
-                    if (w != null) {
-                        w.cancel();
+                    KvsDispatcher.dispatch(kvs, request);
+                    CompletableFuture<byte[]> frame = request.reply().handle((r, e) -> answer(in.type, in.id, r, e));
+                    if (frame.isDone()) {
+                        outbox.send(frame.join());
+                    } else {
+                        later(frame);
                     }
-                    reply(new Wire.Out(Wire.R_DONE, in.id));
                 }
-                case Wire.NS_CREATE -> {
-                    String name = in.str();
-                    String owner = in.str();
-                    in.end();
-                    later(in.id, inBackground(() -> kvs.createNamespace(name, owner)).thenApply(x -> doneFrame(in.id)));
-                }
-                case Wire.NS_REMOVE -> {
-                    String name = in.str();
-                    in.end();
-                    later(in.id, inBackground(() -> {
-                        kvs.removeNamespace(name);
-                        return null;
-                    }).thenApply(x -> doneFrame(in.id)));
-                }
-                case Wire.NS_LIST -> {
-                    in.end();
-                    List<NamespaceInfo> all = kvs.namespaces();
-                    Wire.Out out = new Wire.Out(Wire.R_NAMESPACES, in.id).i32(all.size());
-                    all.forEach(n -> out.str(n.name()).str(n.owner()).i64(n.version()));
-                    reply(out);
-                }
-                default -> throw new Wire.Malformed("unknown request type " + in.type);
             }
         } catch (KvsException e) {
             outbox.send(Wire.error(in.id, e));
-        } catch (Wire.Malformed e) {
-            throw e;
+        }
+    }
+
+    /**
+     * Encodes a reply, or the refusal that failed it. A watch's start is answered at once, so it is
+     * recorded here on the connection's own thread, before its first event can be taken.
+     */
+    private byte[] answer(byte type, long id, KvsReply reply, Throwable failure) {
+        if (failure != null) {
+            return errorFrame(id, LocalNamespace.unwrap(failure));
+        }
+        try {
+            if (reply instanceof KvsReply.WatchStarted w) {
+                watches.put(id, w.watchId());
+                requestOfWatch.put(w.watchId(), id);
+            }
+            return Wire.reply(type, id, reply);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "request of type " + in.type + " from " + remote() + " failed", e);
-            outbox.send(Wire.error(in.id, Wire.E_FAILED, "internal error: " + e));
+            return errorFrame(id, e);
         }
     }
 
-    /** The view a read asks for; the version may be {@link KvsRequest#LATEST}. */
-    private View view(String namespace, long version) {
-        Namespace ns = kvs.namespace(namespace);
-        return version == KvsRequest.LATEST ? ns.latest() : ns.at(version);
+    private byte[] errorFrame(long id, RuntimeException failure) {
+        if (failure instanceof KvsException k) {
+            return Wire.error(id, k);
+        }
+        LOG.log(Level.WARNING, "a request from " + remote() + " failed", failure);
+        return Wire.error(id, Wire.E_FAILED, "internal error: " + failure);
     }
 
-    private void startWatch(Wire.In in) throws InterruptedException {
-        String namespace = in.str();
-        String key = in.str();
-        WatchMode mode = Wire.mode(in.u8());
-        in.end();
+    /** Checks the connection's watch limit and the request id before a watch starts. */
+    private boolean mayStartWatch(long id) throws InterruptedException {
         if (watches.size() >= options.maxWatches()) {
-            outbox.send(Wire.error(in.id, Wire.E_LIMIT, "this connection has " + watches.size()
+            outbox.send(Wire.error(id, Wire.E_LIMIT, "this connection has " + watches.size()
                     + " watches open, the limit; cancel one first"));
-            return;
+            return false;
         }
-        if (watches.containsKey(in.id)) {
-            throw new Wire.Malformed("request id " + in.id + " already names an open watch");
+        if (watches.containsKey(id)) {
+            throw new Wire.Malformed("request id " + id + " already names an open watch");
         }
-        Watch w = kvs.namespace(namespace).watch(key, mode, events, options.watchBuffer());
-        watches.put(in.id, w);
-        requestOfWatch.put(w.id(), in.id);
-        reply(new Wire.Out(Wire.R_WATCHING, in.id).i64(w.startVersion()));
+        return true;
+    }
+
+    /** Cancels a watch of this connection (by the id of the request that started it); others are not its to cancel. */
+    private void cancelWatch(Wire.In in) throws InterruptedException {
+        long watchRequest = in.i64();
+        in.end();
+        Long watchId = watches.get(watchRequest);
+        if (watchId != null) {
+            KvsDispatcher.dispatch(kvs, new KvsRequest.CancelWatch(watchId, new CompletableFuture<>()));
+        }
+        outbox.send(new Wire.Out(Wire.R_DONE, in.id).frame());
+    }
+
+    private void cancelAllWatches() {
+        for (long watchId : watches.values()) {
+            KvsDispatcher.dispatch(kvs, new KvsRequest.CancelWatch(watchId, new CompletableFuture<>()));
+        }
     }
 
     private void sendEvent(WatchEvent event) throws InterruptedException {
@@ -339,48 +313,16 @@ final class KvsConnection extends Component {
         outbox.send(Wire.event(request, event).frame());
     }
 
-    private void reply(Wire.Out out) throws InterruptedException {
-        outbox.send(out.frame());
-    }
-
-    /** Sends the reply once {@code future} completes, through the results inbox. */
-    private void later(long id, CompletableFuture<byte[]> future) {
+    /** Sends a reply frame once it is ready, through the results inbox. */
+    private void later(CompletableFuture<byte[]> frame) {
         inFlight++;
-        future.whenComplete((frame, e) -> {
-            byte[] answer = e == null ? frame : Wire.error(id, Namespace.unwrap(e));
+        frame.thenAccept(f -> {
             try {
-                results.trySend(answer);
+                results.trySend(f);
             } catch (InboxClosedException connectionEnded) {
                 // the client is gone; nobody to tell
             }
         });
-    }
-
-    private static byte[] versionFrame(long id, long version) {
-        return new Wire.Out(Wire.R_VERSION, id).i64(version).frame();
-    }
-
-    private static byte[] doneFrame(long id) {
-        return new Wire.Out(Wire.R_DONE, id).frame();
-    }
-
-    private interface Blocking<T> {
-        T run() throws InterruptedException;
-    }
-
-    /** Runs a namespace change (it waits for durability) on a virtual thread of its own. */
-    private static <T> CompletableFuture<T> inBackground(Blocking<T> op) {
-        CompletableFuture<T> future = new CompletableFuture<>();
-        Thread.ofVirtual().name("weft-kvs-namespace-change").start(() -> {
-            try {
-                future.complete(op.run());
-            } catch (InterruptedException e) {
-                future.completeExceptionally(new KvsException("interrupted"));
-            } catch (RuntimeException e) {
-                future.completeExceptionally(e);
-            }
-        });
-        return future;
     }
 
     private String remote() {

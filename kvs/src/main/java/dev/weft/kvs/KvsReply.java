@@ -4,8 +4,8 @@ import java.util.List;
 
 /** The answer to a {@link KvsRequest}. */
 public sealed interface KvsReply {
-    /** A value read at {@code version}; {@code value} is null if the key is missing. */
-    record Value(long version, byte[] value) implements KvsReply {
+    /** What a read found. */
+    record Value(Entry entry) implements KvsReply {
     }
 
     /** A directory's names at {@code version}. */

@@ -1,13 +1,14 @@
 package dev.weft.kvs;
 
 import dev.weft.runtime.Inbox;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A request to the {@link KvsService}, answered through its {@link #reply()} future: completed with
- * a {@link KvsReply}, or exceptionally with a {@link KvsException} (a {@link ConflictException} for
- * a failed precondition). Every operation of the typed API has a request here, so a network server
- * can map frames onto requests and futures onto reply frames one to one.
+ * A request to an in-process store, answered through its {@link #reply()} future: completed with a
+ * {@link KvsReply}, or exceptionally with the {@link KvsException} the typed API would throw. The
+ * {@link KvsService} takes them in its inbox, and the network server decodes every frame into one
+ * and hands it to the same dispatcher, so a request means the same thing however it arrives.
  */
 public sealed interface KvsRequest {
     /** A version argument that means "the latest". */
@@ -16,7 +17,7 @@ public sealed interface KvsRequest {
     /** Where the answer goes. */
     CompletableFuture<KvsReply> reply();
 
-    /** Reads a value; answered with {@link KvsReply.Value}. */
+    /** Reads a key at {@code version} (or {@link #LATEST}); answered with {@link KvsReply.Value}. */
     record Get(String namespace, String key, long version, CompletableFuture<KvsReply> reply) implements KvsRequest {
     }
 
@@ -32,8 +33,13 @@ public sealed interface KvsRequest {
     record GetVersion(String namespace, CompletableFuture<KvsReply> reply) implements KvsRequest {
     }
 
-    /** Waits until the namespace reaches {@code version}; answered with {@link KvsReply.Version}. */
-    record WaitVersion(String namespace, long version, CompletableFuture<KvsReply> reply) implements KvsRequest {
+    /**
+     * Waits until the namespace reaches {@code version}; answered with {@link KvsReply.Version}. With
+     * a {@code timeout} (null: none) it is answered when the timeout passes at the latest, with the
+     * version then (lower than asked: not reached), and leaves nothing behind.
+     */
+    record WaitVersion(String namespace, long version, Duration timeout, CompletableFuture<KvsReply> reply)
+            implements KvsRequest {
     }
 
     /** Starts a watch delivering to {@code events}; answered with {@link KvsReply.WatchStarted}. */

@@ -5,7 +5,6 @@ import dev.weft.runtime.Inbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Weft;
 import java.io.IOException;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The KVS as a Weft service: a component that owns a {@link Kvs} and answers {@link KvsRequest}s
@@ -73,76 +72,10 @@ public final class KvsService extends Component {
                     }
                     continue;
                 }
-                KvsRequest request = requests.poll();
-                try {
-                    handle(request);
-                } catch (RuntimeException e) {
-                    request.reply().completeExceptionally(e);
-                }
+                KvsDispatcher.dispatch(kvs, requests.poll());
             }
         } finally {
             kvs.close();
         }
-    }
-
-    private void handle(KvsRequest request) {
-        CompletableFuture<KvsReply> reply = request.reply();
-        switch (request) {
-            case KvsRequest.Get g -> {
-                View view = view(g.namespace(), g.version());
-                reply.complete(new KvsReply.Value(view.version(), view.get(g.key())));
-            }
-            case KvsRequest.ListDir l -> {
-                View view = view(l.namespace(), l.version());
-                reply.complete(new KvsReply.Listing(view.version(), view.list(l.dir())));
-            }
-            case KvsRequest.Commit c -> forward(kvs.namespace(c.namespace()).commitAsync(c.txn()), reply);
-            case KvsRequest.GetVersion v -> reply.complete(new KvsReply.Version(kvs.namespace(v.namespace()).version()));
-            case KvsRequest.WaitVersion w -> forward(kvs.namespace(w.namespace()).whenVersion(w.version()), reply);
-            case KvsRequest.StartWatch w -> {
-                Watch watch = kvs.namespace(w.namespace()).watch(w.key(), w.mode(), w.events());
-                reply.complete(new KvsReply.WatchStarted(watch.id(), watch.startVersion()));
-            }
-            case KvsRequest.CancelWatch c -> {
-                kvs.cancelWatch(c.watchId());
-                reply.complete(new KvsReply.Done());
-            }
-            case KvsRequest.CreateNamespace c -> inBackground(reply, () -> kvs.createNamespace(c.namespace(), c.owner()));
-            case KvsRequest.RemoveNamespace r -> inBackground(reply, () -> kvs.removeNamespace(r.namespace()));
-            case KvsRequest.ListNamespaces l -> reply.complete(new KvsReply.Namespaces(kvs.namespaces()));
-        }
-    }
-
-    private View view(String namespace, long version) {
-        Namespace ns = kvs.namespace(namespace);
-        return version == KvsRequest.LATEST ? ns.latest() : ns.at(version);
-    }
-
-    private static void forward(CompletableFuture<Long> version, CompletableFuture<KvsReply> reply) {
-        version.whenComplete((v, e) -> {
-            if (e == null) {
-                reply.complete(new KvsReply.Version(v));
-            } else {
-                reply.completeExceptionally(Namespace.unwrap(e));
-            }
-        });
-    }
-
-    private interface Blocking {
-        void run() throws InterruptedException;
-    }
-
-    /** Runs an operation that waits for durability on a virtual thread of its own. */
-    private static void inBackground(CompletableFuture<KvsReply> reply, Blocking op) {
-        Thread.ofVirtual().start(() -> {
-            try {
-                op.run();
-                reply.complete(new KvsReply.Done());
-            } catch (InterruptedException e) {
-                reply.completeExceptionally(new KvsException("interrupted"));
-            } catch (RuntimeException e) {
-                reply.completeExceptionally(e);
-            }
-        });
     }
 }

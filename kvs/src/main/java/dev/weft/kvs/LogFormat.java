@@ -143,7 +143,8 @@ final class LogFormat {
                     if (kind == Txn.Op.Kind.PUT || kind == Txn.Op.Kind.APPEND) {
                         value = readBytes(in);
                     }
-                    ops.add(new Txn.Op(kind, key, Keys.parseNonRoot(key), value));
+                    Keys.parseNonRoot(key);
+                    ops.add(new Txn.Op(kind, key, value));
                 }
                 yield new LogRecord.Commit(ns, version, ops);
             }

@@ -1,475 +1,145 @@
 package dev.weft.kvs;
 
 import dev.weft.runtime.Inbox;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.PriorityQueue;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 
 /**
- * One namespace of the store: a tree of keys with a root version that grows by one per commit.
- * Usable from any thread; reads take no lock.
+ * One namespace of a {@link KvsStore}: a tree of keys whose root version grows with every commit.
+ * The same contract in process, over the network and on etcd (docs/kvs.md says where the backends
+ * differ: on etcd versions are etcd's global revision, so they grow but are not dense). Usable from
+ * any thread.
  *
  * <pre>{@code
- * Namespace ns = kvs.namespace("primary");
+ * Namespace ns = store.primary();
  * long v = ns.commit(new Txn().put("a.b", "1"));
  * ns.at(v).getString("a.b");              // "1"
  * }</pre>
+ *
+ * <p>Every call that may wait (for the network, for durability) throws {@link InterruptedException};
+ * refusals are {@link KvsException}s of their own type, and a call whose reply was lost throws
+ * {@link OutcomeUnknownException}.
  */
-public final class Namespace {
-    /*
-     * Two states, two locks.
-     *
-     * pending (commitLock): the tree every new transaction applies to, including commits that are
-     * not durable yet. Holding commitLock, a commit checks its preconditions against pending,
-     * applies its operations, appends its record to the log, and moves pending on. So commits of
-     * one namespace are serialised, reach the log in version order, and never wait for I/O under
-     * the lock; other namespaces have their own commitLock and proceed in parallel.
-     *
-     * head (volatile, written under publishLock): the newest durable version. The log runs
-     * publish() once a record is durable, in log order, so head only moves forward one version at a
-     * time. Readers read head (or the history ring for an older version) without locking; watches,
-     * waitVersion and version futures are driven from publish, so nobody sees a commit that a crash
-     * could take back.
-     *
-     * Refusals. A transaction refused against pending (a failed precondition, an invalid operation,
-     * a removed namespace) reports state that may not be durable yet: "k is at version 201" while
-     * readers still see 199, and a crash could take 201 back. So a refusal is told at once only if
-     * readers already see what it reports (the key has the same version at head, or nothing is
-     * pending); otherwise it waits for lastAppended, the log's future for the newest record this
-     * namespace appended (under commitLock, so it covers everything the refusal saw). The log
-     * completes futures in log order after publishing, so by then head shows the refused state. If
-     * the log fails first, the refusal fails with the log's failure instead: never a phantom.
-     */
-    private final Kvs kvs;
-    private final String name;
-    private final String owner;
-    private final ReentrantLock commitLock = new ReentrantLock();
-    private Root pending;
-    private boolean removed;
-    private CompletableFuture<Long> lastAppended = CompletableFuture.completedFuture(0L);
-    private final ReentrantLock publishLock = new ReentrantLock();
-    private final Condition advanced = publishLock.newCondition();
-    private final PriorityQueue<VersionWait> versionWaits = new PriorityQueue<>();
-    private final List<Watch> watches = new CopyOnWriteArrayList<>();
-    private final AtomicReferenceArray<Root> history;
-    private volatile Root head;
-    private volatile boolean gone;
-
-    private record VersionWait(long version, CompletableFuture<Long> future) implements Comparable<VersionWait> {
-        @Override
-        public int compareTo(VersionWait o) {
-            return Long.compare(version, o.version);
-        }
-    }
-
-    Namespace(Kvs kvs, String name, String owner, Root initial, int retain) {
-        this.kvs = kvs;
-        this.name = name;
-        this.owner = owner;
-        this.history = new AtomicReferenceArray<>(Math.max(1, retain));
-        this.pending = initial;
-        this.head = initial;
-        history.set(slot(initial.version()), initial);
-    }
-
+public interface Namespace {
     /** Returns this namespace's name. */
-    public String name() {
-        return name;
-    }
+    String name();
 
-    /** Returns the principal that owns this namespace. */
-    public String owner() {
-        return owner;
-    }
-
-    /** Returns the latest durable root version (0 before the first commit). */
-    public long version() {
-        return head.version();
-    }
-
-    // ---------------------------------------------------------------- reads
+    /** Returns the latest durable root version (0 before the first commit in process and on a Weft server). */
+    long version() throws InterruptedException;
 
     /** Returns a view of the latest durable version. */
-    public View latest() {
-        Root r = head;
-        return new View(name, r.version(), r.dir());
-    }
+    View latest() throws InterruptedException;
 
     /**
-     * Returns a view of {@code version}, if it is the latest or still retained.
+     * Returns a view of {@code version}.
      *
-     * @throws VersionNotRetainedException if it is too old or not reached yet
+     * @throws VersionNotRetainedException if it is too old or not reached yet (in process at once,
+     *     elsewhere at the view's first read)
      */
-    public View at(long version) {
-        Root r = head;
-        if (version != r.version()) {
-            r = history.get(slot(version));
-            if (r == null || r.version() != version) {
-                throw new VersionNotRetainedException(name, version, head.version());
-            }
-        }
-        return new View(name, r.version(), r.dir());
-    }
+    View at(long version) throws InterruptedException;
+
+    /** Reads {@code key} at the latest version: value, kind and versions in one round trip. */
+    Entry entry(String key) throws InterruptedException;
 
     /** Reads {@code key} at the latest version; see {@link View#get}. */
-    public byte[] get(String key) {
-        return latest().get(key);
+    default byte[] get(String key) throws InterruptedException {
+        return entry(key).valueOrNull();
     }
 
     /** Reads {@code key} as UTF-8 at the latest version; see {@link View#getString}. */
-    public String getString(String key) {
-        return latest().getString(key);
+    default String getString(String key) throws InterruptedException {
+        return entry(key).string();
     }
 
     /** Lists directory {@code dir} at the latest version; see {@link View#list}. */
-    public List<String> list(String dir) {
-        return latest().list(dir);
-    }
-
-    // ---------------------------------------------------------------- commits
+    List<String> list(String dir) throws InterruptedException;
 
     /**
      * Commits {@code txn} atomically and returns the new root version, once the commit is durable
-     * under the store's {@link FsyncMode} and visible to readers.
+     * and visible to every reader.
      *
-     * @throws ConflictException if a precondition failed (nothing was committed); told once the
-     *     version it names is durable, so {@code actual()} is never above {@link #version()}
-     * @throws KvsException if an operation is invalid (nothing was committed) or the store failed
-     * @throws InterruptedException if interrupted while waiting for durability; the commit may
-     *     still happen
+     * @throws ConflictException if a precondition failed (nothing was committed); its
+     *     {@code actual()} is never above {@link #version()}
+     * @throws NotAValueException if an operation needs a value and finds a directory (nothing was
+     *     committed); likewise {@link NotADirectoryException}
+     * @throws OutcomeUnknownException if the reply was lost: the commit may have been applied
+     * @throws InterruptedException if interrupted while waiting; the commit may still happen
      */
-    public long commit(Txn txn) throws InterruptedException {
-        CompletableFuture<Long> done = commitAsync(txn);
-        try {
-            return done.get();
-        } catch (ExecutionException e) {
-            throw unwrap(e.getCause());
-        }
+    long commit(Txn txn) throws InterruptedException;
+
+    /**
+     * Like {@link #commit}, without waiting: the future completes with the new root version, or
+     * exceptionally with the exception {@code commit} would throw. Keep its callbacks short: they run
+     * on the backend's own thread.
+     */
+    CompletableFuture<Long> commitAsync(Txn txn);
+
+    /** Commits a put of {@code value} at {@code key}. */
+    default long put(String key, byte[] value) throws InterruptedException {
+        return commit(new Txn().put(key, value));
+    }
+
+    /** Commits a put of the UTF-8 bytes of {@code value} at {@code key}. */
+    default long put(String key, String value) throws InterruptedException {
+        return put(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Commits an append of the UTF-8 bytes of {@code text} to {@code key}. */
+    default long append(String key, String text) throws InterruptedException {
+        return commit(new Txn().append(key, text));
+    }
+
+    /** Commits the removal of {@code key} and everything beneath it. */
+    default long unlink(String key) throws InterruptedException {
+        return commit(new Txn().unlink(key));
+    }
+
+    /** Commits an empty directory at {@code key}. */
+    default long mkdir(String key) throws InterruptedException {
+        return commit(new Txn().mkdir(key));
     }
 
     /**
-     * Like {@link #commit}, without waiting: the future completes (on the log's thread, so keep
-     * callbacks short) with the new root version once it is durable and visible, or exceptionally
-     * with a {@link ConflictException} or {@link KvsException}.
-     */
-    public CompletableFuture<Long> commitAsync(Txn txn) {
-        List<Txn.Op> ops = txn.ops();
-        List<Txn.Precondition> preconditions = txn.preconditions();
-        commitLock.lock();
-        try {
-            if (removed) {
-                return refuse(new KvsException("namespace '" + name + "' was removed"), false);
-            }
-            Root base = pending;
-            Root durable = head;
-            for (Txn.Precondition p : preconditions) {
-                long actual = View.versionOf(Tree.lookup(base.dir(), p.path()));
-                if (actual != p.version()) {
-                    boolean readable = actual == View.versionOf(Tree.lookup(durable.dir(), p.path()));
-                    return refuse(new ConflictException(name, p.key(), p.version(), actual), readable);
-                }
-            }
-            long v = base.version() + 1;
-            Root next;
-            try {
-                next = new Root(v, Txn.apply(base.dir(), ops, v));
-            } catch (KvsException invalid) {
-                return refuse(invalid, base == durable);
-            }
-            CompletableFuture<Long> done = kvs.log().append(new LogRecord.Commit(name, v, ops), v, () -> publish(next));
-            pending = next;
-            lastAppended = done;
-            kvs.metrics().commitStarted();
-            return done;
-        } catch (KvsException logClosedOrFailed) {
-            return CompletableFuture.failedFuture(logClosedOrFailed);
-        } finally {
-            commitLock.unlock();
-        }
-    }
-
-    /**
-     * Fails with {@code refusal} at once if readers already see what it reports, else once everything
-     * this namespace has appended is durable, or with the log's failure if that comes first. Called
-     * under commitLock.
-     */
-    private CompletableFuture<Long> refuse(KvsException refusal, boolean readable) {
-        if (readable) {
-            return CompletableFuture.failedFuture(refusal);
-        }
-        CompletableFuture<Long> refused = new CompletableFuture<>();
-        lastAppended.whenComplete((v, e) -> refused.completeExceptionally(e == null ? refusal : unwrap(e)));
-        return refused;
-    }
-
-    // ---------------------------------------------------------------- versions
-
-    /**
-     * Blocks the calling thread (or component) until this namespace's durable version is at least
-     * {@code version}: a condition the publisher signals, not a poll.
+     * Blocks until this namespace's durable version is at least {@code version}; returns the
+     * version then (at least {@code version}). Pass versions out of band and wait for them here to
+     * read your writes across components, threads and processes.
      *
-     * @throws KvsException if the namespace is removed while waiting
+     * @throws NoSuchNamespaceException if the namespace is removed while waiting
      */
-    public void waitVersion(long version) throws InterruptedException {
-        if (head.version() >= version) {
-            return;
-        }
-        publishLock.lock();
-        try {
-            while (head.version() < version) {
-                checkNotGone();
-                advanced.await();
-            }
-        } finally {
-            publishLock.unlock();
-        }
-    }
+    long waitVersion(long version) throws InterruptedException;
 
     /** Like {@link #waitVersion(long)}, for at most {@code timeout}; returns whether it was reached. */
-    public boolean waitVersion(long version, Duration timeout) throws InterruptedException {
-        if (head.version() >= version) {
-            return true;
-        }
-        long left = timeout.toNanos();
-        publishLock.lock();
-        try {
-            while (head.version() < version) {
-                checkNotGone();
-                if (left <= 0) {
-                    return false;
-                }
-                left = advanced.awaitNanos(left);
-            }
-            return true;
-        } finally {
-            publishLock.unlock();
-        }
-    }
-
-    /** Returns a future completed with the durable version once it is at least {@code version}. */
-    public CompletableFuture<Long> whenVersion(long version) {
-        Root r = head;
-        if (r.version() >= version) {
-            return CompletableFuture.completedFuture(r.version());
-        }
-        CompletableFuture<Long> future = new CompletableFuture<>();
-        publishLock.lock();
-        try {
-            if (gone) {
-                future.completeExceptionally(goneException());
-            } else if (head.version() >= version) {
-                future.complete(head.version());
-            } else {
-                versionWaits.add(new VersionWait(version, future));
-            }
-        } finally {
-            publishLock.unlock();
-        }
-        return future;
-    }
+    boolean waitVersion(long version, Duration timeout) throws InterruptedException;
 
     /**
-     * Like {@link #whenVersion(long)}, but completes after {@code timeout} at the latest, with the
-     * durable version then: lower than {@code version} if it was not reached. A timed-out wait leaves
-     * nothing behind, so a server that counts waits in flight gets its slot back by itself.
+     * Returns a future completed with the durable version once it is at least {@code version}.
+     * Over the network it holds one of the connection's in-flight slots until then; prefer
+     * {@link #waitVersion(long, Duration)} for a wait that may give up.
      */
-    CompletableFuture<Long> whenVersion(long version, long timeout, TimeUnit unit) {
-        CompletableFuture<Long> reached = whenVersion(version);
-        if (reached.isDone()) {
-            return reached;
-        }
-        return reached.orTimeout(timeout, unit).handle((v, e) -> {
-            if (e == null) {
-                return v;
-            }
-            if (e instanceof TimeoutException) {
-                return forget(reached);
-            }
-            throw unwrap(e);
-        });
-    }
-
-    /** Drops a version wait that timed out; returns the durable version. */
-    private long forget(CompletableFuture<Long> future) {
-        publishLock.lock();
-        try {
-            versionWaits.removeIf(w -> w.future() == future);
-            return head.version();
-        } finally {
-            publishLock.unlock();
-        }
-    }
-
-    // ---------------------------------------------------------------- watches
-
-    /**
-     * Watches {@code key} with a buffer of {@link Kvs#DEFAULT_WATCH_BUFFER} events; see
-     * {@link #watch(String, WatchMode, Inbox, int)}.
-     */
-    public Watch watch(String key, WatchMode mode, Inbox<? super WatchEvent> inbox) {
-        return watch(key, mode, inbox, kvs.options().watchBuffer());
-    }
+    CompletableFuture<Long> whenVersion(long version);
 
     /**
      * Starts a watch on {@code key} that sends {@link WatchEvent}s to {@code inbox}, in version
-     * order, every change once. Events wait in a buffer of {@code bufferCapacity} while the inbox is
-     * full; a watcher that falls further behind gets {@code Ended(OVERFLOWED)} rather than a gap.
-     * The watch also ends when the inbox's owner ends.
+     * order, every change once; a full inbox pushes back on the watch, and a watcher that falls
+     * behind by more than the watch's buffer gets {@code Ended(OVERFLOWED)} rather than a gap. In
+     * process the watch also ends when the inbox's owner ends.
      */
-    public Watch watch(String key, WatchMode mode, Inbox<? super WatchEvent> inbox, int bufferCapacity) {
-        Objects.requireNonNull(mode, "mode");
-        Objects.requireNonNull(inbox, "inbox");
-        Watch w;
-        publishLock.lock();
-        try {
-            checkNotGone();
-            w = new Watch(this, key, mode, inbox, bufferCapacity, head);
-            if (w.isActive()) {
-                watches.add(w);
-                kvs.metrics().watchers(1);
-            }
-        } finally {
-            publishLock.unlock();
-        }
-        w.startDelivery();
-        return w;
-    }
-
-    Watch findWatch(long id) {
-        for (Watch w : watches) {
-            if (w.id() == id) {
-                return w;
-            }
-        }
-        return null;
-    }
-
-    void endWatch(Watch w, WatchEvent.Reason reason) {
-        publishLock.lock();
-        try {
-            w.finish(reason, w.seen());
-            if (watches.remove(w)) {
-                kvs.metrics().watchers(-1);
-            }
-        } finally {
-            publishLock.unlock();
-        }
-    }
-
-    // ---------------------------------------------------------------- publishing (log thread)
-
-    private void publish(Root next) {
-        List<VersionWait> due = null;
-        publishLock.lock();
-        try {
-            history.set(slot(next.version()), next);
-            head = next;
-            for (Watch w : watches) {
-                if (!w.onCommit(next) && watches.remove(w)) {
-                    kvs.metrics().watchers(-1);
-                }
-            }
-            advanced.signalAll();
-            while (!versionWaits.isEmpty() && versionWaits.peek().version() <= next.version()) {
-                if (due == null) {
-                    due = new ArrayList<>(2);
-                }
-                due.add(versionWaits.poll());
-            }
-        } finally {
-            publishLock.unlock();
-        }
-        if (due != null) {
-            for (VersionWait w : due) {
-                w.future().complete(next.version());
-            }
-        }
-    }
+    Watch watch(String key, WatchMode mode, Inbox<? super WatchEvent> inbox) throws InterruptedException;
 
     /**
-     * Appends this namespace's removal after its last commit and refuses later commits (once the
-     * removal is durable); returns the log's future for the removal.
+     * Starts a watch whose events go to {@code listener}, one at a time on one thread of the
+     * backend: keep it short (over the network every other reply of the connection waits for it).
      */
-    CompletableFuture<Long> remove(Supplier<CompletableFuture<Long>> appendRemoval) {
-        commitLock.lock();
-        try {
-            lastAppended = appendRemoval.get();
-            removed = true;
-            return lastAppended;
-        } finally {
-            commitLock.unlock();
-        }
-    }
+    Watch watch(String key, WatchMode mode, Consumer<? super WatchEvent> listener) throws InterruptedException;
 
-    /** Publishes the removal (or the store's close): ends watches and waiters. */
-    void publishGone(WatchEvent.Reason reason) {
-        List<VersionWait> due;
-        publishLock.lock();
-        try {
-            gone = true;
-            for (Watch w : watches) {
-                w.finish(reason, w.seen());
-            }
-            kvs.metrics().watchers(-watches.size());
-            watches.clear();
-            advanced.signalAll();
-            due = new ArrayList<>(versionWaits);
-            versionWaits.clear();
-        } finally {
-            publishLock.unlock();
-        }
-        for (VersionWait w : due) {
-            w.future().completeExceptionally(goneException());
-        }
-    }
-
-    /** The durable tree, for snapshots (taken on the log's thread between publishes). */
-    Root head() {
-        return head;
-    }
-
-    private void checkNotGone() {
-        if (gone) {
-            throw goneException();
-        }
-    }
-
-    private KvsException goneException() {
-        return new KvsException("namespace '" + name + "' was removed or its store closed");
-    }
-
-    private int slot(long version) {
-        return (int) Math.floorMod(version, (long) history.length());
-    }
-
-    static RuntimeException unwrap(Throwable cause) {
-        if (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof KvsException k) {
-            return k;
-        }
-        if (cause instanceof CancellationException c) {
-            return c;
-        }
-        return new KvsException("commit failed: " + cause, cause);
-    }
-
-    @Override
-    public String toString() {
-        return "Namespace[" + name + " owner=" + owner + " v" + head.version() + "]";
-    }
+    /**
+     * Returns this namespace with every call bounded by {@code timeout}: a call that has no answer
+     * by then throws {@link OutcomeUnknownException} (for a commit: it may still be applied). Over the
+     * network and on etcd the store's default timeout applies otherwise; in process calls are
+     * unbounded unless given one here.
+     */
+    Namespace withTimeout(Duration timeout);
 }

@@ -7,13 +7,14 @@ import java.util.function.Consumer;
  * Its events carry {@link #id()} as their watch id, arrive in version order, each change once, and
  * end with exactly one {@link WatchEvent.Ended} — {@code CLOSED} if the connection is lost.
  */
-public final class RemoteWatch {
+final class RemoteWatch implements Watch {
     /*
      * Only the client's reader thread changes a watch (started, deliver, closed), so a plain check
      * and then a write of `ended` cannot let a second Ended or a late event through. The fields are
      * volatile only so that other threads read isActive() and startVersion() fresh.
      */
     private final KvsClient client;
+    private final ClientConnection connection;
     private final long id;
     private final String namespace;
     private final String key;
@@ -23,8 +24,10 @@ public final class RemoteWatch {
     private volatile long startVersion = -1;
     private long lastVersion;
 
-    RemoteWatch(KvsClient client, long id, String namespace, String key, WatchMode mode, Consumer<? super WatchEvent> sink) {
+    RemoteWatch(KvsClient client, ClientConnection connection, long id, String namespace, String key, WatchMode mode,
+            Consumer<? super WatchEvent> sink) {
         this.client = client;
+        this.connection = connection;
         this.id = id;
         this.namespace = namespace;
         this.key = key;
@@ -33,6 +36,7 @@ public final class RemoteWatch {
     }
 
     /** Returns this watch's id, carried by each of its events (the id of the request that started it). */
+    @Override
     public long id() {
         return id;
     }
@@ -42,36 +46,38 @@ public final class RemoteWatch {
         return namespace;
     }
 
-    /** Returns the watched key. */
+    @Override
     public String key() {
         return key;
     }
 
-    /** Returns what the watch reports. */
+    @Override
     public WatchMode mode() {
         return mode;
     }
 
-    /** Returns the version the watch started at on the server. */
+    @Override
     public long startVersion() {
         return startVersion;
     }
 
-    /** Returns whether the watch's final event has not been delivered yet. */
+    @Override
     public boolean isActive() {
         return !ended;
     }
 
     /**
-     * Ends the watch: the events already due arrive, then {@code Ended(CANCELLED)}. Returns once the
-     * server has taken the cancellation; a watch that has ended already is left alone.
+     * Sends the cancellation without waiting for the server's answer; the {@code Ended(CANCELLED)}
+     * event confirms it. A watch that has ended, or whose connection is gone, is left alone.
      */
-    public void cancel() throws InterruptedException {
-        if (ended) {
+    @Override
+    public void cancel() {
+        if (ended || !connection.isOpen()) {
             return;
         }
         long request = client.nextId();
-        client.call(request, new Wire.Out(Wire.CANCEL_WATCH, request).i64(id), Wire.R_DONE, in -> null);
+        connection.request(request, new Wire.Out(Wire.CANCEL_WATCH, request).i64(id)).exceptionally(e -> null);
+        connection.forget(request);
     }
 
     /** The server took the watch (reader thread). */
@@ -92,7 +98,7 @@ public final class RemoteWatch {
         lastVersion = Math.max(lastVersion, event.version());
         if (event instanceof WatchEvent.Ended) {
             ended = true;
-            client.removeWatch(id);
+            connection.removeWatch(id);
         }
         sink.accept(event);
     }

@@ -50,7 +50,7 @@ final class Tree {
             if (change.apply(null) == null) {
                 return dir;
             }
-            throw new KvsException("'" + String.join(".", java.util.Arrays.copyOf(path, depth + 1))
+            throw new NotADirectoryException("'" + String.join(".", java.util.Arrays.copyOf(path, depth + 1))
                     + "' is a value, not a directory");
         }
         if (updated == old) {

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * A transaction: operations applied in order and committed atomically, with optional preconditions
- * on key versions (compare-and-set). Build one, then hand it to {@link Namespace#commit(Txn)}.
+ * on key versions (compare-and-set). Build one, then hand it to {@link Namespace#commit(Txn)} of any backend.
  *
  * <pre>{@code
  * long v = ns.commit(new Txn().require("job.state", seen).put("job.state", "running"));
@@ -19,13 +19,24 @@ public final class Txn {
     /** The version a precondition names to require that a key does not exist. */
     public static final long ABSENT = 0;
 
-    /** One operation of a transaction. */
-    record Op(Kind kind, String key, String[] path, byte[] value) {
-        enum Kind { PUT, APPEND, UNLINK, MKDIR }
+    /**
+     * One operation of a transaction, for backends that translate transactions; {@code value} is
+     * the transaction's own copy (null for unlink and mkdir): read it, never write it.
+     */
+    public record Op(Kind kind, String key, byte[] value) {
+        /** What an operation does. */
+        public enum Kind { PUT, APPEND, UNLINK, MKDIR }
+
+        String[] path() {
+            return Keys.parse(key);
+        }
     }
 
     /** Requires {@code key} to be at {@code version} ({@link #ABSENT}: missing). */
-    record Precondition(String key, String[] path, long version) {
+    public record Precondition(String key, long version) {
+        String[] path() {
+            return Keys.parse(key);
+        }
     }
 
     private final List<Op> ops = new ArrayList<>();
@@ -70,7 +81,8 @@ public final class Txn {
         if (version < 0) {
             throw new IllegalArgumentException("version must not be negative: " + version);
         }
-        preconditions.add(new Precondition(key, Keys.parse(key), version));
+        Keys.parse(key);
+        preconditions.add(new Precondition(key, version));
         return this;
     }
 
@@ -80,15 +92,18 @@ public final class Txn {
     }
 
     private Txn add(Op.Kind kind, String key, byte[] value) {
-        ops.add(new Op(kind, key, Keys.parseNonRoot(key), value));
+        Keys.parseNonRoot(key);
+        ops.add(new Op(kind, key, value));
         return this;
     }
 
-    List<Op> ops() {
+    /** Returns the operations in the order they apply. */
+    public List<Op> ops() {
         return List.copyOf(ops);
     }
 
-    List<Precondition> preconditions() {
+    /** Returns the preconditions; all must hold for the transaction to commit. */
+    public List<Precondition> preconditions() {
         return List.copyOf(preconditions);
     }
 
@@ -101,11 +116,12 @@ public final class Txn {
         Node.Dir r = root;
         boolean mayUndo = false;
         for (Op op : ops) {
+            String[] path = op.path();
             r = switch (op.kind()) {
-                case PUT -> Tree.update(r, op.path(), old -> new Node.Val(version, version, Blob.of(op.value())), version);
-                case APPEND -> Tree.update(r, op.path(), old -> appended(op, old, version), version);
-                case UNLINK -> Tree.update(r, op.path(), old -> null, version);
-                case MKDIR -> Tree.update(r, op.path(), old -> new Node.Dir(version, new String[0], new Node[0]), version);
+                case PUT -> Tree.update(r, path, old -> new Node.Val(version, version, Blob.of(op.value())), version);
+                case APPEND -> Tree.update(r, path, old -> appended(op, old, version), version);
+                case UNLINK -> Tree.update(r, path, old -> null, version);
+                case MKDIR -> Tree.update(r, path, old -> new Node.Dir(version, new String[0], new Node[0]), version);
             };
             mayUndo |= op.kind() == Op.Kind.UNLINK || op.kind() == Op.Kind.MKDIR;
         }
@@ -119,6 +135,6 @@ public final class Txn {
         if (old == null) {
             return new Node.Val(version, version, Blob.of(op.value()));
         }
-        throw new KvsException("cannot append to '" + op.key() + "': it is a directory");
+        throw new NotAValueException("cannot append to '" + op.key() + "': it is a directory");
     }
 }

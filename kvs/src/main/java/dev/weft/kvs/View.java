@@ -1,55 +1,42 @@
 package dev.weft.kvs;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * A namespace as it was at one root version: a consistent, immutable snapshot. Reading it takes no
- * lock and never sees a later commit.
+ * A namespace as it was at one root version: every read of a view sees that version and nothing
+ * later. In process a view is an immutable snapshot read without locks; over the network or on etcd
+ * each read is a round trip at the view's version, which works as long as the backend keeps that
+ * version ({@link VersionNotRetainedException} otherwise).
  */
-public final class View {
-    private final String namespace;
-    private final long version;
-    private final Node.Dir root;
-
-    View(String namespace, long version, Node.Dir root) {
-        this.namespace = namespace;
-        this.version = version;
-        this.root = root;
-    }
-
+public interface View {
     /** Returns the root version this view shows. */
-    public long version() {
-        return version;
-    }
+    long version();
+
+    /** Reads {@code key}: its value or kind, and its version. */
+    Entry entry(String key) throws InterruptedException;
 
     /**
      * Returns a copy of the value at {@code key}, or {@code null} if there is none.
      *
-     * @throws KvsException if {@code key} is a directory
+     * @throws NotAValueException if {@code key} is a directory
      */
-    public byte[] get(String key) {
-        Node n = Tree.lookup(root, Keys.parse(key));
-        if (n instanceof Node.Dir) {
-            throw new KvsException("'" + key + "' is a directory in namespace '" + namespace + "'");
-        }
-        return n == null ? null : ((Node.Val) n).data().toArray();
+    default byte[] get(String key) throws InterruptedException {
+        return entry(key).valueOrNull();
     }
 
     /** Returns the value at {@code key} decoded as UTF-8, or {@code null} if there is none. */
-    public String getString(String key) {
-        byte[] value = get(key);
-        return value == null ? null : new String(value, StandardCharsets.UTF_8);
+    default String getString(String key) throws InterruptedException {
+        return entry(key).string();
     }
 
     /** Returns whether anything (a value or a directory) is at {@code key}. */
-    public boolean exists(String key) {
-        return Tree.lookup(root, Keys.parse(key)) != null;
+    default boolean exists(String key) throws InterruptedException {
+        return entry(key).exists();
     }
 
     /** Returns whether {@code key} is a directory. */
-    public boolean isDirectory(String key) {
-        return Tree.lookup(root, Keys.parse(key)) instanceof Node.Dir;
+    default boolean isDirectory(String key) throws InterruptedException {
+        return entry(key).directory();
     }
 
     /**
@@ -57,30 +44,48 @@ public final class View {
      * for a directory, anything beneath it), or {@link Txn#ABSENT} if it is missing. This is the
      * version a {@link Txn#require} precondition compares.
      */
-    public long keyVersion(String key) {
-        return versionOf(Tree.lookup(root, Keys.parse(key)));
+    default long keyVersion(String key) throws InterruptedException {
+        return entry(key).keyVersion();
     }
 
     /**
      * Returns the names in directory {@code dir} ({@code "."} for the root), sorted.
      *
-     * @throws KvsException if {@code dir} is missing or is a value
+     * @throws NotADirectoryException if {@code dir} is missing or is a value
      */
-    public List<String> list(String dir) {
-        Node n = Tree.lookup(root, Keys.parse(dir));
-        if (n instanceof Node.Dir d) {
-            return d.names();
-        }
-        throw new KvsException("'" + dir + "' is " + (n == null ? "missing" : "a value, not a directory")
-                + " in namespace '" + namespace + "' at version " + version);
+    List<String> list(String dir) throws InterruptedException;
+
+    /** Reads at a given version, one round trip each: what a backend that reads remotely provides for {@link #at}. */
+    interface Reads {
+        /** Reads {@code key} at {@code version}. */
+        Entry entry(String key, long version) throws InterruptedException;
+
+        /** Lists {@code dir} at {@code version}. */
+        List<String> list(String dir, long version) throws InterruptedException;
     }
 
-    static long versionOf(Node n) {
-        return n == null ? Txn.ABSENT : n.version();
-    }
+    /** Returns the view at {@code version} of a namespace read through {@code reads}; each read is a call of {@code reads}. */
+    static View at(String namespace, long version, Reads reads) {
+        return new View() {
+            @Override
+            public long version() {
+                return version;
+            }
 
-    @Override
-    public String toString() {
-        return namespace + "@" + version;
+            @Override
+            public Entry entry(String key) throws InterruptedException {
+                return reads.entry(key, version);
+            }
+
+            @Override
+            public List<String> list(String dir) throws InterruptedException {
+                return reads.list(dir, version);
+            }
+
+            @Override
+            public String toString() {
+                return namespace + "@" + version;
+            }
+        };
     }
 }

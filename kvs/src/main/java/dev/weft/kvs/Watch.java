@@ -1,256 +1,32 @@
 package dev.weft.kvs;
 
-import dev.weft.runtime.Inbox;
-import dev.weft.runtime.InboxClosedException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-
 /**
- * A live watch on a key of a namespace, delivering {@link WatchEvent}s to an inbox. Made by
- * {@link Namespace#watch}; {@link #cancel()} ends it with a final {@link WatchEvent.Ended}.
+ * A live watch on a key, delivering {@link WatchEvent}s in version order, each change once, and
+ * ending with exactly one {@link WatchEvent.Ended}. Made by {@link Namespace#watch}.
  */
-public final class Watch {
-    /*
-     * The namespace publishes commits one at a time, under its publish lock, on the thread that made
-     * them durable; each watch turns a commit into at most one event by comparing the node at its
-     * key with the node it saw last (nodes are immutable, so identity means "unchanged").
-     *
-     * Publishing must never wait for a slow watcher, so events go into this watch's bounded buffer
-     * and a virtual thread of its own sends them on to the target inbox with a blocking send (the
-     * inbox's back-pressure lands on that thread only). If the buffer is full when a commit needs
-     * it, the watch ends: the commit's event is not queued and an Ended(OVERFLOWED) follows the
-     * events already buffered. A gap is therefore always announced, never silent. The final event
-     * sits in its own slot, so ending never needs buffer space.
-     */
-    private static final AtomicLong IDS = new AtomicLong();
-
-    private final long id = IDS.incrementAndGet();
-    private final Namespace namespace;
-    private final String key;
-    private final String[] path;
-    private final WatchMode mode;
-    private final Inbox<? super WatchEvent> target;
-    private final int capacity;
-    private final long startVersion;
-    // Confined to the namespace's publish lock.
-    private Node last;
-    private long seen;
-    // Guarded by lock.
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition ready = lock.newCondition();
-    private final ArrayDeque<WatchEvent> events = new ArrayDeque<>();
-    private WatchEvent.Ended end;
-    private volatile boolean active = true;
-
-    Watch(Namespace namespace, String key, WatchMode mode, Inbox<? super WatchEvent> target, int capacity, Root at) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("watch buffer capacity must be positive: " + capacity);
-        }
-        this.namespace = namespace;
-        this.key = key;
-        this.path = Keys.parse(key);
-        this.mode = mode;
-        this.target = target;
-        this.capacity = capacity;
-        this.startVersion = at.version();
-        this.seen = at.version();
-        this.last = Tree.lookup(at.dir(), path);
-        initial(at.version());
-    }
-
+public interface Watch {
     /** Returns this watch's id, carried by each of its events. */
-    public long id() {
-        return id;
-    }
+    long id();
 
     /** Returns the watched key. */
-    public String key() {
-        return key;
-    }
+    String key();
 
     /** Returns what this watch reports. */
-    public WatchMode mode() {
-        return mode;
-    }
+    WatchMode mode();
 
     /**
      * Returns the version the watch started at: its first event describes the key at this version
      * (or, for a directory watch, later events describe changes after it).
      */
-    public long startVersion() {
-        return startVersion;
-    }
+    long startVersion();
 
     /** Returns whether the watch has not ended yet (its final event may still be on its way). */
-    public boolean isActive() {
-        return active;
-    }
+    boolean isActive();
 
-    /** Ends the watch: the events already due arrive, then {@code Ended(CANCELLED)}. Idempotent. */
-    public void cancel() {
-        namespace.endWatch(this, WatchEvent.Reason.CANCELLED);
-    }
-
-    // ---------------------------------------------------------------- publishing side (publish lock)
-
-    private void initial(long version) {
-        switch (mode) {
-            case VALUE -> queue(new WatchEvent.Value(id, key, version, valueOf(last)));
-            case APPEND -> {
-                if (last instanceof Node.Val val) {
-                    if (val.data().length() > 0) {
-                        queue(new WatchEvent.Appended(id, key, version, val.data().toArray()));
-                    }
-                } else if (last != null) {
-                    finish(WatchEvent.Reason.REPLACED, version);
-                }
-            }
-            case CREATE -> {
-                if (last != null) {
-                    queue(new WatchEvent.Value(id, key, version, valueOf(last)));
-                    finish(WatchEvent.Reason.CREATED, version);
-                }
-            }
-            case DIRECTORY -> { }
-        }
-    }
-
-    /** Reports the commit that made {@code root}; returns false once the watch has ended. */
-    boolean onCommit(Root root) {
-        long v = root.version();
-        if (v <= seen) {
-            return active;
-        }
-        if (target.owner().state().isTerminal()) {
-            finish(WatchEvent.Reason.CANCELLED, seen);
-            return false;
-        }
-        Node now = Tree.lookup(root.dir(), path);
-        Node before = last;
-        if (now == before) {
-            seen = v;
-            return true;
-        }
-        last = now;
-        switch (mode) {
-            case VALUE -> queue(new WatchEvent.Value(id, key, v, valueOf(now)));
-            case APPEND -> appended(before, now, v);
-            case CREATE -> {
-                if (now != null) {
-                    queue(new WatchEvent.Value(id, key, v, valueOf(now)));
-                    finish(WatchEvent.Reason.CREATED, v);
-                }
-            }
-            case DIRECTORY -> {
-                List<String> changed = new ArrayList<>(4);
-                Tree.diff(Keys.join(path), before, now, changed);
-                queue(new WatchEvent.DirChanged(id, key, v, List.copyOf(changed)));
-            }
-        }
-        if (active) {
-            seen = v;
-        }
-        return active;
-    }
-
-    private void appended(Node before, Node now, long v) {
-        if (now instanceof Node.Val after) {
-            if (before == null) {
-                queue(new WatchEvent.Appended(id, key, v, after.data().toArray()));
-                return;
-            }
-            if (before instanceof Node.Val was && was.lineage() == after.lineage()
-                    && after.data().length() >= was.data().length()) {
-                if (after.data().length() > was.data().length()) {
-                    queue(new WatchEvent.Appended(id, key, v, after.data().suffix(was.data().length())));
-                }
-                return;
-            }
-        }
-        finish(WatchEvent.Reason.REPLACED, v);
-    }
-
-    private void queue(WatchEvent event) {
-        lock.lock();
-        try {
-            if (end != null) {
-                return;
-            }
-            if (events.size() >= capacity) {
-                end = new WatchEvent.Ended(id, key, seen, WatchEvent.Reason.OVERFLOWED);
-                active = false;
-            } else {
-                events.add(event);
-            }
-            ready.signal();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Ends the watch after the events already queued; the first end wins. */
-    void finish(WatchEvent.Reason reason, long version) {
-        lock.lock();
-        try {
-            if (end == null) {
-                end = new WatchEvent.Ended(id, key, version, reason);
-                active = false;
-                ready.signal();
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    long seen() {
-        return seen;
-    }
-
-    private static byte[] valueOf(Node n) {
-        return n instanceof Node.Val val ? val.data().toArray() : null;
-    }
-
-    // ---------------------------------------------------------------- delivering side (own thread)
-
-    void startDelivery() {
-        Thread.ofVirtual().name("weft-kvs-watch-" + id).start(this::deliver);
-    }
-
-    private void deliver() {
-        try {
-            for (;;) {
-                WatchEvent event = next();
-                target.send(event);
-                if (event instanceof WatchEvent.Ended) {
-                    return;
-                }
-            }
-        } catch (InboxClosedException e) {
-            namespace.endWatch(this, WatchEvent.Reason.CANCELLED);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private WatchEvent next() throws InterruptedException {
-        lock.lock();
-        try {
-            while (events.isEmpty() && end == null) {
-                ready.await();
-            }
-            WatchEvent e = events.poll();
-            return e != null ? e : end;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "Watch#" + id + "[" + namespace.name() + ":" + key + " " + mode + "]";
-    }
+    /**
+     * Ends the watch: the events already due arrive, then {@code Ended(CANCELLED)}. Does not wait
+     * (over the network the cancellation is sent and the {@code Ended} confirms it); idempotent, and
+     * a watch that has ended already is left alone.
+     */
+    void cancel();
 }

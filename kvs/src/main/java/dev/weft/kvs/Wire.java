@@ -1,11 +1,14 @@
 package dev.weft.kvs;
 
+import dev.weft.runtime.Inbox;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The KVS network protocol's encoding (see docs/kvs.md, "Network protocol"). A frame is a 4-byte
@@ -35,6 +38,10 @@ final class Wire {
     static final byte NS_LIST = 11;
     /** Added after the first release of the protocol: a wait the server ends by itself at a timeout. */
     static final byte WAIT_VERSION_FOR = 12;
+    /** Added with the common store contract: a read that also tells a directory from a value. */
+    static final byte ENTRY = 13;
+    /** The highest request type this version of the protocol knows. */
+    static final byte LAST_REQUEST = ENTRY;
 
     // Replies and events (server to client).
     static final byte R_VALUE = 64;
@@ -45,6 +52,7 @@ final class Wire {
     static final byte R_DONE = 69;
     static final byte R_ERROR = 70;
     static final byte R_EVENT = 71;
+    static final byte R_ENTRY = 72;
 
     // Error codes.
     static final byte E_BAD_FRAME = 1;
@@ -53,6 +61,16 @@ final class Wire {
     static final byte E_CONFLICT = 4;
     static final byte E_FAILED = 5;
     static final byte E_LIMIT = 6;
+    static final byte E_NOT_RETAINED = 7;
+    static final byte E_NOT_A_VALUE = 8;
+    static final byte E_NOT_A_DIRECTORY = 9;
+    static final byte E_NO_NAMESPACE = 10;
+    static final byte E_NAMESPACE_EXISTS = 11;
+
+    // Kinds of node in an ENTRY reply.
+    private static final byte KIND_MISSING = 0;
+    private static final byte KIND_VALUE = 1;
+    private static final byte KIND_DIRECTORY = 2;
 
     // Transaction operations (Txn.Op.Kind ordinals would tie the wire to an enum's order).
     private static final byte OP_PUT = 1;
@@ -304,6 +322,74 @@ final class Wire {
         return txn;
     }
 
+    // ---------------------------------------------------------------- requests and replies
+
+    /**
+     * Decodes a request frame into the request the dispatcher handles, with a fresh reply future.
+     * {@code AUTH} and {@code CANCEL_WATCH} are the connection's own business and not decoded here.
+     *
+     * @throws Malformed for an unknown type or a frame that does not follow its layout
+     * @throws KvsException for a well-formed request the store must refuse (a bad key)
+     */
+    static KvsRequest request(In in, Inbox<? super WatchEvent> events) {
+        CompletableFuture<KvsReply> reply = new CompletableFuture<>();
+        KvsRequest request = switch (in.type) {
+            case GET, ENTRY -> {
+                String ns = in.str();
+                long version = in.i64();
+                yield new KvsRequest.Get(ns, in.str(), version, reply);
+            }
+            case LIST -> {
+                String ns = in.str();
+                long version = in.i64();
+                yield new KvsRequest.ListDir(ns, in.str(), version, reply);
+            }
+            case COMMIT -> new KvsRequest.Commit(in.str(), txn(in), reply);
+            case VERSION -> new KvsRequest.GetVersion(in.str(), reply);
+            case WAIT_VERSION -> new KvsRequest.WaitVersion(in.str(), in.i64(), null, reply);
+            case WAIT_VERSION_FOR -> new KvsRequest.WaitVersion(in.str(), in.i64(), Duration.ofMillis(in.i64()), reply);
+            case WATCH -> new KvsRequest.StartWatch(in.str(), in.str(), mode(in.u8()), events, reply);
+            case NS_CREATE -> new KvsRequest.CreateNamespace(in.str(), in.str(), reply);
+            case NS_REMOVE -> new KvsRequest.RemoveNamespace(in.str(), reply);
+            case NS_LIST -> new KvsRequest.ListNamespaces(reply);
+            default -> throw new Malformed("unknown request type " + in.type);
+        };
+        in.end();
+        return request;
+    }
+
+    /** Encodes the reply to request {@code id} of frame type {@code requestType}. */
+    static byte[] reply(byte requestType, long id, KvsReply reply) {
+        Out out = switch (reply) {
+            case KvsReply.Value(Entry e) when requestType == ENTRY -> new Out(R_ENTRY, id).i64(e.version())
+                    .i64(e.keyVersion()).u8(e.directory() ? KIND_DIRECTORY : e.exists() ? KIND_VALUE : KIND_MISSING)
+                    .bytes(e.value());
+            case KvsReply.Value(Entry e) -> new Out(R_VALUE, id).i64(e.version()).i64(e.keyVersion()).bytes(e.valueOrNull());
+            case KvsReply.Listing l -> new Out(R_LISTING, id).i64(l.version()).strs(l.names());
+            case KvsReply.Version v -> new Out(R_VERSION, id).i64(v.version());
+            case KvsReply.WatchStarted w -> new Out(R_WATCHING, id).i64(w.startVersion());
+            case KvsReply.Namespaces n -> {
+                Out o = new Out(R_NAMESPACES, id).i32(n.namespaces().size());
+                n.namespaces().forEach(i -> o.str(i.name()).str(i.owner()).i64(i.version()));
+                yield o;
+            }
+            case KvsReply.Done d -> new Out(R_DONE, id);
+        };
+        return out.frame();
+    }
+
+    /** Reads an {@code ENTRY} reply of a read of {@code key} in {@code namespace}. */
+    static Entry entry(In in, String namespace, String key) {
+        long version = in.i64();
+        long keyVersion = in.i64();
+        int kind = in.u8();
+        byte[] value = in.bytes();
+        if (kind > KIND_DIRECTORY || (kind == KIND_VALUE) != (value != null)) {
+            throw new Malformed("an entry of kind " + kind + (value == null ? " without" : " with") + " a value");
+        }
+        return new Entry(namespace, key, version, keyVersion, kind == KIND_DIRECTORY, value);
+    }
+
     // ---------------------------------------------------------------- watches
 
     static Out event(long id, WatchEvent event) {
@@ -355,24 +441,38 @@ final class Wire {
         return new Out(R_ERROR, id).u8(code).str(message).frame();
     }
 
+    /** Encodes a refusal with the code of its exception type, so the client rethrows the same type. */
     static byte[] error(long id, RuntimeException e) {
-        if (e instanceof ConflictException c) {
-            return new Out(R_ERROR, id).u8(E_CONFLICT).str(c.getMessage()).str(c.namespace()).str(c.key())
+        String message = String.valueOf(e.getMessage());
+        return switch (e) {
+            case ConflictException c -> new Out(R_ERROR, id).u8(E_CONFLICT).str(message).str(c.namespace()).str(c.key())
                     .i64(c.expected()).i64(c.actual()).frame();
-        }
-        return error(id, E_FAILED, String.valueOf(e.getMessage()));
+            case VersionNotRetainedException n -> new Out(R_ERROR, id).u8(E_NOT_RETAINED).str(message)
+                    .str(n.namespace()).i64(n.version()).i64(n.latest()).frame();
+            case NotAValueException n -> error(id, E_NOT_A_VALUE, message);
+            case NotADirectoryException n -> error(id, E_NOT_A_DIRECTORY, message);
+            case NoSuchNamespaceException n -> error(id, E_NO_NAMESPACE, message);
+            case NamespaceExistsException n -> error(id, E_NAMESPACE_EXISTS, message);
+            case LimitExceededException n -> error(id, E_LIMIT, message);
+            default -> error(id, E_FAILED, message);
+        };
     }
 
-    /** Turns an error body back into the exception the server reported. */
+    /** Turns an error body back into the exception the server reported, of the same type. */
     static KvsException error(In in) {
         int code = in.u8();
         String message = in.str();
-        if (code == E_CONFLICT) {
-            return new ConflictException(in.str(), in.str(), in.i64(), in.i64());
-        }
         return switch (code) {
-            case E_AUTH -> new KvsException("authentication failed: " + message);
-            case E_BAD_FRAME, E_FRAME_TOO_LARGE -> new KvsException("the server refused a frame: " + message);
+            case E_CONFLICT -> new ConflictException(in.str(), in.str(), in.i64(), in.i64());
+            case E_NOT_RETAINED -> new VersionNotRetainedException(in.str(), in.i64(), in.i64());
+            case E_NOT_A_VALUE -> new NotAValueException(message);
+            case E_NOT_A_DIRECTORY -> new NotADirectoryException(message);
+            case E_NO_NAMESPACE -> new NoSuchNamespaceException(message);
+            case E_NAMESPACE_EXISTS -> new NamespaceExistsException(message);
+            case E_LIMIT -> new LimitExceededException(message);
+            case E_AUTH -> new AuthenticationException("authentication failed: " + message);
+            case E_FRAME_TOO_LARGE -> new LimitExceededException("the server refused a frame: " + message);
+            case E_BAD_FRAME -> new KvsException("the server refused a frame: " + message);
             default -> new KvsException(message);
         };
     }

@@ -36,7 +36,7 @@ class DurabilityTest {
         try (Kvs kvs = Kvs.open(options)) {
             assertThat(kvs.recovery().clean()).isTrue();
             Namespace jobs = kvs.namespace("jobs");
-            assertThat(jobs.owner()).isEqualTo("alice");
+            assertThat(kvs.namespaces()).contains(new NamespaceInfo("jobs", "alice", COMMITS + 1));
             assertThat(jobs.version()).isEqualTo(COMMITS + 1);
             assertThat(jobs.latest().exists("job.0")).isFalse();
             assertThat(jobs.getString("job.49")).isEqualTo("v49");

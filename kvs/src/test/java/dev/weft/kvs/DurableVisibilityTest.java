@@ -106,7 +106,7 @@ class DurableVisibilityTest {
         int samples = 0;
         while (remover.isAlive()) {
             boolean listed = names().contains("x");
-            long durable = x.version();          // read after the listing: head only grows
+            long durable = ((LocalNamespace) x).head().version();   // read after the listing: head only grows
             if (!listed) {
                 assertThat(durable).as("x is gone from namespaces() while commits before its removal are not durable")
                         .isGreaterThanOrEqualTo(BACKLOG);
@@ -164,7 +164,7 @@ class DurableVisibilityTest {
 
     @Test
     void aRefusedPreconditionNeverNamesAVersionAboveTheDurableHead() throws Exception {
-        Namespace ns = kvs.primary();
+        LocalNamespace ns = kvs.local(Kvs.PRIMARY);
         long first = ns.commit(new Txn().put("k", "first"));
         List<CompletableFuture<Long>> commits = new ArrayList<>();
         List<CompletableFuture<Long>> refusals = new ArrayList<>();
@@ -199,7 +199,7 @@ class DurableVisibilityTest {
 
     @Test
     void aRefusalThatSeesAnUndurableUnlinkWaitsForIt() throws Exception {
-        Namespace ns = kvs.primary();
+        LocalNamespace ns = kvs.local(Kvs.PRIMARY);
         long v = ns.commit(new Txn().put("k", "here"));
         backlog(kvs.createNamespace("other", "test"));
         ns.commitAsync(new Txn().put("noise", "1"));

@@ -118,11 +118,11 @@ class KvsServerFaultTest {
 
         Healthy(KvsClient client) {
             thread = Thread.ofVirtual().start(() -> {
-                RemoteNamespace ns = client.primary();
+                Namespace ns = client.primary();
                 try {
                     for (long i = 0; running.get(); i++) {
                         long v = ns.put("healthy", Long.toString(i));
-                        assertThat(ns.entry("healthy", v).string()).isEqualTo(Long.toString(i));
+                        assertThat(ns.at(v).getString("healthy")).isEqualTo(Long.toString(i));
                         roundTrips.incrementAndGet();
                     }
                 } catch (Throwable e) {
@@ -234,7 +234,7 @@ class KvsServerFaultTest {
             byte[] atLimit = new Wire.Out(Wire.VERSION, 1).str("x".repeat(MAX_FRAME - 9 - 4)).frame();
             assertThat(atLimit.length).isEqualTo(Wire.HEADER + MAX_FRAME);
             List<Reply> served = exchange(atLimit, "a frame at the limit");
-            assertThat(served).containsExactly(new Reply(Wire.R_ERROR, 1, Wire.E_FAILED));   // no such namespace
+            assertThat(served).containsExactly(new Reply(Wire.R_ERROR, 1, Wire.E_NO_NAMESPACE));
 
             byte[] over = concat(ByteBuffer.allocate(4).putInt(MAX_FRAME + 1).array(), new byte[MAX_FRAME + 1]);
             assertFault(exchange(over, "one byte over"), Wire.E_FRAME_TOO_LARGE, "one byte over");
@@ -284,7 +284,13 @@ class KvsServerFaultTest {
         byte[] value = new byte[4096];
         try (KvsClient slow = KvsClient.connect(server.address()); KvsClient other = KvsClient.connect(server.address())) {
             BlockingQueue<WatchEvent> stalled = new ArrayBlockingQueue<>(1);
-            RemoteWatch watch = slow.primary().watch("hot", WatchMode.VALUE, stalled);
+            Watch watch = slow.primary().watch("hot", WatchMode.VALUE, e -> {
+                try {
+                    stalled.put(e);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            });
 
             Namespace ns = kvs.primary();
             for (int i = 0; i < commits; i++) {

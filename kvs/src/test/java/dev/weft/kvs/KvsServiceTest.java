@@ -58,11 +58,11 @@ class KvsServiceTest {
         KvsReply.Value value = (KvsReply.Value) ask(service, r -> new KvsRequest.Get(Kvs.PRIMARY, "dir.a", v, r));
         KvsReply.Listing listing = (KvsReply.Listing) ask(service, r -> new KvsRequest.ListDir(Kvs.PRIMARY, "dir", KvsRequest.LATEST, r));
         KvsReply.Version latest = (KvsReply.Version) ask(service, r -> new KvsRequest.GetVersion(Kvs.PRIMARY, r));
-        KvsReply.Version reached = (KvsReply.Version) ask(service, r -> new KvsRequest.WaitVersion(Kvs.PRIMARY, v, r));
+        KvsReply.Version reached = (KvsReply.Version) ask(service, r -> new KvsRequest.WaitVersion(Kvs.PRIMARY, v, null, r));
         ask(service, r -> new KvsRequest.CreateNamespace("other", "bob", r));
         KvsReply.Namespaces all = (KvsReply.Namespaces) ask(service, KvsRequest.ListNamespaces::new);
 
-        assertThat(new String(value.value())).isEqualTo("1");
+        assertThat(value.entry().string()).isEqualTo("1");
         assertThat(listing.names()).containsExactly("a", "b");
         assertThat(latest.version()).isEqualTo(v);
         assertThat(reached.version()).isEqualTo(v);

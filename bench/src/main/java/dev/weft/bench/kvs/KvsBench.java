@@ -6,14 +6,17 @@ import dev.weft.kvs.KvsClient;
 import dev.weft.kvs.KvsOptions;
 import dev.weft.kvs.KvsServer;
 import dev.weft.kvs.KvsServerOptions;
+import dev.weft.kvs.KvsStore;
 import dev.weft.kvs.Namespace;
-import dev.weft.kvs.RemoteNamespace;
 import dev.weft.kvs.Txn;
 import dev.weft.kvs.WatchEvent;
 import dev.weft.kvs.WatchMode;
-import dev.weft.runtime.Component;
-import dev.weft.runtime.Inbox;
+import dev.weft.kvs.etcd.EtcdKvs;
+import dev.weft.kvs.etcd.EtcdKvsOptions;
 import dev.weft.runtime.Weft;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,10 +32,14 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
- * Durable commits per second (group commit with fsync) for 1, 8 and 64 concurrent clients, and watch
- * notification latency, for the Weft KVS in process, the Weft KVS over its network path
- * ({@link KvsClient} to {@link KvsServer} on loopback, one connection per client) and for etcd over
- * loopback, in one run.
+ * The KVS backends against etcd, in one run: durable 100-byte puts per second for 1, 8 and 64
+ * concurrent clients, and watch latency (commit to event), for
+ * <ul>
+ *   <li>the Weft KVS in process;
+ *   <li>the Weft KVS server over loopback ({@link KvsClient}, one connection per client);
+ *   <li>etcd through raw jetcd ({@code kv.put}, one shared client, as jetcd is meant to be used);
+ *   <li>the Weft contract on that same etcd ({@link EtcdKvs}, one shared store).
+ * </ul>
  *
  * <pre>
  *   bench/kvs-bench.sh [--seconds 5] [--runs 3] [--no-etcd]
@@ -47,6 +54,7 @@ public final class KvsBench {
     private static final int LATENCY_SAMPLES = 2000;
     private static final int LATENCY_WARMUP = 200;
     private static final int ETCD_PORT = 23790;
+    private static final String WATCHED = "bench.watched";
 
     private interface Put {
         void put(String key, byte[] value) throws Exception;
@@ -65,27 +73,25 @@ public final class KvsBench {
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         List<String> rows = new ArrayList<>();
         for (int clients : CLIENTS) {
-            double weft = median(runs, () -> weftCommits(base, clients, seconds));
-            double network = median(runs, () -> weftNetworkCommits(base, clients, seconds));
-            double peer = etcd ? median(runs, () -> etcdCommits(base, clients, seconds)) : Double.NaN;
-            rows.add(String.format("| durable commits/s, %d client%s | %,.0f | %,.0f | %,.0f | %.2fx | %.2fx |", clients,
-                    clients == 1 ? "" : "s", weft, network, peer, weft / peer, network / peer));
+            double local = median(runs, () -> weftCommits(base, clients, seconds));
+            double server = median(runs, () -> weftNetworkCommits(base, clients, seconds));
+            double raw = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, false)) : Double.NaN;
+            double backend = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, true)) : Double.NaN;
+            rows.add(String.format("| durable puts/s, %d client%s | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %+.0f%% |",
+                    clients, clients == 1 ? "" : "s", local, server, raw, backend, server / raw, 100 * (raw / backend - 1)));
             System.out.println(rows.get(rows.size() - 1));
         }
-        for (String kind : List.of("in-memory", "durable")) {
-            double[] weft = medianPair(runs, () -> weftWatchLatency(base, kind.equals("durable")));
-            rows.add(String.format("| watch latency p50 / p99 (µs), Weft %s | %.0f / %.0f | | | | |", kind, weft[0], weft[1]));
-            System.out.println(rows.get(rows.size() - 1));
-        }
-        if (etcd) {
-            double[] peer = medianPair(runs, () -> etcdWatchLatency(base));
-            rows.add(String.format("| watch latency p50 / p99 (µs), etcd (put to event) | | | %.0f / %.0f | | |", peer[0], peer[1]));
-            System.out.println(rows.get(rows.size() - 1));
-        }
+        double[] local = medianPair(runs, () -> watchLatency(base, Backend.IN_PROCESS));
+        double[] server = medianPair(runs, () -> watchLatency(base, Backend.SERVER));
+        double[] raw = etcd ? medianPair(runs, () -> etcdRawWatchLatency(base)) : new double[] {Double.NaN, Double.NaN};
+        double[] backend = etcd ? medianPair(runs, () -> watchLatency(base, Backend.ETCD)) : new double[] {Double.NaN, Double.NaN};
+        rows.add(String.format("| watch latency p50 / p99 (µs) | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | p99 %.2fx | |",
+                local[0], local[1], server[0], server[1], raw[0], raw[1], backend[0], backend[1], server[1] / raw[1]));
+        System.out.println(rows.get(rows.size() - 1));
         System.out.println();
-        System.out.println("| case | Weft KVS (in process) | Weft KVS (network, loopback) | etcd 3.4 (loopback HTTP gateway) "
-                + "| in process / etcd | network / etcd |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| case | Weft in process | Weft server (loopback) | etcd 3.4 (raw jetcd) | Weft on etcd (EtcdKvs) "
+                + "| server / etcd | EtcdKvs overhead over raw jetcd |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         rows.forEach(System.out::println);
         deleteTree(base);
     }
@@ -108,7 +114,7 @@ public final class KvsBench {
         List<KvsClient> connections = new ArrayList<>();
         try (Weft weft = Weft.start(); Kvs kvs = Kvs.open(KvsOptions.durable(dir).withFsync(FsyncMode.BATCHED))) {
             KvsServer server = KvsServer.start(weft, kvs, KvsServerOptions.loopback(0));
-            java.util.Map<String, RemoteNamespace> byKey = new java.util.HashMap<>();
+            java.util.Map<String, Namespace> byKey = new java.util.HashMap<>();
             for (int c = 0; c < clients; c++) {
                 KvsClient client = KvsClient.connect(server.address());
                 connections.add(client);
@@ -121,10 +127,21 @@ public final class KvsBench {
         }
     }
 
-    private static double etcdCommits(Path base, int clients, int seconds) throws Exception {
+    /** Raw jetcd puts, or commits through the etcd backend ({@code backend}), on one shared client. */
+    private static double etcdCommits(Path base, int clients, int seconds, boolean backend) throws Exception {
         Path dir = Files.createTempDirectory(base, "etcd");
         try (Etcd etcd = Etcd.start(dir, ETCD_PORT)) {
-            return throughput(clients, seconds, etcd::put);
+            if (backend) {
+                try (EtcdKvs store = EtcdKvs.connect(EtcdKvsOptions.of(etcd.endpoint()))) {
+                    Namespace ns = store.primary();
+                    return throughput(clients, seconds, (key, value) -> ns.commit(new Txn().put(key, value)));
+                }
+            }
+            try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+                KV kv = client.getKVClient();
+                return throughput(clients, seconds, (key, value) -> kv.put(ByteSequence.from(key, StandardCharsets.UTF_8),
+                        ByteSequence.from(value)).get());
+            }
         } finally {
             deleteTree(dir);
         }
@@ -167,56 +184,76 @@ public final class KvsBench {
 
     // ---------------------------------------------------------------- watch latency
 
-    /** Receives watch events and records how long after the writer's timestamp each arrived. */
-    private static final class Watcher extends Component {
-        final Inbox<WatchEvent> events = inbox("events", WatchEvent.class, 1024);
+    /** Where a watch-latency case runs. */
+    private enum Backend { IN_PROCESS, SERVER, ETCD }
+
+    /** Receives watch events on a listener and records how long after the writer's timestamp each arrived. */
+    private static final class Watcher implements java.util.function.Consumer<WatchEvent> {
         final long[] samples = new long[LATENCY_WARMUP + LATENCY_SAMPLES];
         final Semaphore received = new Semaphore(0);
         int count;
 
         @Override
-        protected void run() throws InterruptedException {
-            for (;;) {
-                if (select(events, control()) == control()) {
-                    return;
-                }
-                if (events.poll() instanceof WatchEvent.Value v && v.value() != null) {
-                    record(samples, count++, Long.parseLong(new String(v.value(), StandardCharsets.UTF_8)));
-                    received.release();
-                }
+        public void accept(WatchEvent e) {
+            if (e instanceof WatchEvent.Value v && v.value() != null) {
+                record(samples, count++, Long.parseLong(new String(v.value(), StandardCharsets.UTF_8)));
+                received.release();
             }
         }
     }
 
-    private static double[] weftWatchLatency(Path base, boolean durable) throws Exception {
-        Path dir = Files.createTempDirectory(base, "weft");
-        try (Weft weft = Weft.start();
-                Kvs kvs = Kvs.open(durable ? KvsOptions.durable(dir) : KvsOptions.inMemory())) {
-            Namespace ns = kvs.primary();
-            Watcher watcher = weft.spawn(new Watcher());
-            ns.watch("bench.watched", WatchMode.VALUE, watcher.events);
+    /** A durable store of {@code backend}, a watcher on it, and one writer taking turns with it. */
+    private static double[] watchLatency(Path base, Backend backend) throws Exception {
+        Path dir = Files.createTempDirectory(base, "watch");
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            KvsStore store = switch (backend) {
+                case IN_PROCESS -> Kvs.open(KvsOptions.durable(dir));
+                case SERVER -> {
+                    Weft weft = Weft.start();
+                    open.add(weft);
+                    Kvs kvs = Kvs.open(KvsOptions.durable(dir));
+                    open.add(kvs);
+                    yield KvsClient.connect(KvsServer.start(weft, kvs, KvsServerOptions.loopback(0)).address());
+                }
+                case ETCD -> {
+                    Etcd etcd = Etcd.start(dir, ETCD_PORT);
+                    open.add(etcd);
+                    yield EtcdKvs.connect(EtcdKvsOptions.of(etcd.endpoint()));
+                }
+            };
+            open.add(0, store);
+            Namespace ns = store.primary();
+            Watcher watcher = new Watcher();
+            ns.watch(WATCHED, WatchMode.VALUE, watcher);
             for (int i = 0; i < watcher.samples.length; i++) {
-                ns.commit(new Txn().put("bench.watched", Long.toString(System.nanoTime())));
+                ns.commit(new Txn().put(WATCHED, Long.toString(System.nanoTime())));
                 awaitOne(watcher.received);
             }
             return percentiles(watcher.samples);
         } finally {
+            for (AutoCloseable c : open) {
+                c.close();
+            }
             deleteTree(dir);
         }
     }
 
-    private static double[] etcdWatchLatency(Path base) throws Exception {
+    /** The same with raw jetcd: a put of the timestamp, a watch on the key. */
+    private static double[] etcdRawWatchLatency(Path base) throws Exception {
         Path dir = Files.createTempDirectory(base, "etcd");
         long[] samples = new long[LATENCY_WARMUP + LATENCY_SAMPLES];
         Semaphore received = new Semaphore(0);
         int[] count = {0};
-        try (Etcd etcd = Etcd.start(dir, ETCD_PORT)) {
-            etcd.watch("bench/watched", sent -> {
-                record(samples, count[0]++, sent);
-                received.release();
-            });
+        ByteSequence key = ByteSequence.from(WATCHED, StandardCharsets.UTF_8);
+        try (Etcd etcd = Etcd.start(dir, ETCD_PORT); Client client = Client.builder().endpoints(etcd.endpoint()).build();
+                io.etcd.jetcd.Watch.Watcher w = client.getWatchClient().watch(key, response -> response.getEvents().forEach(e -> {
+                    record(samples, count[0]++, Long.parseLong(e.getKeyValue().getValue().toString(StandardCharsets.UTF_8)));
+                    received.release();
+                }))) {
+            KV kv = client.getKVClient();
             for (int i = 0; i < samples.length; i++) {
-                etcd.put("bench/watched", Long.toString(System.nanoTime()).getBytes(StandardCharsets.UTF_8));
+                kv.put(key, ByteSequence.from(Long.toString(System.nanoTime()), StandardCharsets.UTF_8)).get();
                 awaitOne(received);
             }
             return percentiles(samples);

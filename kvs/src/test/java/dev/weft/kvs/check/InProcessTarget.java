@@ -1,16 +1,10 @@
 package dev.weft.kvs.check;
 
-import dev.weft.kvs.ConflictException;
 import dev.weft.kvs.Kvs;
 import dev.weft.kvs.KvsOptions;
 import dev.weft.kvs.Namespace;
-import dev.weft.kvs.Txn;
-import dev.weft.kvs.View;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Function;
 
 /**
  * The in-process store ({@link Kvs}, durable on a directory) as a {@link KvTarget}. A process cannot
@@ -20,7 +14,7 @@ import java.util.function.Function;
  */
 public final class InProcessTarget implements KvTarget {
     private final KvsOptions options;
-    private final Function<Namespace, View> reads;
+    private final NamespaceSession.Reads reads;
     private final Serving<Kvs> kvs = new Serving<>();
 
     /** A target over a store opened with {@code options} (durable, to survive its restarts). */
@@ -29,7 +23,7 @@ public final class InProcessTarget implements KvTarget {
     }
 
     /** A target whose reads look at the view {@code reads} picks: the checker's tests break it on purpose. */
-    InProcessTarget(KvsOptions options, Function<Namespace, View> reads) throws IOException {
+    InProcessTarget(KvsOptions options, NamespaceSession.Reads reads) throws IOException {
         this.options = options;
         this.reads = reads;
         kvs.up(Kvs.open(options));
@@ -37,30 +31,7 @@ public final class InProcessTarget implements KvTarget {
 
     @Override
     public Session open(int client) {
-        return new Session() {
-            @Override
-            public Outcome.Read read(List<String> keys) throws InterruptedException, NotApplied {
-                View view = reads.apply(primary());
-                List<Outcome.Seen> seen = new ArrayList<>(keys.size());
-                for (String key : keys) {
-                    seen.add(new Outcome.Seen(key, view.getString(key), view.keyVersion(key)));
-                }
-                return new Outcome.Read(view.version(), seen);
-            }
-
-            @Override
-            public long commit(Call.Write write) throws PreconditionFailed, InterruptedException, NotApplied {
-                try {
-                    return primary().commit(txn(write));
-                } catch (ConflictException e) {
-                    throw new PreconditionFailed(e.key(), e.actual(), Outcome.NONE);
-                }
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return new NamespaceSession(this::primary, reads);
     }
 
     private Namespace primary() throws InterruptedException, NotApplied {
@@ -88,13 +59,5 @@ public final class InProcessTarget implements KvTarget {
     @Override
     public void close() {
         crash();
-    }
-
-    /** The Weft transaction for {@code write}. */
-    static Txn txn(Call.Write write) {
-        Txn txn = new Txn();
-        write.requires().forEach(r -> txn.require(r.key(), r.version()));
-        write.puts().forEach(p -> txn.put(p.key(), p.value()));
-        return txn;
     }
 }

@@ -1,5 +1,6 @@
 package dev.weft.kvs.check;
 
+import static dev.weft.kvs.check.LinearizabilityAssertions.assertLinearizable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.weft.kvs.FsyncMode;
@@ -62,23 +63,12 @@ class LinearizabilityTest {
     }
 
     /** The version before the latest, where it is still kept (a restarted store keeps only its latest). */
-    private static View oneBehind(Namespace ns) {
+    private static View oneBehind(Namespace ns) throws InterruptedException {
         View latest = ns.latest();
         try {
             return latest.version() > 1 ? ns.at(latest.version() - 1) : latest;
         } catch (VersionNotRetainedException e) {
             return latest;
         }
-    }
-
-    private static void assertLinearizable(Workload.Result run, KvTarget target) {
-        Report report = LinearizabilityChecker.check(run.history());
-        System.out.println(target.fault() + ": " + run + "\n" + report);
-        History h = run.history();
-        assertThat(run.faults()).as("faults injected: %s", run).isEqualTo(run.settings().faults());
-        assertThat(h.count(Outcome.Committed.class)).as("commits").isPositive();
-        assertThat(h.count(Outcome.Refused.class)).as("refused preconditions").isPositive();
-        assertThat(h.count(Outcome.Read.class)).as("reads").isPositive();
-        assertThat(report.isLinearizable()).as("%s\n%s", run, report).isTrue();
     }
 }

@@ -1,10 +1,9 @@
 package dev.weft.kvs.check;
 
-import dev.weft.kvs.ConflictException;
 import dev.weft.kvs.FsyncMode;
 import dev.weft.kvs.KvsClient;
 import dev.weft.kvs.KvsException;
-import dev.weft.kvs.RemoteNamespace;
+import dev.weft.kvs.Namespace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,8 +12,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,10 +21,10 @@ import java.util.concurrent.TimeoutException;
  * {@code kill -9} of that JVM ({@link ProcessHandle#destroyForcibly()}), and a restart starts a new
  * one on the same data directory (on a new port).
  *
- * <p>Each session holds one {@link KvsClient}. The client does not reconnect, so after a call
- * fails on a lost connection (outcome unknown) the session drops it, and its next call waits until
- * a server runs and connects afresh. A call whose connection cannot even be made sent nothing, so
- * it certainly did not apply.
+ * <p>Each session holds one {@link KvsClient} and reads outcomes as {@link NamespaceSession} does.
+ * A restarted server listens on a new port, so after a call fails with the connection gone the
+ * session drops its client, and its next call waits until a server runs and connects to it afresh.
+ * A call whose connection cannot even be made sent nothing, so it certainly did not apply.
  */
 public final class ServerTarget implements KvTarget {
     /** How long a start may take. */
@@ -117,44 +114,11 @@ public final class ServerTarget implements KvTarget {
 
     @Override
     public Session open(int client) {
-        return new Session() {
+        return new NamespaceSession(new NamespaceSession.Source() {
             private KvsClient connection;
-            private RemoteNamespace ns;
 
             @Override
-            public Outcome.Read read(List<String> keys) throws Exception {
-                RemoteNamespace primary = connected();
-                try {
-                    RemoteNamespace.Entry first = primary.entry(keys.get(0));
-                    List<Outcome.Seen> seen = new ArrayList<>(keys.size());
-                    seen.add(new Outcome.Seen(keys.get(0), first.string(), first.keyVersion()));
-                    for (String key : keys.subList(1, keys.size())) {
-                        RemoteNamespace.Entry e = primary.entry(key, first.version());
-                        seen.add(new Outcome.Seen(key, e.string(), e.keyVersion()));
-                    }
-                    return new Outcome.Read(first.version(), seen);
-                } catch (KvsException e) {
-                    dropIfLost();
-                    throw e;
-                }
-            }
-
-            @Override
-            public long commit(Call.Write write) throws Exception {
-                RemoteNamespace primary = connected();
-                try {
-                    return primary.commit(InProcessTarget.txn(write));
-                } catch (ConflictException e) {
-                    throw new PreconditionFailed(e.key(), e.actual(), Outcome.NONE);
-                } catch (KvsException e) {
-                    if (dropIfLost()) {
-                        throw e; // the reply was lost with the connection: unknown
-                    }
-                    throw new NotApplied("the server refused: " + e.getMessage(), e);
-                }
-            }
-
-            private RemoteNamespace connected() throws InterruptedException, NotApplied {
+            public Namespace namespace() throws InterruptedException, NotApplied {
                 if (connection == null) {
                     InetSocketAddress at = address.await();
                     try {
@@ -162,19 +126,17 @@ public final class ServerTarget implements KvTarget {
                     } catch (IOException e) {
                         throw new NotApplied("could not connect to " + at + ", nothing was sent", e);
                     }
-                    ns = connection.primary();
                 }
-                return ns;
+                return connection.primary();
             }
 
-            /** Drops a connection that is gone (the client does not reconnect); returns whether it was. */
-            private boolean dropIfLost() {
-                if (connection.isOpen()) {
-                    return false;
+            /** Drops a connection that is gone: the next server listens elsewhere. */
+            @Override
+            public void failed(KvsException e) {
+                if (connection != null && !connection.isOpen()) {
+                    connection.close();
+                    connection = null;
                 }
-                connection.close();
-                connection = null;
-                return true;
             }
 
             @Override
@@ -183,6 +145,6 @@ public final class ServerTarget implements KvTarget {
                     connection.close();
                 }
             }
-        };
+        });
     }
 }

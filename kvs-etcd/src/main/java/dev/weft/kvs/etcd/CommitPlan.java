@@ -1,0 +1,519 @@
+package dev.weft.kvs.etcd;
+
+import dev.weft.kvs.ConflictException;
+import dev.weft.kvs.LimitExceededException;
+import dev.weft.kvs.NoSuchNamespaceException;
+import dev.weft.kvs.NotADirectoryException;
+import dev.weft.kvs.NotAValueException;
+import dev.weft.kvs.Txn;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Turns one Weft transaction into one etcd transaction, by optimistic concurrency: read every node
+ * the transaction touches (one read-only etcd transaction, so one revision), apply the operations
+ * to that picture exactly as the in-process store would, and write the net result with compares
+ * that hold only if nothing the decision depended on has changed since. If a compare fails the
+ * caller reads again and plans again.
+ */
+final class CommitPlan {
+    /*
+     * What each compare protects.
+     *  - The namespace key's create revision: the namespace still exists, and is the same one.
+     *  - A node read as missing: neither its directory nor its value marker exists.
+     *  - A node read as a value: its value marker has the create revision read. Puts and appends keep
+     *    it (they rewrite the marker), so concurrent appends to one log never conflict; an unlink or
+     *    a change of kind recreates or removes it.
+     *  - A node read as a directory: its marker's create revision, and its mod revision too if the
+     *    plan depended on what is beneath it (a mkdir of an empty directory is a no-op; a cleared
+     *    directory's keys are deleted one by one). Every change beneath a directory rewrites its
+     *    marker, so the mod revision covers the whole subtree.
+     *  - A precondition: the marker's mod revision equals the version required.
+     *
+     * etcd refuses a transaction that puts a key inside a range it deletes, so a cleared directory
+     * whose subtree this transaction also writes is cleared key by key (the keys read), not by range.
+     */
+    /** etcd's default --max-txn-ops. */
+    static final int MAX_OPS = 128;
+    /** etcd's default --max-request-bytes: 1.5 MiB. */
+    static final int MAX_REQUEST_BYTES = 3 << 19;
+    /** What a request costs beyond its keys and values, generously. */
+    private static final int OP_OVERHEAD = 32;
+
+    private final String namespace;
+    private final ByteSequence namespaceKey;
+    private final byte[] dataPrefix;
+    private final Txn txn;
+    private final List<Txn.Op> ops;
+    private final List<Txn.Precondition> preconditions;
+    private final TreeSet<String> readSet = new TreeSet<>();
+    /** Targets of put, mkdir and unlink: a directory there is cleared, so its children are counted. */
+    private final TreeSet<String> clearing = new TreeSet<>();
+    /** Clearing targets beneath which this transaction writes too: their keys are listed. */
+    private final TreeSet<String> listing = new TreeSet<>();
+    private final byte[] appendId;
+
+    CommitPlan(String namespace, ByteSequence namespaceKey, byte[] dataPrefix, Txn txn, byte[] appendId) {
+        this.namespace = namespace;
+        this.namespaceKey = namespaceKey;
+        this.dataPrefix = dataPrefix;
+        this.txn = txn;
+        this.ops = txn.ops();
+        this.preconditions = txn.preconditions();
+        this.appendId = appendId;
+        for (Txn.Op op : ops) {
+            String path = Layout.path(op.key());
+            readSet.add(path);
+            readSet.addAll(Layout.ancestors(path));
+            if (op.kind() != Txn.Op.Kind.APPEND) {
+                clearing.add(path);
+            }
+        }
+        for (String c : clearing) {
+            for (Txn.Op op : ops) {
+                if (Layout.path(op.key()).startsWith(c + ".")) {
+                    listing.add(c);
+                }
+            }
+        }
+        for (Txn.Precondition p : preconditions) {
+            String path = Layout.path(p.key());
+            if (!path.isEmpty()) {
+                readSet.add(path);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- without reading
+
+    /**
+     * The write for a transaction of puts and appends on separate keys (none beneath another), with
+     * preconditions on those keys only: it needs no read, because its compares say what it assumes
+     * (no parent is a value; an appended key is a value; a required key is a value at that version)
+     * and its writes are right whatever else is there. Returns null for any other transaction. If
+     * the compares fail, the caller plans again from a read, which finds the refusal or the truth.
+     *
+     * @param owner the namespace key's value as last read: the compare pins it and the root's
+     *     rewrite keeps it
+     */
+    Write blind(ByteSequence owner) {
+        Set<String> targets = new TreeSet<>();
+        for (Txn.Op op : ops) {
+            if (op.kind() != Txn.Op.Kind.PUT && op.kind() != Txn.Op.Kind.APPEND || !targets.add(Layout.path(op.key()))) {
+                return null;
+            }
+        }
+        for (String t : targets) {
+            for (String a : Layout.ancestors(t)) {
+                if (targets.contains(a)) {
+                    return null;
+                }
+            }
+        }
+        Map<String, Cmp> compares = new LinkedHashMap<>();
+        compares.put("ns", new Cmp(namespaceKey, Cmp.Op.EQUAL, CmpTarget.value(owner)));
+        for (Txn.Precondition p : preconditions) {
+            String path = Layout.path(p.key());
+            if (!targets.contains(path)) {
+                return null;
+            }
+            byte[] dir = dirKey(path);
+            if (p.version() == Txn.ABSENT) {
+                compares.put("d:" + path, new Cmp(Layout.bytes(dir), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+                compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+            } else {
+                compares.put("pre:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL,
+                        CmpTarget.modRevision(p.version())));
+            }
+        }
+        Set<String> parents = new TreeSet<>();
+        List<Op> writes = new ArrayList<>();
+        long bytes = 0;
+        for (Txn.Op op : ops) {
+            String path = Layout.path(op.key());
+            byte[] dir = dirKey(path);
+            parents.addAll(Layout.ancestors(path));
+            bytes += op.value().length + 4L * (dir.length + OP_OVERHEAD);
+            writes.add(put(Layout.valueKey(dir), new byte[0]));
+            if (op.kind() == Txn.Op.Kind.APPEND) {
+                compares.put("a:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.GREATER, CmpTarget.createRevision(0)));
+                writes.add(put(Layout.appendKey(dir, appendId), op.value()));
+            } else {
+                writes.add(put(Layout.putBytesKey(dir), op.value()));
+                byte[][] appended = Layout.appendRange(dir);
+                writes.add(delete(appended[0], appended[1]));
+                writes.add(delete(dir, null));
+                byte[][] beneath = Layout.childRange(dir);
+                writes.add(delete(beneath[0], beneath[1]));
+            }
+        }
+        for (String a : parents) {
+            byte[] dir = dirKey(a);
+            compares.put("v:" + a, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+            writes.add(Op.put(Layout.bytes(dir), Layout.bytes(Layout.DIR_VALUE), PutOption.DEFAULT));
+        }
+        writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
+        Write w = new Write(List.copyOf(compares.values()), writes);
+        check(w, bytes);
+        return w;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** The gets of the read transaction, in the order {@link #plan} expects their responses. */
+    List<Op> reads() {
+        List<Op> gets = new ArrayList<>();
+        gets.add(Op.get(namespaceKey, GetOption.DEFAULT));
+        for (String path : readSet) {
+            byte[][] r = Layout.nodeRange(dirKey(path));
+            gets.add(Op.get(Layout.bytes(r[0]), GetOption.builder().withRange(Layout.bytes(r[1])).build()));
+        }
+        for (String path : clearing) {
+            byte[][] r = Layout.childRange(dirKey(path));
+            gets.add(Op.get(Layout.bytes(r[0]), GetOption.builder().withRange(Layout.bytes(r[1])).withCountOnly(true).build()));
+        }
+        for (String path : listing) {
+            byte[][] r = Layout.childRange(dirKey(path));
+            gets.add(Op.get(Layout.bytes(r[0]), GetOption.builder().withRange(Layout.bytes(r[1])).withKeysOnly(true)
+                    .withLimit(MAX_OPS + 1).build()));
+        }
+        if (gets.size() > MAX_OPS) {
+            throw new LimitExceededException("this transaction touches " + (gets.size() - 1) + " keys and directories;"
+                    + " etcd reads at most " + MAX_OPS + " in one transaction: split it");
+        }
+        return gets;
+    }
+
+    private byte[] dirKey(String path) {
+        return Layout.dirKey(dataPrefix, path);
+    }
+
+    // ---------------------------------------------------------------- planning
+
+    /** One node of the picture: what was read, and what the transaction makes of it. */
+    private static final class Sim {
+        final EtcdNode initial;
+        long children;                      // counted children (clearing targets only), -1 unknown
+        List<ByteSequence> childKeys;       // listed keys beneath (listing targets only)
+        EtcdNode.Kind kind;
+        boolean cleared;                    // the initial subtree beneath is gone
+        boolean removedOnce;                // the initial node was removed or replaced at some point
+        boolean put;                        // the last value came from a put (bytes below)
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean changed;                    // a put, append, removal or mkdir happened here
+
+        Sim(EtcdNode initial) {
+            this.initial = initial;
+            this.kind = initial.kind();
+        }
+    }
+
+    /** The write transaction: compares and operations. */
+    record Write(List<Cmp> compares, List<Op> ops) {
+    }
+
+    /** The namespace key's value the last {@link #plan} read: its owner, for later blind writes. */
+    private ByteSequence owner;
+
+    ByteSequence owner() {
+        return owner;
+    }
+
+    /**
+     * Plans the write from the read transaction's gets.
+     *
+     * @throws ConflictException if a precondition does not hold at the read revision
+     * @throws NotADirectoryException or {@link NotAValueException} for an invalid operation
+     * @throws NoSuchNamespaceException if the namespace does not exist
+     * @throws LimitExceededException if the write is over etcd's limits
+     */
+    Write plan(List<GetResponse> read) {
+        if (read.get(0).getKvs().isEmpty()) {
+            throw new NoSuchNamespaceException("no namespace '" + namespace + "'");
+        }
+        KeyValue ns = read.get(0).getKvs().get(0);
+        owner = ns.getValue();
+        Map<String, Sim> sims = new TreeMap<>();
+        int i = 1;
+        for (String path : readSet) {
+            sims.put(path, new Sim(EtcdNode.of(dirKey(path), read.get(i++).getKvs())));
+        }
+        for (String path : clearing) {
+            sims.get(path).children = read.get(i++).getCount();
+        }
+        for (String path : listing) {
+            List<KeyValue> keys = read.get(i++).getKvs();
+            sims.get(path).childKeys = keys.stream().map(KeyValue::getKey).toList();
+        }
+        Map<String, Cmp> compares = new LinkedHashMap<>();
+        compares.put("ns", new Cmp(namespaceKey, Cmp.Op.EQUAL, CmpTarget.createRevision(ns.getCreateRevision())));
+        for (Txn.Precondition p : preconditions) {
+            String path = Layout.path(p.key());
+            long actual = path.isEmpty() ? ns.getModRevision() : sims.get(path).initial.version();
+            if (actual != p.version()) {
+                throw new ConflictException(namespace, p.key(), p.version(), actual);
+            }
+            if (path.isEmpty()) {
+                compares.put("pre:", new Cmp(namespaceKey, Cmp.Op.EQUAL, CmpTarget.modRevision(p.version())));
+            } else if (p.version() != Txn.ABSENT) {
+                EtcdNode n = sims.get(path).initial;
+                byte[] marker = n.isDirectory() ? dirKey(path) : Layout.valueKey(dirKey(path));
+                compares.put("pre:" + path, new Cmp(Layout.bytes(marker), Cmp.Op.EQUAL, CmpTarget.modRevision(p.version())));
+            }
+        }
+        for (Txn.Op op : ops) {
+            apply(sims, op);
+        }
+        return write(sims, compares, ns.getValue());
+    }
+
+    private void apply(Map<String, Sim> sims, Txn.Op op) {
+        String path = Layout.path(op.key());
+        Sim node = sims.get(path);
+        switch (op.kind()) {
+            case PUT -> {
+                makeParents(sims, path);
+                replace(sims, path, node, EtcdNode.Kind.VALUE);
+                node.put = true;
+                node.bytes = new ByteArrayOutputStream();
+                node.bytes.writeBytes(op.value());
+            }
+            case APPEND -> {
+                makeParents(sims, path);
+                if (node.kind == EtcdNode.Kind.DIR) {
+                    throw new NotAValueException("cannot append to '" + op.key() + "': it is a directory");
+                }
+                if (node.kind == EtcdNode.Kind.MISSING) {
+                    node.kind = EtcdNode.Kind.VALUE;
+                }
+                node.bytes.writeBytes(op.value());
+                node.changed = true;
+            }
+            case UNLINK -> {
+                for (String a : Layout.ancestors(path)) {
+                    if (sims.get(a).kind != EtcdNode.Kind.DIR) {
+                        return;                 // beneath a value or a missing key: nothing to remove
+                    }
+                }
+                if (node.kind != EtcdNode.Kind.MISSING) {
+                    replace(sims, path, node, EtcdNode.Kind.MISSING);
+                }
+            }
+            case MKDIR -> {
+                makeParents(sims, path);
+                replace(sims, path, node, EtcdNode.Kind.DIR);
+            }
+        }
+    }
+
+    private static void makeParents(Map<String, Sim> sims, String path) {
+        for (String a : Layout.ancestors(path)) {
+            Sim s = sims.get(a);
+            if (s.kind == EtcdNode.Kind.VALUE) {
+                throw new NotADirectoryException("'" + a + "' is a value, not a directory");
+            }
+            if (s.kind == EtcdNode.Kind.MISSING) {
+                s.kind = EtcdNode.Kind.DIR;
+                s.changed = true;
+            }
+        }
+    }
+
+    /** Makes {@code node} a fresh {@code kind}: whatever was there and beneath it is gone. */
+    private static void replace(Map<String, Sim> sims, String path, Sim node, EtcdNode.Kind kind) {
+        if (node.kind == EtcdNode.Kind.DIR) {
+            node.cleared = true;
+            for (Map.Entry<String, Sim> e : sims.entrySet()) {
+                if (e.getKey().startsWith(path + ".")) {
+                    Sim below = e.getValue();
+                    below.kind = EtcdNode.Kind.MISSING;
+                    below.removedOnce = true;
+                    below.put = false;
+                    below.bytes = new ByteArrayOutputStream();
+                }
+            }
+        }
+        if (node.kind != EtcdNode.Kind.MISSING) {
+            node.removedOnce = true;
+        }
+        node.kind = kind;
+        node.put = false;
+        node.bytes = new ByteArrayOutputStream();
+        node.changed = true;
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    private Write write(Map<String, Sim> sims, Map<String, Cmp> compares, ByteSequence owner) {
+        List<Op> writes = new ArrayList<>();
+        Set<String> netChanged = new TreeSet<>();
+        for (Map.Entry<String, Sim> e : sims.entrySet()) {
+            if (netChange(e.getValue())) {
+                netChanged.add(e.getKey());
+            }
+        }
+        Set<String> touched = new TreeSet<>();
+        for (String path : netChanged) {
+            touched.addAll(Layout.ancestors(path));
+        }
+        long bytes = 0;
+        for (Map.Entry<String, Sim> e : sims.entrySet()) {
+            String path = e.getKey();
+            Sim s = e.getValue();
+            guard(path, s, compares);
+            boolean changed = netChanged.contains(path);
+            if (!changed && !(touched.contains(path) && s.kind == EtcdNode.Kind.DIR)) {
+                continue;
+            }
+            bytes += writeNode(path, s, changed, sims, writes);
+        }
+        // The root's version moves with every commit, so every commit has a revision of its own.
+        writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
+        Write w = new Write(List.copyOf(compares.values()), writes);
+        check(w, bytes);
+        return w;
+    }
+
+    /** Whether a node ends unlike it started (appearing, going, changing kind or value, a non-empty directory cleared). */
+    private static boolean netChange(Sim s) {
+        EtcdNode.Kind from = s.initial.kind();
+        if (!s.changed) {
+            return false;
+        }
+        if (from != s.kind) {
+            return true;
+        }
+        return switch (s.kind) {
+            case MISSING -> false;
+            case VALUE -> true;
+            case DIR -> s.cleared && s.children != 0;
+        };
+    }
+
+    private void guard(String path, Sim s, Map<String, Cmp> compares) {
+        byte[] dir = dirKey(path);
+        ByteSequence dirKey = Layout.bytes(dir);
+        ByteSequence valueKey = Layout.bytes(Layout.valueKey(dir));
+        switch (s.initial.kind()) {
+            case MISSING -> {
+                compares.put("d:" + path, new Cmp(dirKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+                compares.put("v:" + path, new Cmp(valueKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+            }
+            case VALUE -> compares.put("v:" + path, new Cmp(valueKey, Cmp.Op.EQUAL,
+                    CmpTarget.createRevision(s.initial.create())));
+            case DIR -> {
+                compares.put("d:" + path, new Cmp(dirKey, Cmp.Op.EQUAL, CmpTarget.createRevision(s.initial.create())));
+                if (s.cleared) {
+                    compares.put("m:" + path, new Cmp(dirKey, Cmp.Op.EQUAL, CmpTarget.modRevision(s.initial.version())));
+                }
+            }
+        }
+    }
+
+    /** Adds the writes that take a node from what was read to what the transaction made; returns their bytes. */
+    private long writeNode(String path, Sim s, boolean changed, Map<String, Sim> sims, List<Op> writes) {
+        byte[] dir = dirKey(path);
+        EtcdNode.Kind from = s.initial.kind();
+        long bytes = 0;
+        if (changed && from == EtcdNode.Kind.VALUE && (s.kind != EtcdNode.Kind.VALUE || s.removedOnce || s.put)) {
+            if (s.kind != EtcdNode.Kind.VALUE) {
+                writes.add(delete(Layout.valueKey(dir), null));
+                writes.add(delete(Layout.putBytesKey(dir), null));
+            }
+            byte[][] appended = Layout.appendRange(dir);
+            writes.add(delete(appended[0], appended[1]));   // a value made afresh rewrites the rest
+        }
+        if (from == EtcdNode.Kind.DIR && (s.kind != EtcdNode.Kind.DIR || s.cleared)) {
+            if (s.kind != EtcdNode.Kind.DIR) {
+                writes.add(delete(dir, null));
+            }
+            if (s.children != 0) {
+                clearBeneath(path, s, sims, writes);
+            }
+        }
+        switch (s.kind) {
+            case MISSING -> { }
+            case DIR -> writes.add(Op.put(Layout.bytes(dir), Layout.bytes(Layout.DIR_VALUE), PutOption.DEFAULT));
+            case VALUE -> {
+                byte[] content = s.bytes.toByteArray();
+                bytes += content.length;
+                if (from == EtcdNode.Kind.VALUE && !s.removedOnce && !s.put) {
+                    writes.add(put(Layout.valueKey(dir), new byte[0]));
+                    writes.add(put(Layout.appendKey(dir, appendId), content));
+                } else {
+                    writes.add(put(Layout.valueKey(dir), new byte[0]));
+                    writes.add(put(Layout.putBytesKey(dir), content));
+                }
+            }
+        }
+        return bytes + writes.size() * (long) (dir.length + OP_OVERHEAD);
+    }
+
+    /** Deletes everything beneath a cleared directory: by range, or key by key where the transaction writes beneath it. */
+    private void clearBeneath(String path, Sim s, Map<String, Sim> sims, List<Op> writes) {
+        if (s.childKeys == null) {
+            byte[][] beneath = Layout.childRange(dirKey(path));
+            writes.add(delete(beneath[0], beneath[1]));
+            return;
+        }
+        if (s.childKeys.size() > MAX_OPS) {
+            throw new LimitExceededException("cannot replace directory '" + path + "' and write beneath it in one etcd"
+                    + " transaction: it holds more than " + MAX_OPS + " keys; unlink it in a transaction of its own first");
+        }
+        Set<ByteSequence> rewritten = new java.util.HashSet<>();
+        for (Map.Entry<String, Sim> e : sims.entrySet()) {
+            if (e.getKey().startsWith(path + ".") && e.getValue().kind != EtcdNode.Kind.MISSING) {
+                byte[] d = dirKey(e.getKey());
+                rewritten.add(Layout.bytes(d));
+                rewritten.add(Layout.bytes(Layout.valueKey(d)));
+                rewritten.add(Layout.bytes(Layout.putBytesKey(d)));
+            }
+        }
+        for (ByteSequence key : s.childKeys) {
+            if (!rewritten.contains(key)) {
+                writes.add(Op.delete(key, DeleteOption.DEFAULT));
+            }
+        }
+    }
+
+    private static Op put(byte[] key, byte[] value) {
+        return Op.put(Layout.bytes(key), Layout.bytes(value), PutOption.DEFAULT);
+    }
+
+    private static Op delete(byte[] from, byte[] to) {
+        return Op.delete(Layout.bytes(from), to == null ? DeleteOption.DEFAULT
+                : DeleteOption.builder().withRange(Layout.bytes(to)).build());
+    }
+
+    private void check(Write w, long bytes) {
+        if (w.ops().size() > MAX_OPS || w.compares().size() > MAX_OPS) {
+            throw new LimitExceededException("this transaction needs " + w.ops().size() + " etcd operations and "
+                    + w.compares().size() + " compares; etcd takes at most " + MAX_OPS + " of each per transaction"
+                    + " (each key written costs one to three, plus one per directory above it): split it");
+        }
+        if (bytes > MAX_REQUEST_BYTES) {
+            throw new LimitExceededException("this transaction writes about " + bytes + " bytes; etcd takes at most "
+                    + MAX_REQUEST_BYTES + " bytes per request: split it, or append the value in pieces");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CommitPlan[" + namespace + " " + txn.ops().size() + " ops]";
+    }
+}

@@ -1,0 +1,355 @@
+package dev.weft.kvs.etcd;
+
+import dev.weft.kvs.Entry;
+import dev.weft.kvs.KvsException;
+import dev.weft.kvs.Namespace;
+import dev.weft.kvs.NoSuchNamespaceException;
+import dev.weft.kvs.NotADirectoryException;
+import dev.weft.kvs.OutcomeUnknownException;
+import dev.weft.kvs.Txn;
+import dev.weft.kvs.VersionNotRetainedException;
+import dev.weft.kvs.View;
+import dev.weft.kvs.Watch;
+import dev.weft.kvs.WatchEvent;
+import dev.weft.kvs.WatchMode;
+import dev.weft.runtime.Inbox;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A namespace of an {@link EtcdKvs}: its nodes under a key prefix, its version etcd's revision.
+ * Reads are etcd range reads (linearizable for the latest, at a revision for a view); a commit is
+ * planned from one read and written as one etcd transaction ({@link CommitPlan}), again if a
+ * concurrent commit changed what it read.
+ */
+final class EtcdNamespace implements Namespace, View.Reads {
+    private static final AtomicLong APPENDS = new AtomicLong();
+    private static final long CLIENT = ThreadLocalRandom.current().nextLong();
+
+    private final EtcdKvs store;
+    private final String name;
+    private final Duration timeout;
+    private final ByteSequence key;
+    private final byte[] dataPrefix;
+
+    EtcdNamespace(EtcdKvs store, String name, Duration timeout) {
+        this.store = store;
+        this.name = Objects.requireNonNull(name, "name");
+        this.timeout = timeout;
+        this.key = store.layout().namespaceKey(name);
+        this.dataPrefix = store.layout().dataPrefix(name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    ByteSequence namespaceKey() {
+        return key;
+    }
+
+    byte[] dataPrefix() {
+        return dataPrefix;
+    }
+
+    EtcdKvs store() {
+        return store;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    /** The revision now: a linearizable read of the namespace's key, which must exist. */
+    @Override
+    public long version() throws InterruptedException {
+        GetResponse r = get(key, null, false, 0);
+        requireExists(r);
+        return r.getHeader().getRevision();
+    }
+
+    @Override
+    public View latest() throws InterruptedException {
+        return View.at(name, version(), this);
+    }
+
+    @Override
+    public View at(long version) {
+        return View.at(name, version, this);
+    }
+
+    @Override
+    public Entry entry(String k) throws InterruptedException {
+        return entry(k, 0);
+    }
+
+    /** Reads {@code k} at {@code revision} (0: the latest). */
+    @Override
+    public Entry entry(String k, long revision) throws InterruptedException {
+        String path = Layout.path(k);
+        if (path.isEmpty()) {
+            GetResponse r = get(key, null, false, revision);
+            KeyValue ns = requireExists(r);
+            return new Entry(name, k, at(r, revision), ns.getModRevision(), true, null);
+        }
+        byte[] dir = Layout.dirKey(dataPrefix, path);
+        byte[][] range = Layout.nodeRange(dir);
+        GetResponse r = get(Layout.bytes(range[0]), Layout.bytes(range[1]), false, revision);
+        long read = at(r, revision);
+        EtcdNode node = EtcdNode.of(dir, r.getKvs());
+        if (node.kind() == EtcdNode.Kind.MISSING) {
+            requireExists(get(key, null, false, read));
+        }
+        return new Entry(name, k, read, node.version(), node.isDirectory(), node.value());
+    }
+
+    @Override
+    public List<String> list(String dir) throws InterruptedException {
+        return list(dir, 0);
+    }
+
+    /** Lists {@code dir} at {@code revision} (0: the latest): its node, then the keys beneath it. */
+    @Override
+    public List<String> list(String dir, long revision) throws InterruptedException {
+        String path = Layout.path(dir);
+        byte[][] beneath;
+        long read;
+        if (path.isEmpty()) {
+            read = at(get(key, null, false, revision), revision);
+            requireExists(get(key, null, false, read));
+            byte[] end = dataPrefix.clone();
+            end[end.length - 1]++;
+            beneath = new byte[][] {dataPrefix, end};
+        } else {
+            byte[] dirKey = Layout.dirKey(dataPrefix, path);
+            Entry e = entry(dir, revision);
+            read = e.version();
+            if (!e.directory()) {
+                throw new NotADirectoryException("'" + dir + "' is " + (e.exists() ? "a value, not a directory" : "missing")
+                        + " in namespace '" + name + "' at version " + read);
+            }
+            beneath = Layout.childRange(dirKey);
+        }
+        GetResponse r = get(Layout.bytes(beneath[0]), Layout.bytes(beneath[1]), true, read);
+        int from = beneath[0].length;
+        TreeSet<String> names = new TreeSet<>();
+        for (KeyValue kv : r.getKvs()) {
+            byte[] k = kv.getKey().getBytes();
+            int end = from;
+            while (end < k.length && k[end] != '.' && k[end] != 0) {
+                end++;
+            }
+            names.add(new String(k, from, end - from, StandardCharsets.UTF_8));
+        }
+        return List.copyOf(names);
+    }
+
+    /** Reads key {@code k} (or the range to {@code end}) at {@code revision} (0: the latest, linearizable). */
+    GetResponse get(ByteSequence k, ByteSequence end, boolean keysOnly, long revision) throws InterruptedException {
+        GetOption.Builder b = GetOption.builder().withKeysOnly(keysOnly);
+        if (end != null) {
+            b.withRange(end);
+        }
+        if (revision != 0) {
+            b.withRevision(revision);
+        }
+        GetOption o = b.build();
+        try {
+            return EtcdKvs.await(store.kv().get(k, o), timeout, false);
+        } catch (EtcdKvs.VersionGone gone) {
+            throw new VersionNotRetainedException(name, revision, version());
+        }
+    }
+
+    private static long at(GetResponse r, long revision) {
+        return revision == 0 ? r.getHeader().getRevision() : revision;
+    }
+
+    private KeyValue requireExists(GetResponse r) {
+        if (r.getKvs().isEmpty()) {
+            throw new NoSuchNamespaceException("no namespace '" + name + "'");
+        }
+        return r.getKvs().get(0);
+    }
+
+    // ---------------------------------------------------------------- commits
+
+    @Override
+    public long commit(Txn txn) throws InterruptedException {
+        CompletableFuture<Long> done = commitAsync(txn);
+        try {
+            return done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            done.cancel(false);
+            throw new OutcomeUnknownException("etcd did not confirm the commit within " + timeout
+                    + "; it may or may not have been applied");
+        } catch (ExecutionException e) {
+            throw EtcdKvs.translate(e.getCause(), true);
+        }
+    }
+
+    /**
+     * Reads, plans and writes until the write's compares hold; the future fails with the refusal a
+     * plan found, or {@link OutcomeUnknownException} if a write got no answer. Cancelling it stops
+     * the retries.
+     */
+    @Override
+    public CompletableFuture<Long> commitAsync(Txn txn) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        attempt(txn, result);
+        return result;
+    }
+
+    private void attempt(Txn txn, CompletableFuture<Long> result) {
+        CommitPlan plan;
+        CommitPlan.Write blind;
+        try {
+            plan = new CommitPlan(name, key, dataPrefix, txn, appendId());
+            ByteSequence owner = store.owner(name);
+            blind = owner == null ? null : plan.blind(owner);
+        } catch (KvsException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        if (blind == null) {
+            planned(txn, plan, result);
+            return;
+        }
+        write(blind, result, () -> planned(txn, plan, result));
+    }
+
+    /** Reads, plans and writes; again from the start if the write's compares fail. */
+    private void planned(Txn txn, CommitPlan plan, CompletableFuture<Long> result) {
+        if (result.isDone()) {
+            return;
+        }
+        List<Op> reads;
+        try {
+            reads = plan.reads();
+        } catch (KvsException e) {
+            result.completeExceptionally(e);
+            return;
+        }
+        store.kv().txn().Then(reads.toArray(Op[]::new)).commit().whenComplete((read, e) -> {
+            if (e != null) {
+                result.completeExceptionally(EtcdKvs.translate(e, false));
+                return;
+            }
+            CommitPlan.Write write;
+            try {
+                write = plan.plan(read.getGetResponses());
+                store.owner(name, plan.owner());
+            } catch (KvsException refused) {
+                result.completeExceptionally(refused);
+                return;
+            }
+            // Something it read changed: read and plan again, with a fresh append id.
+            write(write, result, () -> planned(txn, new CommitPlan(name, key, dataPrefix, txn, appendId()), result));
+        });
+    }
+
+    /** Writes; completes {@code result} with the revision, or runs {@code failed} if a compare failed. */
+    private void write(CommitPlan.Write write, CompletableFuture<Long> result, Runnable failed) {
+        store.kv().txn().If(write.compares().toArray(io.etcd.jetcd.op.Cmp[]::new))
+                .Then(write.ops().toArray(Op[]::new)).commit()
+                .whenComplete((TxnResponse written, Throwable f) -> {
+                    if (f != null) {
+                        result.completeExceptionally(EtcdKvs.translate(f, true));
+                    } else if (written.isSucceeded()) {
+                        result.complete(written.getHeader().getRevision());
+                    } else {
+                        failed.run();
+                    }
+                });
+    }
+
+    /** A key piece no other append can have: this process's random id and a counter. */
+    private static byte[] appendId() {
+        return ByteBuffer.allocate(16).putLong(CLIENT).putLong(APPENDS.incrementAndGet()).array();
+    }
+
+    // ---------------------------------------------------------------- versions
+
+    /**
+     * Waits, bounded by this handle's timeout: a version not reached by then throws
+     * {@link OutcomeUnknownException}, as over the network.
+     */
+    @Override
+    public long waitVersion(long version) throws InterruptedException {
+        long reached = waitFor(version, timeout);
+        if (reached < version) {
+            throw new OutcomeUnknownException("etcd did not reach revision " + version + " within " + timeout);
+        }
+        return reached;
+    }
+
+    @Override
+    public boolean waitVersion(long version, Duration limit) throws InterruptedException {
+        return waitFor(version, limit) >= version;
+    }
+
+    private long waitFor(long version, Duration limit) throws InterruptedException {
+        CompletableFuture<Long> reached = store.revisions().whenReached(version);
+        try {
+            return reached.get(Math.max(0, limit.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            store.revisions().forget(reached);
+            return -1;
+        } catch (InterruptedException e) {
+            store.revisions().forget(reached);
+            throw e;
+        } catch (ExecutionException e) {
+            throw EtcdKvs.translate(e.getCause(), false);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Long> whenVersion(long version) {
+        return store.revisions().whenReached(version);
+    }
+
+    // ---------------------------------------------------------------- watches
+
+    @Override
+    public Watch watch(String k, WatchMode mode, Consumer<? super WatchEvent> listener) throws InterruptedException {
+        return EtcdWatch.start(this, k, mode, Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Delivers to {@code inbox} from the watch's own thread; an inbox whose owner has ended cancels the watch. */
+    @Override
+    public Watch watch(String k, WatchMode mode, Inbox<? super WatchEvent> inbox) throws InterruptedException {
+        Objects.requireNonNull(inbox, "inbox");
+        return EtcdWatch.start(this, k, mode, inbox);
+    }
+
+    @Override
+    public Namespace withTimeout(Duration t) {
+        if (t.isNegative() || t.isZero()) {
+            throw new IllegalArgumentException("a timeout must be positive: " + t);
+        }
+        return new EtcdNamespace(store, name, t);
+    }
+
+    @Override
+    public String toString() {
+        return "EtcdNamespace[" + name + "]";
+    }
+}

@@ -1,0 +1,178 @@
+package dev.weft.kvs.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.weft.kvs.ConflictException;
+import dev.weft.kvs.KvsStore;
+import dev.weft.kvs.LimitExceededException;
+import dev.weft.kvs.Namespace;
+import dev.weft.kvs.NotADirectoryException;
+import dev.weft.kvs.NotAValueException;
+import dev.weft.kvs.Txn;
+import dev.weft.kvs.VersionNotRetainedException;
+import io.etcd.jetcd.Client;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.util.UUID;
+import dev.weft.testkit.etcd.EtcdProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What only the etcd backend does: its limits, compaction, the commit that needs no read, its location. */
+class EtcdKvsTest {
+    private static EtcdProcess etcd;
+    private String endpoints;
+    private EtcdKvs store;
+    private Namespace ns;
+
+    @BeforeAll
+    static void startEtcd() throws IOException {
+        etcd = EtcdProcess.start();
+    }
+
+    @AfterAll
+    static void stopEtcd() throws IOException {
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        endpoints = etcd.endpoint().substring("http://".length());
+        store = EtcdKvs.connect(EtcdKvsOptions.of(etcd.endpoint()).withPrefix("test/" + UUID.randomUUID() + "/"));
+        ns = store.primary();
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Test
+    void aTransactionOverEtcdsLimitsIsRefusedBeforeItIsSentAndCommitsNothing() throws Exception {
+        long before = ns.version();
+        Txn many = new Txn();
+        for (int i = 0; i < 200; i++) {
+            many.put("k" + i, "v");
+        }
+        byte[] huge = new byte[2 << 20];
+
+        assertThatThrownBy(() -> ns.commit(many)).isInstanceOf(LimitExceededException.class).hasMessageContaining("128");
+        assertThatThrownBy(() -> ns.put("big", huge)).isInstanceOf(LimitExceededException.class)
+                .hasMessageContaining("bytes per request");
+        assertThat(ns.version()).as("nothing was sent").isEqualTo(before);
+        assertThat(ns.list(".")).isEmpty();
+    }
+
+    @Test
+    void aValueLargerThanOneRequestIsBuiltByAppends() throws Exception {
+        byte[] piece = new byte[1 << 20];
+        java.util.Arrays.fill(piece, (byte) 7);
+        ns.put("big", piece);
+        ns.commit(new Txn().append("big", piece));
+
+        assertThat(ns.get("big")).hasSize(2 << 20).containsOnly((byte) 7);
+    }
+
+    @Test
+    void aCompactedRevisionIsNotRetained() throws Exception {
+        long v1 = ns.put("k", "one");
+        long v2 = ns.put("k", "two");
+        try (Client raw = Client.builder().endpoints(store.options().endpoints()).build()) {
+            raw.getKVClient().compact(v2).get();
+        }
+
+        assertThatThrownBy(() -> ns.at(v1).get("k")).isInstanceOfSatisfying(VersionNotRetainedException.class,
+                e -> assertThat(e.version()).isEqualTo(v1));
+        assertThat(ns.at(v2).getString("k")).isEqualTo("two");
+    }
+
+    @Test
+    void aCommitWithoutAReadFallsBackToOneThatFindsTheRefusal() throws Exception {
+        ns.put("a", "value");
+        long dirVersion = ns.put("d.x", "1");
+        ns.put("log", "start;");
+
+        assertThatThrownBy(() -> ns.put("a.b", "under a value")).isInstanceOf(NotADirectoryException.class);
+        assertThatThrownBy(() -> ns.append("d", "to a directory")).isInstanceOf(NotAValueException.class);
+        assertThatThrownBy(() -> ns.commit(new Txn().require("log", 1).put("log", "x")))
+                .isInstanceOf(ConflictException.class);
+        long v = ns.commit(new Txn().require("d", dirVersion).put("d", "a value now"));
+        long w = ns.append("fresh", "first");
+
+        assertThat(ns.getString("d")).as("a precondition on a directory's version holds").isEqualTo("a value now");
+        assertThat(ns.list(".")).containsExactly("a", "d", "fresh", "log");
+        assertThat(ns.getString("fresh")).isEqualTo("first");
+        assertThat(w).isGreaterThan(v);
+    }
+
+    @Test
+    void concurrentAppendsToOneLogNeverConflictAndKeepEveryPiece() throws Exception {
+        ns.put("log", "");
+        int writers = 8;
+        int each = 25;
+        java.util.List<Thread> threads = new java.util.ArrayList<>();
+        java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int t = 0; t < writers; t++) {
+            String me = "w" + t;
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < each; i++) {
+                        ns.append("log", me + ":" + i + ";");
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            assertThat(t.join(Duration.ofSeconds(60))).isTrue();
+        }
+        assertThat(failures).isEmpty();
+        String log = ns.getString("log");
+        for (int t = 0; t < writers; t++) {
+            int last = -1;
+            for (String piece : log.split(";")) {
+                if (piece.startsWith("w" + t + ":")) {
+                    int i = Integer.parseInt(piece.substring(piece.indexOf(':') + 1));
+                    assertThat(i).as("writer %d's appends in order", t).isEqualTo(last + 1);
+                    last = i;
+                }
+            }
+            assertThat(last).isEqualTo(each - 1);
+        }
+    }
+
+    @Test
+    void aStoreOpensFromAnEtcdLocation() throws Exception {
+        String prefix = "test/" + UUID.randomUUID() + "/";
+        try (KvsStore byLocation = KvsStore.open("etcd://" + endpoints + "/" + prefix)) {
+            long v = byLocation.primary().put("k", "v");
+            assertThat(byLocation).isInstanceOf(EtcdKvs.class);
+            assertThat(((EtcdKvs) byLocation).options().prefix()).isEqualTo(prefix);
+            assertThat(byLocation.primary().at(v).getString("k")).isEqualTo("v");
+        }
+    }
+
+    @Test
+    void anEtcdThatNeverAnswersFailsTheConnectWithinTheTimeout() throws Exception {
+        try (ServerSocketChannel silent = ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            int port = ((InetSocketAddress) silent.getLocalAddress()).getPort();
+
+            assertThatThrownBy(() -> EtcdKvs.connect(EtcdKvsOptions.of("127.0.0.1:" + port)
+                    .withCallTimeout(Duration.ofMillis(500)))).isInstanceOf(IOException.class)
+                    .hasMessageContaining("cannot reach etcd");
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.weft.kvs;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One socket of a {@link KvsClient}: requests pipelined on it, replies matched by request id, watch
+ * events delivered. A client replaces a connection that has failed with a new one on its next call.
+ */
+final class ClientConnection {
+    /*
+     * Threads. Callers write request frames under writeLock and wait on a future in `pending`, keyed
+     * by request id. The reader thread is the only one that reads the socket, completes futures with
+     * replies, and touches a RemoteWatch: it marks a watch started when its WATCHING reply arrives,
+     * delivers its events, and, once the connection has ended for whatever reason, ends every started
+     * watch with Ended(CLOSED) after the last event it delivered. So watch callbacks run on one thread,
+     * in order, never after their Ended, and each watch ends once.
+     *
+     * Ending. fail() may run on any thread (close(), a failed write, the reader): it records the first
+     * failure, closes the socket and fails every pending future with it. Closing the socket wakes the
+     * reader, which then ends the watches and exits. A request made after the failure is recorded
+     * fails at once; one racing with it is failed by the sweep, since it registers before it checks.
+     *
+     * What a pending call learns. A reply that never comes leaves the call's outcome unknown, so a
+     * lost connection fails pending calls with OutcomeUnknownException; a caller that stops waiting
+     * (its timeout) forgets its id, and a late reply is dropped. The one exception is a protocol
+     * fault the server reported (an ERROR with id 0): the server answers every request before the bad
+     * frame and executes none after it, so what is still pending was refused, with that error.
+     */
+    private final SocketChannel channel;
+    private final InetSocketAddress address;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Map<Long, CompletableFuture<Wire.In>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, RemoteWatch> watches = new ConcurrentHashMap<>();
+    private final AtomicReference<KvsException> failure = new AtomicReference<>();
+
+    private ClientConnection(SocketChannel channel, InetSocketAddress address) {
+        this.channel = channel;
+        this.address = address;
+        Thread.ofVirtual().name("weft-kvs-client-reader").start(this::read);
+    }
+
+    /** Opens a TCP connection within {@code timeout} (no handshake). */
+    static ClientConnection open(InetSocketAddress address, Duration timeout) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        return new ClientConnection(channel, address);
+    }
+
+    /** Returns whether the connection has not failed or been closed. */
+    boolean isOpen() {
+        return failure.get() == null;
+    }
+
+    /** Sends a request frame; the future completes with the reply (an error reply fails it). */
+    CompletableFuture<Wire.In> request(long id, Wire.Out out) {
+        CompletableFuture<Wire.In> reply = new CompletableFuture<>();
+        pending.put(id, reply);
+        KvsException failed = failure.get();
+        if (failed != null) {
+            pending.remove(id);
+            reply.completeExceptionally(failed);
+            return reply;
+        }
+        ByteBuffer frame = ByteBuffer.wrap(out.frame());
+        writeLock.lock();
+        try {
+            while (frame.hasRemaining()) {
+                channel.write(frame);
+            }
+        } catch (IOException e) {
+            fail(lost(e.getMessage(), e));
+        } finally {
+            writeLock.unlock();
+        }
+        return reply;
+    }
+
+    /** Stops waiting for request {@code id}: a reply that still comes is dropped. */
+    void forget(long id) {
+        pending.remove(id);
+    }
+
+    /** Returns how many requests wait for a reply (for tests). */
+    int outstanding() {
+        return pending.size();
+    }
+
+    void addWatch(RemoteWatch watch) {
+        watches.put(watch.id(), watch);
+    }
+
+    void removeWatch(long id) {
+        watches.remove(id);
+    }
+
+    private OutcomeUnknownException lost(String why, Throwable cause) {
+        return new OutcomeUnknownException("lost the connection to " + address + " (" + why
+                + "); a call still waiting may or may not have taken effect", cause);
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** The reader thread: reads until the connection ends, then ends the watches. */
+    private void read() {
+        try {
+            readLoop();
+        } finally {
+            for (RemoteWatch watch : watches.values()) {
+                if (watch.hasStarted()) {
+                    watch.closed();
+                }
+            }
+            watches.clear();
+        }
+    }
+
+    private void readLoop() {
+        ByteBuffer header = ByteBuffer.allocate(Wire.HEADER);
+        try {
+            for (;;) {
+                header.clear();
+                if (!readFully(header)) {
+                    fail(lost("the server closed it", null));
+                    return;
+                }
+                int length = header.getInt(0);
+                if (length < Wire.MIN_BODY || length > KvsClient.MAX_FRAME_BYTES) {
+                    fail(new OutcomeUnknownException("protocol error: the server at " + address + " sent a frame of "
+                            + length + " bytes; a call still waiting may or may not have taken effect"));
+                    return;
+                }
+                ByteBuffer body = ByteBuffer.allocate(length);
+                if (!readFully(body)) {
+                    fail(lost("the server closed it mid-frame", null));
+                    return;
+                }
+                dispatch(new Wire.In(body.array()));
+            }
+        } catch (Wire.Malformed e) {
+            fail(new OutcomeUnknownException("protocol error: cannot decode a frame from " + address + ": "
+                    + e.getMessage() + "; a call still waiting may or may not have taken effect", e));
+        } catch (IOException | RuntimeException e) {
+            fail(lost(String.valueOf(e.getMessage()), e));
+        }
+    }
+
+    private boolean readFully(ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void dispatch(Wire.In in) {
+        if (in.type == Wire.R_EVENT) {
+            RemoteWatch watch = watches.get(in.id);
+            if (watch != null) {
+                watch.deliver(Wire.event(in));
+            }
+            return;
+        }
+        if (in.type == Wire.R_ERROR && in.id == 0) {
+            // A protocol fault: the server executes nothing after the bad frame and closes.
+            failure.compareAndSet(null, Wire.error(in));
+            return;
+        }
+        CompletableFuture<Wire.In> reply = pending.remove(in.id);
+        if (reply == null) {
+            return;
+        }
+        if (in.type == Wire.R_ERROR) {
+            reply.completeExceptionally(Wire.error(in));
+            return;
+        }
+        if (in.type == Wire.R_WATCHING) {
+            RemoteWatch watch = watches.get(in.id);
+            if (watch != null) {
+                watch.started(in.i64());
+            }
+        }
+        reply.complete(in);
+    }
+
+    /**
+     * Ends the connection, from any thread: records the first failure, closes the socket (which wakes
+     * the reader, and it ends the watches) and fails every waiting call.
+     */
+    void fail(KvsException why) {
+        failure.compareAndSet(null, why);
+        KvsException cause = failure.get();
+        try {
+            channel.close();
+        } catch (IOException e) {
+            System.getLogger(ClientConnection.class.getName()).log(System.Logger.Level.DEBUG, "closing the socket failed", e);
+        }
+        pending.keySet().forEach(id -> {
+            CompletableFuture<Wire.In> reply = pending.remove(id);
+            if (reply != null) {
+                reply.completeExceptionally(cause);
+            }
+        });
+    }
+}
