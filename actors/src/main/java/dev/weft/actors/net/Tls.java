@@ -7,6 +7,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Collections;
@@ -17,6 +18,8 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -163,6 +166,45 @@ public final class Tls {
         engine.setUseClientMode(!server);
         engine.setSSLParameters(parameters());
         return engine;
+    }
+
+    /**
+     * Returns {@code error} as an exception whose message names {@code peer} and, where the JDK's text
+     * is cryptic, the likely reason ("the peer's certificate is not signed by anything this side
+     * trusts", "the peer does not speak TLS"); the JDK's exception is its cause. One that names the
+     * peer already is returned as it is.
+     *
+     * @param duringHandshake whether the handshake had not completed (the result is then an
+     *     {@link SSLHandshakeException})
+     */
+    public static SSLException explain(SSLException error, String peer, boolean duringHandshake) {
+        String message = String.valueOf(error.getMessage());
+        if (message.contains(peer)) {
+            return error;
+        }
+        String text = (duringHandshake ? "TLS handshake with " : "TLS with ") + peer + " failed: " + message
+                + hint(error, message);
+        SSLException explained = duringHandshake ? new SSLHandshakeException(text) : new SSLException(text);
+        explained.initCause(error);
+        return explained;
+    }
+
+    private static String hint(SSLException error, String message) {
+        for (Throwable c = error; c != null; c = c.getCause()) {
+            if (c instanceof CertificateException) {
+                return message.contains("PKIX") || message.contains("certification path")
+                        ? " (the peer's certificate is not signed by anything this side trusts: check the trust store "
+                        + "or CA file)"
+                        : " (the peer's certificate was refused: check its names, dates and signer)";
+            }
+        }
+        if (message.contains("nrecognized SSL message")) {      // "Unrecognized SSL message, plaintext connection?"
+            return " (the peer does not speak TLS: is it a plain TCP client?)";
+        }
+        if (message.contains("Received fatal alert")) {
+            return " (the peer refused the handshake; its log says why)";
+        }
+        return "";
     }
 
     @Override

@@ -14,7 +14,6 @@ import dev.weft.runtime.Signal;
 import dev.weft.runtime.Terminated;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Arrays;
 import javax.net.ssl.SSLEngine;
@@ -161,7 +160,7 @@ final class TlsFilter extends Component {
         } catch (SSLException e) {
             sendAlert();
             try {
-                socket.control().trySend(new Failed(explained(e)));
+                socket.control().trySend(new Failed(Tls.explain(e, peer, !handshaken)));
             } catch (InboxClosedException socketEnded) {
                 LOG.log(Level.DEBUG, () -> "TLS with " + peer + " failed after its socket closed", e);
             }
@@ -555,35 +554,5 @@ final class TlsFilter extends Component {
                 // the socket is gone
             }
         }
-    }
-
-    /** Names the peer and, where the JDK's text is cryptic, the likely reason. */
-    private SSLException explained(SSLException e) {
-        if (e.getMessage() != null && e.getMessage().contains(peer)) {
-            return e;
-        }
-        String text = (handshaken ? "TLS with " : "TLS handshake with ") + peer + " failed: " + e.getMessage() + hint(e);
-        SSLException explained = handshaken ? new SSLException(text) : new SSLHandshakeException(text);
-        explained.initCause(e);
-        return explained;
-    }
-
-    private static String hint(SSLException e) {
-        String m = String.valueOf(e.getMessage());
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof CertificateException) {
-                return m.contains("PKIX") || m.contains("certification path")
-                        ? " (the peer's certificate is not signed by anything this side trusts: check the trust store "
-                        + "or CA file)"
-                        : " (the peer's certificate was refused: check its names, dates and signer)";
-            }
-        }
-        if (m.contains("nrecognized SSL message")) {          // "Unrecognized SSL message, plaintext connection?" and kin
-            return " (the peer does not speak TLS: is it a plain TCP client?)";
-        }
-        if (m.contains("Received fatal alert")) {
-            return " (the peer refused the handshake; its log says why)";
-        }
-        return "";
     }
 }
