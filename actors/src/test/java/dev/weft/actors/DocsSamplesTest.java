@@ -10,6 +10,8 @@ import dev.weft.actors.flow.Pipeline;
 import dev.weft.actors.flow.PublishTo;
 import dev.weft.actors.flow.Stage;
 import dev.weft.actors.flow.SubscribeTo;
+import dev.weft.actors.net.Framing;
+import dev.weft.actors.net.TcpServer;
 import dev.weft.actors.supervise.ChildSpec;
 import dev.weft.actors.supervise.Restart;
 import dev.weft.actors.supervise.Strategy;
@@ -21,8 +23,12 @@ import dev.weft.runtime.ProducerFinished;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Weft;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /** The samples of docs/components.md, kept compiling and running. */
@@ -32,9 +38,10 @@ class DocsSamplesTest {
     void theOpeningPipelinePrintsTheLengthsOfTheNonBlankLines() throws Exception {
         StringWriter printed = new StringWriter();
         try (Weft weft = Weft.start()) {
-            Pipeline<String, Integer> lengths = Pipeline.of(String.class, Integer.class,
-                    Stage.filter(String.class, s -> !s.isBlank()),
-                    Stage.map(String.class, Integer.class, String::length));
+            Pipeline<String, Integer> lengths = Pipeline.from(String.class)
+                    .filter(s -> !s.isBlank())
+                    .map(String::length)
+                    .build(Integer.class);
             ConsoleWriter printer = new ConsoleWriter(printed);
             weft.link(lengths.outbox, printer.inbox);
             weft.link(lengths.signal(), printer.control());
@@ -47,6 +54,30 @@ class DocsSamplesTest {
             printer.join();
         }
         assertThat(printed.toString().lines()).containsExactly("3", "5");
+    }
+
+    @Test
+    void theTypedBuilderSampleTrimsMeasuresAndDoubles() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Pipeline<String, Integer> doubled = Pipeline.from(String.class)
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .map(String::length)
+                    .then(new Doubler())
+                    .build();
+            Collector<Integer> sink = weft.spawn(new Collector<>(Integer.class));
+            weft.link(doubled.outbox, sink.inbox);
+            weft.link(doubled.signal(), sink.control());
+            weft.spawn(doubled);
+
+            for (String s : List.of(" ab ", "   ", "abc")) {
+                doubled.inbox.send(s);
+            }
+            doubled.control().send(new ProducerFinished(null));
+
+            sink.finished.get();
+            assertThat(List.copyOf(sink.seen)).containsExactly(4, 6);
+        }
     }
 
     @Test
@@ -133,6 +164,34 @@ class DocsSamplesTest {
             split.inbox.send("to be or");
 
             assertThat(sink.take(3)).containsExactly("to", "be", "or");
+        }
+    }
+
+    @Test
+    void theFramingSampleShoutsEveryLineBackTheLastOneWithoutANewlineToo() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Framing<String> lines = Framing.lines(4096);
+            TcpServer shout = weft.spawn(new TcpServer(0, adapter -> {
+                Pipeline<byte[], byte[]> upper = Pipeline.from(byte[].class)
+                        .then(lines.decoder(adapter))
+                        .map(line -> line.toUpperCase(Locale.ROOT))
+                        .then(lines.encoder(adapter))
+                        .build();
+                adapter.outbox.linkTo(upper.inbox);
+                adapter.signal().linkTo(upper.control());
+                upper.outbox.linkTo(adapter.inbox);
+                upper.signal().linkTo(adapter.control());
+                weft.spawn(upper);
+            }));
+
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), shout.port())) {
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write("hello\nworld".getBytes(StandardCharsets.UTF_8));
+                client.shutdownOutput();
+
+                assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                        .as("every line, then the end of the stream").isEqualTo("HELLO\nWORLD\n");
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.weft.examples;
 
+import dev.weft.actors.flow.Stage;
+import dev.weft.actors.net.Framing;
 import dev.weft.actors.net.SocketAdapter;
 import dev.weft.actors.net.TcpServer;
 import dev.weft.runtime.Component;
@@ -7,9 +9,10 @@ import dev.weft.runtime.Inbox;
 import dev.weft.runtime.InboxClosedException;
 import dev.weft.runtime.ProducerFinished;
 import dev.weft.runtime.ServiceKey;
+import dev.weft.runtime.Shutdown;
+import dev.weft.runtime.Signal;
+import dev.weft.runtime.Terminated;
 import dev.weft.runtime.Weft;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,10 +24,16 @@ import picocli.CommandLine.Spec;
 /**
  * A chat room over TCP: every line a client sends goes to all the other clients, through a fan-out
  * component found in the service registry. A client is greeted with a welcome line once it has joined.
+ * Bytes become lines and lines bytes at each connection's edge ({@link Framing#lines}); the room
+ * speaks lines only.
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = "A TCP chat room on loopback: each line from one client goes to all the others.")
 final class ChatExample implements Callable<Integer> {
+    /** Longer lines end their connection. */
+    static final int MAX_LINE = 4096;
+    static final Framing<String> LINES = Framing.lines(MAX_LINE);
+
     @picocli.CommandLine.Mixin
     InspectOption inspect;
 
@@ -34,17 +43,21 @@ final class ChatExample implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** A client in the room: its connection, and where the lines for it go. */
+    record Member(SocketAdapter connection, Inbox<String> lines) {
+    }
+
     /** What the room takes: members coming and going, and their lines. */
     sealed interface Event {
     }
 
-    record Join(SocketAdapter member) implements Event {
+    record Join(Member member) implements Event {
     }
 
-    record Leave(SocketAdapter member) implements Event {
+    record Leave(Member member) implements Event {
     }
 
-    record Line(SocketAdapter from, byte[] line) implements Event {
+    record Line(Member from, String text) implements Event {
     }
 
     static final ServiceKey<Event> ROOM = ServiceKey.of("examples.chat.room", Event.class);
@@ -55,13 +68,13 @@ final class ChatExample implements Callable<Integer> {
      */
     static final class Room extends Component {
         final Inbox<Event> inbox = inbox(Event.class);
-        private final List<SocketAdapter> members = new ArrayList<>();
+        private final List<Member> members = new ArrayList<>();
 
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
                 if (select(inbox, control()) == control()) {
-                    if (control().poll() instanceof dev.weft.runtime.Shutdown) {
+                    if (control().poll() instanceof Shutdown) {
                         return;
                     }
                     continue;
@@ -75,64 +88,83 @@ final class ChatExample implements Callable<Integer> {
         }
 
         /** Adds a member and tells it so: once a client reads the welcome, it gets every later line. */
-        private void welcome(SocketAdapter member) {
+        private void welcome(Member member) {
             members.add(member);
-            byte[] hello = ("* welcome: " + members.size() + " here\n").getBytes(StandardCharsets.UTF_8);
+            tell(member, "* welcome: " + members.size() + " here");
+        }
+
+        private void fanOut(Line line) {
+            for (Member member : List.copyOf(members)) {
+                if (member != line.from()) {
+                    tell(member, line.text());
+                }
+            }
+        }
+
+        private void tell(Member member, String text) {
             try {
-                member.inbox.trySend(hello);
+                if (!member.lines().trySend(text)) {
+                    System.getLogger(Room.class.getName()).log(System.Logger.Level.WARNING,
+                            "{0} is not reading; disconnecting it", member.connection().channel());
+                    members.remove(member);
+                    member.connection().shutdown();
+                }
             } catch (InboxClosedException gone) {
                 members.remove(member);
             }
         }
-
-        private void fanOut(Line line) {
-            for (SocketAdapter member : List.copyOf(members)) {
-                if (member == line.from()) {
-                    continue;
-                }
-                try {
-                    if (!member.inbox.trySend(line.line())) {
-                        System.getLogger(Room.class.getName()).log(System.Logger.Level.WARNING,
-                                "{0} is not reading; disconnecting it", member.channel());
-                        members.remove(member);
-                        member.shutdown();
-                    }
-                } catch (InboxClosedException gone) {
-                    members.remove(member);
-                }
-            }
-        }
     }
 
-    /** Cuts one connection's bytes into lines and hands them to the room. */
+    /**
+     * One client's stay in the room: its lines, cut by a decoder, go to the room, and the room's lines
+     * for it go out through an encoder. Both stages are its children, so it also learns when a line too
+     * long for the decoder has closed the connection.
+     */
     static final class Session extends Component {
-        private static final int MAX_LINE = 4096;
-        final Inbox<byte[]> inbox = inbox(byte[].class);
-        private final SocketAdapter adapter;
-        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        final Inbox<String> inbox = inbox(String.class);
+        private final Stage<byte[], String> decoder;
+        private final Stage<String, byte[]> encoder;
+        private final Member member;
 
         Session(SocketAdapter adapter) {
-            this.adapter = adapter;
+            decoder = LINES.decoder(adapter);
+            encoder = LINES.encoder(adapter);
+            member = new Member(adapter, encoder.inbox);
+            adapter.outbox.linkTo(decoder.inbox);
+            adapter.signal().linkTo(decoder.control());
+            decoder.outbox.linkTo(inbox);
+            decoder.signal().linkTo(control());
+            encoder.outbox.linkTo(adapter.inbox);
+            encoder.signal().linkTo(adapter.control());
         }
 
         @Override
         protected void run() throws InterruptedException {
+            spawn(decoder);
+            spawn(encoder);
             Inbox<Event> room = services().lookupOrStart(ROOM, w -> w.spawn(new Room()).inbox);
-            room.send(new Join(adapter));
+            room.send(new Join(member));
             try {
-                while (select(inbox, control()) == inbox) {
-                    for (byte b : inbox.poll()) {
-                        partial.write(b);
-                        if (b == '\n' || partial.size() == MAX_LINE) {
-                            room.send(new Line(adapter, partial.toByteArray()));
-                            partial.reset();
+                for (;;) {
+                    if (select(inbox, control()) == inbox) {
+                        room.send(new Line(member, inbox.poll()));
+                        continue;
+                    }
+                    Signal s = control().poll();
+                    if (s instanceof ProducerFinished) {                  // the client is done: its last lines first
+                        for (String line = inbox.poll(); line != null; line = inbox.poll()) {
+                            room.send(new Line(member, line));
                         }
+                        return;
+                    }
+                    if (s instanceof Shutdown || s instanceof Terminated t && t.component() == decoder && t.failed()) {
+                        return;
                     }
                 }
             } finally {
-                room.trySend(new Leave(adapter));
+                room.trySend(new Leave(member));
                 try {
-                    adapter.control().send(new ProducerFinished(this));   // nothing more to write: let it close
+                    encoder.control().send(new ProducerFinished(this));   // nothing more to write: let it close
                 } catch (InboxClosedException alreadyGone) {
                     // the connection ended first
                 }
@@ -143,12 +175,7 @@ final class ChatExample implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Weft weft = inspect.start(Weft.builder());
-        TcpServer server = weft.spawn(new TcpServer(port, adapter -> {
-            Session session = new Session(adapter);
-            adapter.outbox.linkTo(session.inbox);
-            adapter.signal().linkTo(session.control());
-            weft.spawn(session);
-        }));
+        TcpServer server = weft.spawn(new TcpServer(port, adapter -> weft.spawn(new Session(adapter))));
         return UntilShutdown.serve(weft, server, "chat server", spec.commandLine().getOut());
     }
 }

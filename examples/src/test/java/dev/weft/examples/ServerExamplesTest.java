@@ -144,6 +144,45 @@ class ServerExamplesTest {
             assertThat(carolIn.readLine()).isEqualTo("from alice");
             bob.getOutputStream().write("from bob\n".getBytes(StandardCharsets.UTF_8));
             assertThat(aliceIn.readLine()).as("alice gets bob's line, not her own").isEqualTo("from bob");
+            assertThat(carolIn.readLine()).isEqualTo("from bob");
+
+            carol.getOutputStream().write("bye from carol, no newline".getBytes(StandardCharsets.UTF_8));
+            carol.shutdownOutput();
+            assertThat(aliceIn.readLine()).as("a last line without \\n still counts").isEqualTo("bye from carol, no newline");
+            assertThat(bobIn.readLine()).isEqualTo("bye from carol, no newline");
+            assertThat(carolIn.readLine()).as("carol's connection ends once she is done").isNull();
+        }
+        chat.interrupt();
+        chat.awaitLine("stopped cleanly");
+    }
+
+    @Test
+    void runChatClosesTheConnectionOfAClientWhoseLineIsTooLongAndOnlyThatOne() throws Exception {
+        Example chat = launch("run", "chat", "--port", "0");
+        int port = chat.port();
+
+        try (Socket flooder = connect(port); Socket bob = connect(port)) {
+            BufferedReader flooderIn = reader(flooder);
+            BufferedReader bobIn = reader(bob);
+            assertThat(flooderIn.readLine()).startsWith("* welcome: ");
+            assertThat(bobIn.readLine()).startsWith("* welcome: ");
+
+            // MAX_LINE + 1 bytes might still be a line ending in "\r\n"; one more cannot be
+            flooder.getOutputStream().write("x".repeat(ChatExample.MAX_LINE + 2).getBytes(StandardCharsets.UTF_8));
+
+            assertThat(chat.awaitLine("a line longer than the maximum of " + ChatExample.MAX_LINE + " bytes"))
+                    .as("the log names the connection").contains("lines-decoder<-/127.0.0.1:" + flooder.getLocalPort());
+            try {
+                assertThat(flooderIn.readLine()).as("the flooder's connection is closed").isNull();
+            } catch (java.net.SocketException reset) {
+                // closed with bytes unread: a reset says so too
+            }
+            try (Socket carol = connect(port)) {
+                BufferedReader carolIn = reader(carol);
+                assertThat(carolIn.readLine()).startsWith("* welcome: ");
+                carol.getOutputStream().write("hi bob\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(bobIn.readLine()).as("bob is still in the room").isEqualTo("hi bob");
+            }
         }
         chat.interrupt();
         chat.awaitLine("stopped cleanly");

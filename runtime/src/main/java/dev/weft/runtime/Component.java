@@ -204,6 +204,19 @@ public abstract class Component {
         return addInbox(new Inbox<>(this, name, type, 0));
     }
 
+    /**
+     * Declares a bounded inbox named {@code "inbox"} for a generic message type:
+     * {@code Inbox<List<String>> batches = inbox(new TypeRef<>() {})}.
+     */
+    protected final <T> Inbox<T> inbox(TypeRef<T> type) {
+        return inbox("inbox", type.rawType());
+    }
+
+    /** Declares a bounded inbox for a generic message type; see {@link TypeRef}. */
+    protected final <T> Inbox<T> inbox(String name, TypeRef<T> type) {
+        return inbox(name, type.rawType());
+    }
+
     /** Declares a bounded inbox holding at most {@code capacity} messages (rounded up to a power of two). */
     protected final <T> Inbox<T> inbox(String name, Class<T> type, int capacity) {
         if (capacity < 1) {
@@ -225,6 +238,16 @@ public abstract class Component {
     /** Declares an outbox that throws when sent to while unlinked. */
     protected final <T> Outbox<T> outbox(String name, Class<T> type) {
         return outbox(name, type, UnlinkedPolicy.FAIL);
+    }
+
+    /** Declares an outbox named {@code "outbox"} for a generic message type; see {@link TypeRef}. */
+    protected final <T> Outbox<T> outbox(TypeRef<T> type) {
+        return outbox("outbox", type.rawType());
+    }
+
+    /** Declares an outbox for a generic message type that throws when sent to while unlinked; see {@link TypeRef}. */
+    protected final <T> Outbox<T> outbox(String name, TypeRef<T> type) {
+        return outbox(name, type.rawType());
     }
 
     /** Declares an outbox with the given behaviour while unlinked. */

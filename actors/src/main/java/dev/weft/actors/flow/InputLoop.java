@@ -10,8 +10,9 @@ import dev.weft.runtime.Signal;
 
 /**
  * The body of a component that handles each message of one inbox in turn, Kamaelia style: on
- * {@link ProducerFinished} it first handles what is still queued, then passes the news on and ends;
- * on {@link Shutdown} it passes that on and ends at once; other signals are passed on. A send
+ * {@link ProducerFinished} it first handles what is still queued, then calls {@link #endOfInput()},
+ * then passes the news on and ends; on {@link Shutdown} it passes that on and ends at once (no
+ * {@code endOfInput()}); other signals are passed on. A send
  * refused with {@link InboxClosedException} while a {@code Shutdown} waits in the control inbox
  * (the component downstream obeyed its own first) ends it as that {@code Shutdown} would.
  */
@@ -30,6 +31,13 @@ abstract class InputLoop<I> extends Component {
 
     /** Handles one message. */
     abstract void accept(I message) throws Exception;
+
+    /**
+     * Called once when the input has finished: after {@link ProducerFinished} arrived and every
+     * message queued before it was handled, before the news is passed on. Does nothing by default.
+     */
+    void endOfInput() throws Exception {
+    }
 
     /** Passes a signal downstream; by default on {@link #signal()}. */
     void passOn(Signal s) throws InterruptedException {
@@ -53,6 +61,9 @@ abstract class InputLoop<I> extends Component {
                         return;
                     }
                 }
+                if (!finishInput()) {
+                    return;
+                }
                 passOn(new ProducerFinished(this));
                 return;
             }
@@ -69,14 +80,29 @@ abstract class InputLoop<I> extends Component {
             accept(message);
             return true;
         } catch (InboxClosedException refused) {
-            for (Signal s = control().poll(); s != null; s = control().poll()) {
-                if (s instanceof Shutdown shutdown) {
-                    passOn(shutdown);
-                    return false;
-                }
-            }
-            throw refused;
+            return obeyWaitingShutdown(refused);
         }
+    }
+
+    /** Runs {@link #endOfInput()}; returns false if a refused send ended the component during its shutdown. */
+    private boolean finishInput() throws Exception {
+        try {
+            endOfInput();
+            return true;
+        } catch (InboxClosedException refused) {
+            return obeyWaitingShutdown(refused);
+        }
+    }
+
+    /** Returns false after passing on a {@code Shutdown} found waiting; throws {@code refused} if there is none. */
+    private boolean obeyWaitingShutdown(InboxClosedException refused) throws InterruptedException {
+        for (Signal s = control().poll(); s != null; s = control().poll()) {
+            if (s instanceof Shutdown shutdown) {
+                passOn(shutdown);
+                return false;
+            }
+        }
+        throw refused;
     }
 
     /** Sends {@code s} on {@code out}, ignoring a receiver that has already ended. */
