@@ -324,6 +324,7 @@ class TlsTest {
             after.getOutputStream().write(3);
             assertThat(after.getInputStream().read()).as("a connection made after").isEqualTo(3);
         }
+        disconnections.next(WAIT);                            // the last connection, closed by its client
         assertThat(echo.state()).isEqualTo(ComponentState.RUNNING);
         assertThat(echo.connectionCount()).isEqualTo(0);
     }
