@@ -127,6 +127,26 @@ class KvsCliTest {
     }
 
     @Test
+    void keyAndTrustStoresWorkLikePemFilesForMutualTls() throws Exception {
+        SelfSignedCertificate server = SelfSignedCertificate.make(data.resolve("keys"), "server");
+        SelfSignedCertificate client = SelfSignedCertificate.make(data.resolve("keys"), "client", "EC", "dns:client.test");
+        String password = SelfSignedCertificate.PASSWORD;
+        ServerExamplesTest.Example mutual = server("--tls-keystore", server.keyStore().toString(),
+                "--tls-keystore-password", password, "--tls-client-truststore", client.trustStore().toString(),
+                "--tls-truststore-password", password);
+        int port = mutual.port();
+
+        assertOk(kvs(port, "put", "k", "with a certificate", "--tls-truststore", server.trustStore().toString(),
+                "--tls-truststore-password", password, "--tls-keystore", client.keyStore().toString(),
+                "--tls-keystore-password", password), "1\n");
+        LauncherRun anonymous = kvs(port, "get", "k", "--tls-truststore", server.trustStore().toString(),
+                "--tls-truststore-password", password);
+        assertThat(anonymous.exitCode()).as("a client without a certificate is refused").isEqualTo(1);
+        assertThat(anonymous.err()).containsIgnoringCase("certificate");
+        mutual.interrupt();
+    }
+
+    @Test
     void tlsOptionsThatDoNotFitAreUsageErrorsNamingTheFile() throws Exception {
         LauncherRun halfPair = launch("kvs", "version", "--tls-cert", data.resolve("cert.pem").toString());
         assertThat(halfPair.exitCode()).as("a usage error").isEqualTo(2);
@@ -135,6 +155,11 @@ class KvsCliTest {
         LauncherRun missing = launch("kvs", "version", "--tls-ca", data.resolve("nowhere.pem").toString());
         assertThat(missing.exitCode()).as("a usage error").isEqualTo(2);
         assertThat(missing.err()).contains("nowhere.pem");
+
+        LauncherRun both = launch("kvs", "version", "--tls-ca", data.resolve("ca.pem").toString(),
+                "--tls-truststore", data.resolve("trust.p12").toString());
+        assertThat(both.exitCode()).as("a usage error").isEqualTo(2);
+        assertThat(both.err()).contains("give --tls-ca or --tls-truststore, not both");
     }
 
     @Test
