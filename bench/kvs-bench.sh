@@ -3,7 +3,9 @@
 # etcd: durable 100-byte puts/s (1, 8, 64 clients) and watch latency, in one run.
 # Installs etcd (Debian package etcd-server) when missing; KvsBench starts it on loopback with a
 # temporary data directory and default (fsync) durability, and stops it afterwards.
-# Usage: bench/kvs-bench.sh [--seconds 5] [--runs 3] [--no-etcd]
+# Also the cost of TLS: the Weft server and raw jetcd on etcd again over TLS (a keytool-made
+# self-signed certificate); --no-tls skips those cases, --clients 64 runs one client count only.
+# Usage: bench/kvs-bench.sh [--seconds 5] [--runs 3] [--clients 1,8,64] [--no-etcd] [--no-tls]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v etcd >/dev/null && [[ " $* " != *" --no-etcd "* ]]; then

@@ -5,7 +5,7 @@
  */
 module dev.weft.actors {
     requires transitive dev.weft.runtime;
-    requires org.jctools.core; // ReadBuffers pools read buffers in a JCTools queue
+    requires org.jctools.core; // BufferPool lends read and TLS buffers from JCTools queues
 
     exports dev.weft.actors.flow;
     exports dev.weft.actors.net;

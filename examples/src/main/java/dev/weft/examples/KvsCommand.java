@@ -3,6 +3,7 @@ package dev.weft.examples;
 import dev.weft.kvs.ConflictException;
 import dev.weft.kvs.Entry;
 import dev.weft.kvs.KvsClient;
+import dev.weft.kvs.KvsClientOptions;
 import dev.weft.kvs.KvsException;
 import dev.weft.kvs.Namespace;
 import dev.weft.kvs.Txn;
@@ -57,12 +58,20 @@ final class KvsCommand implements Runnable {
 
         @Option(names = {"-n", "--namespace"}, defaultValue = "primary", description = "Namespace (default: ${DEFAULT-VALUE}).")
         String namespace;
+
+        @Option(names = "--insecure",
+                description = "Send the token over plain TCP to a server on another host, in clear text (refused "
+                        + "otherwise). Only on a network you trust.")
+        boolean insecure;
     }
 
     /** Connects, runs one operation, and turns failures into a message and exit code 1. */
     abstract static class Op implements Callable<Integer> {
         @Mixin
         Target target;
+
+        @Mixin
+        TlsOptions.Client tls;
 
         @Spec
         CommandSpec spec;
@@ -72,7 +81,8 @@ final class KvsCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (KvsClient client = KvsClient.connect(target.connect, empty(target.token) ? null : target.token)) {
+            try (KvsClient client = KvsClient.connect(KvsClientOptions.of(target.connect)
+                    .withToken(empty(target.token) ? null : target.token).withTls(tls.tls()).withInsecure(target.insecure))) {
                 return run(client.namespace(target.namespace), out);
             } catch (IllegalArgumentException e) {
                 return fail(e.getMessage());

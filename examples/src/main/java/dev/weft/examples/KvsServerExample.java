@@ -1,5 +1,6 @@
 package dev.weft.examples;
 
+import dev.weft.actors.net.Tls;
 import dev.weft.kvs.FsyncMode;
 import dev.weft.kvs.Kvs;
 import dev.weft.kvs.KvsOptions;
@@ -9,6 +10,7 @@ import dev.weft.kvs.KvsService;
 import dev.weft.runtime.Weft;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,6 +44,27 @@ final class KvsServerExample implements Callable<Integer> {
     @Option(names = "--max-frame", defaultValue = "1048576", description = "Largest request frame in bytes (default: ${DEFAULT-VALUE}).")
     int maxFrame;
 
+    @picocli.CommandLine.Mixin
+    TlsOptions.Server tls;
+
+    @Option(names = "--insecure",
+            description = "Bound beyond loopback: serve clients on other hosts with no token, or take the token from "
+                    + "them without TLS (both are refused otherwise). Logs a warning. Only on a network you trust.")
+    boolean insecure;
+
+    @Option(names = "--max-connections", defaultValue = "10000",
+            description = "Connections open at once; more are closed at once (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-in-flight", defaultValue = "4096",
+            description = "Pending commits and waits per connection before its reads pause (default: ${DEFAULT-VALUE}).")
+    int maxInFlight;
+
+    @Option(names = "--auth-timeout", defaultValue = "10", paramLabel = "SECONDS",
+            description = "With a token: close a connection that has not presented it within this long "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int authTimeout;
+
     @Spec
     CommandSpec spec;
 
@@ -54,14 +77,20 @@ final class KvsServerExample implements Callable<Integer> {
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--fsync must be always, batched or none, not '" + fsync + "'");
         };
+        Tls serverTls = tls.tls();
         Weft weft = inspect.start(Weft.builder());
         try {
             Kvs kvs = KvsService.lookupOrStart(weft, KvsOptions.durable(data).withFsync(mode));
             KvsServerOptions options = KvsServerOptions.loopback(port).withAddress(new InetSocketAddress(bind, port))
-                    .withToken(token == null || token.isEmpty() ? null : token).withMaxFrameBytes(maxFrame);
+                    .withToken(token == null || token.isEmpty() ? null : token).withMaxFrameBytes(maxFrame)
+                    .withTls(serverTls).withInsecure(insecure).withMaxConnections(maxConnections)
+                    .withMaxInFlight(maxInFlight).withAuthTimeout(Duration.ofSeconds(authTimeout));
             KvsServer server = KvsServer.start(weft, kvs, options);
-            return UntilShutdown.serve(weft, server.tcpServer(), "kvs server (" + data + ", fsync " + fsync + ")",
-                    spec.commandLine().getOut());
+            return UntilShutdown.serve(weft, server.tcpServer(), "kvs server (" + data + ", fsync " + fsync
+                    + (serverTls == null ? "" : ", TLS") + ")", spec.commandLine().getOut());
+        } catch (IllegalArgumentException e) {
+            weft.close();
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         } catch (RuntimeException | java.io.IOException e) {
             weft.close();
             throw e;

@@ -3,6 +3,7 @@ package dev.weft.examples;
 import static dev.weft.examples.LauncherRun.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.testkit.SelfSignedCertificate;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -107,6 +108,58 @@ class KvsCliTest {
         assertFails(kvs(port, "get", "k"), "authentication failed");
         assertOk(kvs(port, "get", "k", "--token", "s3cret"), "v\n");
         guarded.interrupt();
+    }
+
+    @Test
+    void aTlsServerServesTheCliOverTlsAndTellsAPlainClientToUseIt() throws Exception {
+        SelfSignedCertificate cert = SelfSignedCertificate.make(data.resolve("keys"), "server");
+        ServerExamplesTest.Example tls = server("--token", "s3cret", "--tls-cert", cert.certificatePem().toString(),
+                "--tls-key", cert.privateKeyPem().toString());
+        int port = tls.port();
+        assertThat(tls.transcript).contains("TLS)");
+
+        assertOk(kvs(port, "put", "k", "over tls", "--token", "s3cret", "--tls-ca", cert.certificatePem().toString()),
+                "1\n");
+        assertOk(kvs(port, "get", "k", "--token", "s3cret", "--tls-ca", cert.certificatePem().toString()), "over tls\n");
+        assertFails(kvs(port, "get", "k", "--token", "s3cret"), "speaks TLS; connect with TLS");
+        assertFails(kvs(port, "get", "k", "--token", "s3cret", "--tls"), "not signed by anything this side trusts");
+        tls.interrupt();
+    }
+
+    @Test
+    void keyAndTrustStoresWorkLikePemFilesForMutualTls() throws Exception {
+        SelfSignedCertificate server = SelfSignedCertificate.make(data.resolve("keys"), "server");
+        SelfSignedCertificate client = SelfSignedCertificate.make(data.resolve("keys"), "client", "EC", "dns:client.test");
+        String password = SelfSignedCertificate.PASSWORD;
+        ServerExamplesTest.Example mutual = server("--tls-keystore", server.keyStore().toString(),
+                "--tls-keystore-password", password, "--tls-client-truststore", client.trustStore().toString(),
+                "--tls-truststore-password", password);
+        int port = mutual.port();
+
+        assertOk(kvs(port, "put", "k", "with a certificate", "--tls-truststore", server.trustStore().toString(),
+                "--tls-truststore-password", password, "--tls-keystore", client.keyStore().toString(),
+                "--tls-keystore-password", password), "1\n");
+        LauncherRun anonymous = kvs(port, "get", "k", "--tls-truststore", server.trustStore().toString(),
+                "--tls-truststore-password", password);
+        assertThat(anonymous.exitCode()).as("a client without a certificate is refused").isEqualTo(1);
+        assertThat(anonymous.err()).containsIgnoringCase("certificate");
+        mutual.interrupt();
+    }
+
+    @Test
+    void tlsOptionsThatDoNotFitAreUsageErrorsNamingTheFile() throws Exception {
+        LauncherRun halfPair = launch("kvs", "version", "--tls-cert", data.resolve("cert.pem").toString());
+        assertThat(halfPair.exitCode()).as("a usage error").isEqualTo(2);
+        assertThat(halfPair.err()).contains("--tls-cert and --tls-key go together");
+
+        LauncherRun missing = launch("kvs", "version", "--tls-ca", data.resolve("nowhere.pem").toString());
+        assertThat(missing.exitCode()).as("a usage error").isEqualTo(2);
+        assertThat(missing.err()).contains("nowhere.pem");
+
+        LauncherRun both = launch("kvs", "version", "--tls-ca", data.resolve("ca.pem").toString(),
+                "--tls-truststore", data.resolve("trust.p12").toString());
+        assertThat(both.exitCode()).as("a usage error").isEqualTo(2);
+        assertThat(both.err()).contains("give --tls-ca or --tls-truststore, not both");
     }
 
     @Test

@@ -1,20 +1,27 @@
 package dev.weft.kvs;
 
+import dev.weft.actors.net.Tls;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
+import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One socket of a {@link KvsClient}: requests pipelined on it, replies matched by request id, watch
  * events delivered. A client replaces a connection that has failed with a new one on its next call.
+ * With TLS it is the JDK's {@link SSLSocket} layered over the TCP socket, configured by the client's
+ * {@link Tls}; a blocking client needs no more.
  */
 final class ClientConnection {
     /*
@@ -25,10 +32,13 @@ final class ClientConnection {
      * watch with Ended(CLOSED) after the last event it delivered. So watch callbacks run on one thread,
      * in order, never after their Ended, and each watch ends once.
      *
-     * Ending. fail() may run on any thread (close(), a failed write, the reader): it records the first
+     * Ending. fail() may run on any thread (close(), the reader): it records the first
      * failure, closes the socket and fails every pending future with it. Closing the socket wakes the
      * reader, which then ends the watches and exits. A request made after the failure is recorded
      * fails at once; one racing with it is failed by the sweep, since it registers before it checks.
+     * fail() closes the TCP socket, never the SSLSocket over it: closing an SSLSocket sends
+     * close_notify under the lock a writer blocked on a full socket holds, so it could wait forever.
+     * The server reads the end of the TCP stream as the end of the client's input.
      *
      * What a pending call learns. A reply that never comes leaves the call's outcome unknown, so a
      * lost connection fails pending calls with OutcomeUnknownException; a caller that stops waiting
@@ -36,30 +46,64 @@ final class ClientConnection {
      * fault the server reported (an ERROR with id 0): the server answers every request before the bad
      * frame and executes none after it, so what is still pending was refused, with that error.
      */
-    private final SocketChannel channel;
+    /** The TCP socket: what fail() closes. */
+    private final Socket tcp;
+    private final InputStream in;
+    private final OutputStream out;
     private final InetSocketAddress address;
+    private final boolean tls;
+    /** Bytes the reader takes from the socket at once (it reads a frame's header, then its body). */
+    private static final int READ_BUFFER = 64 * 1024;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<Long, CompletableFuture<Wire.In>> pending = new ConcurrentHashMap<>();
     private final Map<Long, RemoteWatch> watches = new ConcurrentHashMap<>();
     private final AtomicReference<KvsException> failure = new AtomicReference<>();
 
-    private ClientConnection(SocketChannel channel, InetSocketAddress address) {
-        this.channel = channel;
+    private ClientConnection(Socket tcp, Socket socket, InetSocketAddress address) throws IOException {
+        this.tcp = tcp;
+        this.tls = socket != tcp;
+        this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
+        this.out = socket.getOutputStream();
         this.address = address;
         Thread.ofVirtual().name("weft-kvs-client-reader").start(this::read);
     }
 
-    /** Opens a TCP connection within {@code timeout} (no handshake). */
-    static ClientConnection open(InetSocketAddress address, Duration timeout) throws IOException {
-        SocketChannel channel = SocketChannel.open();
+    /**
+     * Opens a TCP connection and, with {@code tls}, completes the TLS handshake, all within
+     * {@code timeout} (the token comes after, from the client).
+     *
+     * @throws javax.net.ssl.SSLHandshakeException if the handshake fails; its message names the
+     *     server and the reason
+     */
+    static ClientConnection open(InetSocketAddress address, Tls tls, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Socket tcp = new Socket();
         try {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis())));
-        } catch (IOException e) {
-            channel.close();
+            tcp.setTcpNoDelay(true);
+            tcp.connect(address, millisLeft(deadline));
+            Socket socket = tcp;
+            if (tls != null) {
+                SSLSocket ssl = (SSLSocket) tls.context().getSocketFactory()
+                        .createSocket(tcp, address.getHostString(), address.getPort(), true);
+                ssl.setSSLParameters(tls.parameters());
+                ssl.setSoTimeout(millisLeft(deadline));
+                try {
+                    ssl.startHandshake();
+                } catch (SSLException e) {
+                    throw Tls.explain(e, String.valueOf(address), true);
+                }
+                ssl.setSoTimeout(0);
+                socket = ssl;
+            }
+            return new ClientConnection(tcp, socket, address);
+        } catch (IOException | RuntimeException e) {
+            tcp.close();
             throw e;
         }
-        return new ClientConnection(channel, address);
+    }
+
+    private static int millisLeft(long deadline) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
     }
 
     /** Returns whether the connection has not failed or been closed. */
@@ -68,7 +112,7 @@ final class ClientConnection {
     }
 
     /** Sends a request frame; the future completes with the reply (an error reply fails it). */
-    CompletableFuture<Wire.In> request(long id, Wire.Out out) {
+    CompletableFuture<Wire.In> request(long id, Wire.Out request) {
         CompletableFuture<Wire.In> reply = new CompletableFuture<>();
         pending.put(id, reply);
         KvsException failed = failure.get();
@@ -77,14 +121,14 @@ final class ClientConnection {
             reply.completeExceptionally(failed);
             return reply;
         }
-        ByteBuffer frame = ByteBuffer.wrap(out.frame());
+        byte[] frame = request.frame();
         writeLock.lock();
         try {
-            while (frame.hasRemaining()) {
-                channel.write(frame);
-            }
-        } catch (IOException e) {
-            fail(lost(e.getMessage(), e));
+            out.write(frame);
+        } catch (IOException writeFailed) {
+            // The connection is over (the peer closed or reset it). The reader sees the same end, and
+            // often knows why: a TLS alert the server sent before it closed ("certificate_required").
+            // So the reader fails the connection, and this call with it; the call's timeout bounds it.
         } finally {
             writeLock.unlock();
         }
@@ -140,6 +184,11 @@ final class ClientConnection {
                     return;
                 }
                 int length = header.getInt(0);
+                if (looksLikeTls(header)) {
+                    fail(new OutcomeUnknownException("the server at " + address + " speaks TLS; connect with TLS "
+                            + "(KvsClientOptions.withTls, weft kvs --tls)"));
+                    return;
+                }
                 if (length < Wire.MIN_BODY || length > KvsClient.MAX_FRAME_BYTES) {
                     fail(new OutcomeUnknownException("protocol error: the server at " + address + " sent a frame of "
                             + length + " bytes; a call still waiting may or may not have taken effect"));
@@ -160,13 +209,19 @@ final class ClientConnection {
         }
     }
 
+    /**
+     * Whether a plain connection's first bytes are a TLS record (an alert or a handshake record of
+     * TLS 1.0-1.3) rather than a frame: a frame that long is over every limit anyway.
+     */
+    private boolean looksLikeTls(ByteBuffer header) {
+        byte type = header.get(0);
+        return !tls && (type == 0x15 || type == 0x16) && header.get(1) == 0x03 && header.get(2) <= 0x04;
+    }
+
     private boolean readFully(ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                return false;
-            }
-        }
-        return true;
+        int n = in.readNBytes(buffer.array(), buffer.position(), buffer.remaining());
+        buffer.position(buffer.position() + n);
+        return !buffer.hasRemaining();
     }
 
     private void dispatch(Wire.In in) {
@@ -207,7 +262,7 @@ final class ClientConnection {
         failure.compareAndSet(null, why);
         KvsException cause = failure.get();
         try {
-            channel.close();
+            tcp.close();
         } catch (IOException e) {
             System.getLogger(ClientConnection.class.getName()).log(System.Logger.Level.DEBUG, "closing the socket failed", e);
         }

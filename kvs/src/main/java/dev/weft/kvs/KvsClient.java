@@ -37,9 +37,15 @@ import java.util.function.Function;
  * again (and authenticates); watches do not move to the new connection: they end with
  * {@code Ended(CLOSED)}, and the caller starts them again from the version it had seen.
  *
- * <p>The client is a blocking {@link java.nio.channels.SocketChannel} with one reader virtual thread
- * per connection (a library for code that may not run in a Weft runtime at all, so it does not need
- * one).
+ * <p><b>Security.</b> With {@link KvsClientOptions#tls()} the client speaks TLS (the JDK's
+ * {@code SSLSocket}, configured by a {@link dev.weft.actors.net.Tls#client()}); a failed handshake
+ * fails the connect with an {@link javax.net.ssl.SSLHandshakeException} that names the server and the
+ * reason. The client refuses to send its token over plain TCP to a server that is not on loopback
+ * (an {@link AuthenticationException} before anything is sent) unless the options say
+ * {@linkplain KvsClientOptions#insecure() insecure}.
+ *
+ * <p>The client is a blocking socket with one reader virtual thread per connection (a library for
+ * code that may not run in a Weft runtime at all, so it does not need one).
  */
 public final class KvsClient implements KvsStore {
     /** The largest frame the client accepts from a server: 64 MiB. */
@@ -192,7 +198,12 @@ public final class KvsClient implements KvsStore {
 
     /** Opens a connection and presents the token, all within the connect timeout. */
     private ClientConnection open() throws IOException, InterruptedException {
-        ClientConnection c = ClientConnection.open(options.address(), options.connectTimeout());
+        if (options.token() != null && options.tls() == null && !options.insecure() && !onLoopback(options.address())) {
+            throw new AuthenticationException("refusing to send the token to " + options.address() + " over plain TCP, "
+                    + "where it would cross the network in clear text; connect with TLS (KvsClientOptions.withTls, "
+                    + "weft kvs --tls), or on a trusted network with --insecure");
+        }
+        ClientConnection c = ClientConnection.open(options.address(), options.tls(), options.connectTimeout());
         if (options.token() != null) {
             long id = nextId();
             try {
@@ -204,6 +215,10 @@ public final class KvsClient implements KvsStore {
             }
         }
         return c;
+    }
+
+    private static boolean onLoopback(InetSocketAddress address) {
+        return address.getAddress() != null && address.getAddress().isLoopbackAddress();
     }
 
     // ---------------------------------------------------------------- requests

@@ -9,6 +9,7 @@ import dev.weft.runtime.ProducerFinished;
 import dev.weft.runtime.Shutdown;
 import dev.weft.runtime.Signal;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -30,9 +31,12 @@ import java.util.concurrent.CompletableFuture;
  * reads slowly, sends to the adapter park this component, the events inbox fills, the watch's buffer
  * fills, and the watch ends with {@code OVERFLOWED}: memory stays bounded and the gap is announced.
  *
- * <p>A protocol fault (malformed or oversized frame, wrong token) gets an error frame with request id
- * 0, then the adapter is told its input is finished (it writes what it holds and half-closes), the
- * connection discards whatever else arrives until the peer closes or {@link #LINGER} passes, and ends.
+ * <p>A protocol fault (malformed or oversized frame, wrong token, no token within
+ * {@link KvsServerOptions#authTimeout()}) gets an error frame with request id 0, then the adapter is
+ * told its input is finished (it writes what it holds and half-closes), the connection discards
+ * whatever else arrives until the peer closes or {@link #LINGER} passes, and ends. A peer that
+ * {@link KvsAdmission} refuses (another host, and the server has no token or takes it only over TLS)
+ * gets the same treatment before a byte of its input is read.
  */
 final class KvsConnection extends Component {
     private static final System.Logger LOG = System.getLogger(KvsConnection.class.getName());
@@ -49,8 +53,11 @@ final class KvsConnection extends Component {
     private final Kvs kvs;
     private final KvsServerOptions options;
     private final SocketAdapter adapter;
+    private final String refusal;
     private final FrameDecoder decoder;
     private final byte[] token;
+    /** When the connection must have presented the token (System.nanoTime()); it was accepted authTimeout before. */
+    private final long authDeadline;
     private boolean authenticated;
     private boolean inputEnded;
     private int inFlight;
@@ -58,20 +65,32 @@ final class KvsConnection extends Component {
     private final Map<Long, Long> watches = new HashMap<>();
     private final Map<Long, Long> requestOfWatch = new HashMap<>();
 
-    KvsConnection(Kvs kvs, KvsServerOptions options, SocketAdapter adapter) {
+    /**
+     * Serves the client at {@code peer} (its address is given, not read from the socket, so that a test
+     * can place it on another host), if {@code admission} lets it in.
+     */
+    KvsConnection(Kvs kvs, KvsServerOptions options, KvsAdmission admission, InetAddress peer, SocketAdapter adapter) {
         super("kvs-connection");
         this.kvs = kvs;
         this.options = options;
         this.adapter = adapter;
+        this.refusal = admission.refusal(peer);
         this.decoder = new FrameDecoder(options.maxFrameBytes());
         this.token = options.token() == null ? null : options.token().getBytes(StandardCharsets.UTF_8);
+        this.authDeadline = System.nanoTime() + options.authTimeout().toNanos();
         this.authenticated = token == null;
     }
 
     @Override
     protected void run() throws InterruptedException {
         try {
-            if (serve()) {
+            boolean faulted = true;
+            if (refusal != null) {
+                fault(Wire.E_AUTH, refusal);
+            } else {
+                faulted = serve();
+            }
+            if (faulted) {
                 linger();
             }
         } catch (InboxClosedException adapterEnded) {
@@ -105,6 +124,13 @@ final class KvsConnection extends Component {
                 ready = left > 0 ? select(Duration.ofNanos(left), results, events, control()) : null;
                 if (ready == null) {
                     return false;
+                }
+            } else if (!authenticated) {
+                long left = authDeadline - System.nanoTime();
+                ready = left > 0 ? select(Duration.ofNanos(left), control(), chunks) : null;
+                if (ready == null) {
+                    fault(Wire.E_AUTH, "no token within " + options.authTimeout().toMillis() + " ms of connecting");
+                    return true;
                 }
             } else {
                 ready = inFlight < options.maxInFlight()

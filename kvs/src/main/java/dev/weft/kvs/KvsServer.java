@@ -1,8 +1,13 @@
 package dev.weft.kvs;
 
+import dev.weft.actors.net.SocketAdapter;
 import dev.weft.actors.net.TcpServer;
+import dev.weft.actors.net.TcpServerOptions;
 import dev.weft.runtime.Weft;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -14,11 +19,15 @@ import java.net.InetSocketAddress;
  * KvsServer server = KvsServer.start(weft, kvs, KvsServerOptions.loopback(7100).withToken(secret));
  * }</pre>
  *
- * <p>A connection that sends a malformed or oversized frame, or the wrong token, gets an error frame
- * and is closed; no other connection notices. The server ends when the runtime closes or on
+ * <p>A connection that sends a malformed or oversized frame, or the wrong token, or no token in time,
+ * gets an error frame and is closed; no other connection notices. Beyond loopback a server without a
+ * token serves only clients on its own host (protected mode), and one without TLS takes no token
+ * from another host, unless it is {@linkplain KvsServerOptions#insecure() insecure}; it logs one
+ * warning at start that says which (docs/security.md). The server ends when the runtime closes or on
  * {@link #close()}; the store stays open (it belongs to the caller).
  */
 public final class KvsServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(KvsServer.class.getName());
     private final TcpServer tcp;
 
     private KvsServer(TcpServer tcp) {
@@ -31,15 +40,38 @@ public final class KvsServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     public static KvsServer start(Weft weft, Kvs kvs, KvsServerOptions options) throws IOException {
-        TcpServer tcp = new TcpServer(options.address(), adapter -> {
-            KvsConnection connection = new KvsConnection(kvs, options, adapter);
-            adapter.outbox.linkTo(connection.chunks);
-            adapter.signal().linkTo(connection.control());
-            connection.outbox.linkTo(adapter.inbox);
-            weft.spawn(connection);
-        });
+        KvsAdmission admission = new KvsAdmission(options);
+        TcpServerOptions tcpOptions = TcpServerOptions.defaults().withTls(options.tls())
+                .withMaxConnections(options.maxConnections());
+        TcpServer tcp = new TcpServer(options.address(), tcpOptions,
+                adapter -> serve(weft, kvs, options, admission, peer(adapter), adapter));
+        String warning = admission.startWarning(tcp.localAddress());
+        if (warning != null) {
+            LOG.log(Level.WARNING, warning);
+        }
         weft.spawn(tcp);
         return new KvsServer(tcp);
+    }
+
+    /**
+     * Gives the connection of {@code adapter}, whose peer is at {@code peer}, a protocol component.
+     * Before the adapter is spawned (the server's wiring).
+     */
+    static KvsConnection serve(Weft weft, Kvs kvs, KvsServerOptions options, KvsAdmission admission, InetAddress peer,
+            SocketAdapter adapter) {
+        KvsConnection connection = new KvsConnection(kvs, options, admission, peer, adapter);
+        adapter.outbox.linkTo(connection.chunks);
+        adapter.signal().linkTo(connection.control());
+        connection.outbox.linkTo(adapter.inbox);
+        return weft.spawn(connection);
+    }
+
+    private static InetAddress peer(SocketAdapter adapter) {
+        try {
+            return ((InetSocketAddress) adapter.channel().getRemoteAddress()).getAddress();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the connection closed before it was served", e);
+        }
     }
 
     /** Returns the address the server listens on. */

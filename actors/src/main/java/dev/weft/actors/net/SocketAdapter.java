@@ -10,10 +10,12 @@ import dev.weft.runtime.Outbox;
 import dev.weft.runtime.ProducerFinished;
 import dev.weft.runtime.Shutdown;
 import dev.weft.runtime.Signal;
+import dev.weft.runtime.Terminated;
 import dev.weft.runtime.io.ChannelHandle;
 import dev.weft.runtime.io.Readiness;
 import dev.weft.runtime.io.SelectorService;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
@@ -49,6 +51,16 @@ import java.nio.channels.SocketChannel;
  * sending it, and a sender must not touch one it has sent. The adapter writes a chunk it takes
  * without copying it; it reads into a pooled direct buffer and copies each read once, into a chunk
  * of exactly the bytes read.
+ *
+ * <p>TLS. An adapter made by a {@link TcpServer} or {@link TcpClient} configured with a {@link Tls}
+ * spawns a TLS stage as its child and puts it between the socket and its public boxes:
+ * {@link #inbox} passes through to the stage, which encrypts; the stage sends what it decrypts out of
+ * {@link #outbox} and its end of input out of {@link #signal()}. Whoever links the adapter sees
+ * plaintext, and the boxes behave as above. {@code ProducerFinished} on {@link #control()} makes the
+ * stage send {@code close_notify} before the socket's output is shut down. A TLS error (an untrusted
+ * certificate, bytes that are not TLS, a handshake that does not complete in time) fails the adapter
+ * with an {@link javax.net.ssl.SSLException} that names the peer and the reason. {@link #bytesRead()}
+ * and {@link #bytesWritten()} count the bytes on the socket, TLS records included.
  */
 public final class SocketAdapter extends Component {
     /** Reads in a row before the adapter looks at its inboxes again (it does not wait in between). */
@@ -64,10 +76,16 @@ public final class SocketAdapter extends Component {
     /** The callback left at a full downstream inbox; let go of when the adapter ends. */
     private final SpaceSignal spaceSignal = new SpaceSignal(space);
     private final SocketChannel channel;
-    private final Inbox<?>[] waitReading = {readiness, control(), inbox};
-    private final Inbox<?>[] waitWriting = {readiness, control()};
-    private final Inbox<?>[] waitSpaceReading = {readiness, control(), space, inbox};
-    private final Inbox<?>[] waitSpaceWriting = {readiness, control(), space};
+    /** The TLS stage between the socket and the public boxes, or null for plain TCP. */
+    private final TlsFilter tls;
+    /** The chunks the adapter writes: {@link #inbox}'s, or with TLS the stage's records. */
+    private final Inbox<byte[]> writes;
+    /** Where the chunks the adapter reads go: {@link #outbox}, or with TLS the stage's records inbox. */
+    private final Outbox<byte[]> reads;
+    private final Inbox<?>[] waitReading;
+    private final Inbox<?>[] waitWriting;
+    private final Inbox<?>[] waitSpaceReading;
+    private final Inbox<?>[] waitSpaceWriting;
     private ChannelHandle handle;
     /** Whether the socket may have bytes to read: true until a read comes back short. */
     private boolean readable = true;
@@ -78,12 +96,39 @@ public final class SocketAdapter extends Component {
     private boolean inputEnded;
     private boolean upstreamFinished;
     private boolean outputEnded;
+    private boolean shutDown;
     private volatile long bytesRead;
     private volatile long bytesWritten;
 
     /** Adapts a connected socket; the adapter owns and closes it. */
     public SocketAdapter(SocketChannel channel) {
+        this(channel, null, null);
+    }
+
+    /**
+     * Adapts a connected socket that speaks TLS with {@code peer} through a TLS stage made from
+     * {@code config} (server or client side, as the configuration says), or plain TCP if it is null.
+     */
+    SocketAdapter(SocketChannel channel, Tls config, InetSocketAddress peer) {
         this.channel = channel;
+        if (config == null) {
+            this.tls = null;
+            this.writes = inbox;
+            this.reads = outbox;
+        } else {
+            this.tls = new TlsFilter(config.engine(peer), this, String.valueOf(peer), config.handshakeTimeout());
+            this.writes = inbox("records-to-write", byte[].class);
+            this.reads = outbox("records-read", byte[].class);
+            reads.linkTo(tls.network);
+            tls.toNetwork.linkTo(writes);
+            inbox.passThrough(tls.inbox);
+            tls.outbox.passThrough(outbox);
+            tls.signal().passThrough(signal());
+        }
+        this.waitReading = new Inbox<?>[] {readiness, control(), writes};
+        this.waitWriting = new Inbox<?>[] {readiness, control()};
+        this.waitSpaceReading = new Inbox<?>[] {readiness, control(), space, writes};
+        this.waitSpaceWriting = new Inbox<?>[] {readiness, control(), space};
     }
 
     /** Returns the socket. */
@@ -116,6 +161,9 @@ public final class SocketAdapter extends Component {
             if (handle == null) {
                 handle = SelectorService.of(runtime()).register(channel, readiness);
             }
+            if (tls != null) {
+                spawn(tls);
+            }
             serve();
         } finally {
             spaceSignal.release();
@@ -124,7 +172,11 @@ public final class SocketAdapter extends Component {
             } else {
                 channel.close();
             }
-            if (!inputEnded) {
+            if (tls != null) {
+                if (shutDown) {
+                    tls.shutdown();          // at once; otherwise it sees this adapter end and finishes
+                }
+            } else if (!inputEnded) {
                 announceEndOfInput();
             }
         }
@@ -145,10 +197,10 @@ public final class SocketAdapter extends Component {
             } else if (ready == space) {
                 space.poll();
                 retryUnsent();
-            } else if (ready == inbox) {
-                write(inbox.poll());
+            } else if (ready == writes) {
+                write(writes.poll());
             }
-            if (upstreamFinished && !outputEnded && writing == null && inbox.isEmpty()) {
+            if (upstreamFinished && !outputEnded && writing == null && writes.isEmpty()) {
                 channel.shutdownOutput();
                 outputEnded = true;
             }
@@ -192,14 +244,52 @@ public final class SocketAdapter extends Component {
     }
 
     /** Returns false when the adapter must end now. */
-    private boolean onSignal(Signal signal) {
+    private boolean onSignal(Signal signal) throws IOException {
         if (signal instanceof Shutdown) {
+            shutDown = true;
             return false;
         }
-        if (signal instanceof ProducerFinished) {
-            upstreamFinished = true;
+        if (tls == null) {
+            if (signal instanceof ProducerFinished) {
+                upstreamFinished = true;
+            }
+            return true;
+        }
+        switch (signal) {
+            case ProducerFinished applicationDone -> tell(tls, applicationDone);   // close_notify first
+            case TlsFilter.OutputClosed closed -> upstreamFinished = true;
+            case TlsFilter.Failed failed -> throw tlsFailed(failed.cause());
+            case Terminated t when t.component() == tls -> {
+                if (t.failed()) {
+                    throw tlsFailed(t.cause());
+                }
+                inputEnded = true;                // the session is over: nothing more to read for anyone
+            }
+            default -> {
+            }
         }
         return true;
+    }
+
+    /** Writes what the socket takes at once (the alert that tells the peer why), and returns the error to fail with. */
+    private IOException tlsFailed(Throwable cause) {
+        try {
+            flush();
+            for (byte[] chunk; writing == null && (chunk = writes.poll()) != null; ) {
+                write(chunk);
+            }
+        } catch (IOException alsoFailed) {
+            cause.addSuppressed(alsoFailed);
+        }
+        return cause instanceof IOException io ? io : new IOException("the TLS stage of " + name() + " failed", cause);
+    }
+
+    private static void tell(Component component, Signal signal) {
+        try {
+            component.control().trySend(signal);
+        } catch (InboxClosedException ended) {
+            // it has ended: nothing to tell
+        }
     }
 
     /**
@@ -208,7 +298,7 @@ public final class SocketAdapter extends Component {
      * adapter looks at its inboxes and comes back without waiting.
      */
     private void readSome() throws IOException {
-        ByteBuffer buffer = ReadBuffers.take();
+        ByteBuffer buffer = BufferPool.READS.take();
         try {
             for (int i = 0; i < READS_PER_TURN; i++) {
                 buffer.clear();
@@ -221,7 +311,7 @@ public final class SocketAdapter extends Component {
                     bytesRead += n;
                     byte[] chunk = new byte[n];
                     buffer.flip().get(chunk);
-                    if (!offer(chunk)) {
+                    if (!offer(chunk) || inputEnded) {
                         return;
                     }
                 }
@@ -232,19 +322,24 @@ public final class SocketAdapter extends Component {
                 }
             }
         } finally {
-            ReadBuffers.give(buffer);
+            BufferPool.READS.give(buffer);
         }
     }
 
-    /** Sends a chunk downstream, or keeps it and asks to be told when there is room. */
+    /**
+     * Sends a chunk downstream, or keeps it and asks to be told when there is room. A TLS stage that
+     * has ended (its session closed both ways) takes nothing more: the rest of the input is dropped.
+     */
     private boolean offer(byte[] chunk) {
-        if (outbox.trySend(chunk)) {
-            return true;
-        }
-        if (outbox.target() instanceof Inbox<? super byte[]> downstream) {
-            downstream.onSpace(spaceSignal);
-        }
-        if (outbox.trySend(chunk)) {
+        try {
+            if (spaceSignal.offer(reads, chunk)) {
+                return true;
+            }
+        } catch (InboxClosedException stageEnded) {
+            if (tls == null) {
+                throw stageEnded;
+            }
+            inputEnded = true;
             return true;
         }
         unsent = chunk;
@@ -261,7 +356,9 @@ public final class SocketAdapter extends Component {
 
     private void endOfInput() {
         inputEnded = true;
-        if (signal().isLinked()) {
+        if (tls != null) {
+            tell(tls, new ProducerFinished(this));    // the stage ends the plaintext input
+        } else if (signal().isLinked()) {
             announceEndOfInput();
         } else {
             upstreamFinished = true;
@@ -295,34 +392,6 @@ public final class SocketAdapter extends Component {
             handle.arm(OP_WRITE);
         } else {
             writing = null;
-        }
-    }
-
-    /**
-     * Runs on the downstream receiver's thread when it has room: wakes the adapter. It may stay at an
-     * idle downstream inbox long after the adapter ended, so it lets go of the adapter then.
-     */
-    private static final class SpaceSignal implements Runnable {
-        private volatile Inbox<Boolean> space;
-
-        SpaceSignal(Inbox<Boolean> space) {
-            this.space = space;
-        }
-
-        @Override
-        public void run() {
-            Inbox<Boolean> s = space;
-            if (s != null) {
-                try {
-                    s.trySend(Boolean.TRUE);
-                } catch (InboxClosedException adapterEnded) {
-                    // nothing to wake
-                }
-            }
-        }
-
-        void release() {
-            space = null;
         }
     }
 }

@@ -28,6 +28,11 @@ import java.util.Objects;
  * the {@link java.net.ConnectException}. {@link ProducerFinished} on {@link #control()} tells the
  * adapter that its input is finished; {@link Shutdown} closes the connection. Chunks may be sent to
  * {@link #inbox} before the connection is up: they wait (bounded) in the adapter's inbox.
+ *
+ * <p>Made with a {@link Tls} client configuration, the client speaks TLS: its boxes carry plaintext,
+ * the handshake starts once connected (chunks sent before it completes wait for it), and a failed
+ * handshake fails the client with an {@link java.io.IOException} whose cause is the
+ * {@link javax.net.ssl.SSLException} that names the server and the reason.
  */
 public final class TcpClient extends Component {
     /** Chunks to write to the server. */
@@ -45,10 +50,24 @@ public final class TcpClient extends Component {
      * @throws IOException if no socket can be opened
      */
     public TcpClient(InetSocketAddress target) throws IOException {
+        this(target, null);
+    }
+
+    /**
+     * Prepares a connection to {@code target} that speaks TLS as {@code tls} says (null for plain
+     * TCP); the client checks that the server's certificate names {@code target}'s host.
+     *
+     * @throws IOException if no socket can be opened
+     * @throws IllegalArgumentException if {@code tls} is a server configuration
+     */
+    public TcpClient(InetSocketAddress target, Tls tls) throws IOException {
         super("tcp-client->" + target);
         this.target = Objects.requireNonNull(target, "target");
+        if (tls != null && tls.isServer()) {
+            throw new IllegalArgumentException("a TcpClient needs a client TLS configuration (Tls.client()), got " + tls);
+        }
         this.channel = SocketChannel.open();
-        this.adapter = new SocketAdapter(channel);
+        this.adapter = new SocketAdapter(channel, tls, target);
         inbox.passThrough(adapter.inbox);
         adapter.outbox.passThrough(outbox);
         adapter.signal().passThrough(signal());

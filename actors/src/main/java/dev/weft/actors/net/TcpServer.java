@@ -13,6 +13,9 @@ import dev.weft.runtime.UnlinkedPolicy;
 import dev.weft.runtime.io.ChannelHandle;
 import dev.weft.runtime.io.Readiness;
 import dev.weft.runtime.io.SelectorService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
@@ -44,6 +47,12 @@ import java.util.function.Consumer;
  * that a burst of connections cannot starve it. A connection
  * whose wiring fails is closed and logged; the server carries on.
  *
+ * <p>{@link TcpServerOptions} add TLS (every adapter then carries plaintext on its boxes and TLS on
+ * its socket; see {@link SocketAdapter}) and a cap on open connections: a connection accepted beyond
+ * it is closed at once, before any wiring, and counted in {@code weft.tcp.refused}; the server logs
+ * one warning each time it reaches the cap. {@code weft.tcp.connections} is the number open. Both
+ * meters are tagged with {@code server}, the listening address.
+ *
  * <p>On {@link Shutdown} the server stops listening, shuts down its adapters and finishes when they
  * have all ended.
  */
@@ -59,9 +68,13 @@ public final class TcpServer extends Component {
             outbox("disconnections", Terminated.class, UnlinkedPolicy.DISCARD);
     private final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
     private final ServerSocketChannel listener;
+    private final TcpServerOptions options;
     private final Consumer<SocketAdapter> wiring;
     private final Set<SocketAdapter> live = new HashSet<>();
     private volatile int liveCount;
+    private Counter refused;
+    /** Whether the server is at its cap and has said so; set again once it falls below. */
+    private boolean warnedFull;
 
     /** Listens on the loopback interface; port 0 picks a free port (see {@link #port()}). */
     public TcpServer(int port, Consumer<SocketAdapter> wiring) throws IOException {
@@ -69,12 +82,24 @@ public final class TcpServer extends Component {
     }
 
     /**
-     * Listens on {@code address} at once (so {@link #port()} is known before the server is spawned).
+     * Listens on {@code address} at once (so {@link #port()} is known before the server is spawned),
+     * with the {@linkplain TcpServerOptions#defaults() default options}.
      *
      * @throws IOException if the address cannot be bound
      */
     public TcpServer(InetSocketAddress address, Consumer<SocketAdapter> wiring) throws IOException {
+        this(address, TcpServerOptions.defaults(), wiring);
+    }
+
+    /**
+     * Listens on {@code address} at once, with TLS and a connection cap as {@code options} say.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public TcpServer(InetSocketAddress address, TcpServerOptions options, Consumer<SocketAdapter> wiring)
+            throws IOException {
         super("tcp-server");
+        this.options = Objects.requireNonNull(options, "options");
         this.wiring = Objects.requireNonNull(wiring, "wiring");
         this.listener = ServerSocketChannel.open();
         try {
@@ -105,6 +130,17 @@ public final class TcpServer extends Component {
         return liveCount;
     }
 
+    /** Returns the options the server was made with. */
+    public TcpServerOptions options() {
+        return options;
+    }
+
+    /** Returns how many connections the server has closed at once because it was at its cap. */
+    public long refusedCount() {
+        Counter c = refused;
+        return c == null ? 0 : (long) c.count();
+    }
+
     @Override
     protected void run() throws Exception {
         ChannelHandle handle;
@@ -114,6 +150,13 @@ public final class TcpServer extends Component {
             listener.close();
             throw e;
         }
+        MeterRegistry meters = runtime().meterRegistry();
+        String server = localAddress().getAddress().getHostAddress() + ":" + localAddress().getPort();
+        refused = Counter.builder("weft.tcp.refused")
+                .description("Connections a TCP server closed at once because it had maxConnections open")
+                .tag("server", server).register(meters);
+        Gauge open = Gauge.builder("weft.tcp.connections", this, TcpServer::connectionCount)
+                .description("Connections a TCP server has open").tag("server", server).register(meters);
         try {
             boolean acceptable = true;                 // accept before waiting: connections may be queued
             for (;;) {
@@ -131,6 +174,8 @@ public final class TcpServer extends Component {
         } finally {
             handle.close();
             closeConnections();
+            meters.remove(refused);
+            meters.remove(open);
         }
     }
 
@@ -152,9 +197,14 @@ public final class TcpServer extends Component {
                 handle.arm(OP_ACCEPT);
                 return false;
             }
-            SocketAdapter adapter = new SocketAdapter(channel);
+            if (live.size() >= options.maxConnections()) {
+                refuse(channel);
+                continue;
+            }
+            SocketAdapter adapter;
             try {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                adapter = new SocketAdapter(channel, options.tls(), (InetSocketAddress) channel.getRemoteAddress());
                 wiring.accept(adapter);
                 spawn(adapter);
             } catch (IOException | RuntimeException e) {
@@ -169,6 +219,17 @@ public final class TcpServer extends Component {
         return true;
     }
 
+    /** Closes a connection accepted beyond the cap, before anything is spent on it. */
+    private void refuse(SocketChannel channel) {
+        refused.increment();
+        if (!warnedFull) {
+            warnedFull = true;
+            LOG.log(Level.WARNING, "the TCP server on " + localAddress() + " has " + live.size()
+                    + " connections open, its limit (maxConnections); it closes new ones at once until some end");
+        }
+        closeQuietly(channel);
+    }
+
     /** Returns false on Shutdown. */
     private boolean onSignal(Signal signal) throws InterruptedException {
         if (signal instanceof Shutdown) {
@@ -176,6 +237,9 @@ public final class TcpServer extends Component {
         }
         if (signal instanceof Terminated t && live.remove(t.component())) {
             liveCount = live.size();
+            if (live.size() < options.maxConnections()) {
+                warnedFull = false;
+            }
             announce(disconnections, t);
         }
         return true;

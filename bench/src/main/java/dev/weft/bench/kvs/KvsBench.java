@@ -1,8 +1,10 @@
 package dev.weft.bench.kvs;
 
+import dev.weft.actors.net.Tls;
 import dev.weft.kvs.FsyncMode;
 import dev.weft.kvs.Kvs;
 import dev.weft.kvs.KvsClient;
+import dev.weft.kvs.KvsClientOptions;
 import dev.weft.kvs.KvsOptions;
 import dev.weft.kvs.KvsServer;
 import dev.weft.kvs.KvsServerOptions;
@@ -14,6 +16,7 @@ import dev.weft.kvs.WatchMode;
 import dev.weft.kvs.etcd.EtcdKvs;
 import dev.weft.kvs.etcd.EtcdKvsOptions;
 import dev.weft.runtime.Weft;
+import dev.weft.testkit.SelfSignedCertificate;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -40,17 +43,20 @@ import java.util.stream.Stream;
  *   <li>etcd through raw jetcd ({@code kv.put}, one shared client, as jetcd is meant to be used);
  *   <li>the Weft contract on that same etcd ({@link EtcdKvs}, one shared store).
  * </ul>
+ * and the cost of TLS: the Weft KVS server and raw jetcd on etcd again, each speaking TLS 1.3 with a
+ * self-signed EC P-256 certificate that keytool makes at start ({@link SelfSignedCertificate}; etcd
+ * through its own {@code --cert-file}/{@code --key-file}).
  *
  * <pre>
- *   bench/kvs-bench.sh [--seconds 5] [--runs 3] [--no-etcd]
+ *   bench/kvs-bench.sh [--seconds 5] [--runs 3] [--clients 1,8,64] [--no-etcd] [--no-tls]
  * </pre>
  *
  * Each throughput case runs {@code runs} times in a fresh store (after a one-second warm-up) and
- * reports the median. Latency: one writer commits a timestamp, waits until the watcher has it,
+ * reports the median; a TLS case runs right after its plain twin. Latency: one writer commits a timestamp, waits until the watcher has it,
  * then commits the next; p50/p99 over {@value #LATENCY_SAMPLES} samples, median over runs.
  */
 public final class KvsBench {
-    private static final int[] CLIENTS = {1, 8, 64};
+    private static final String CLIENTS = "1,8,64";
     private static final int LATENCY_SAMPLES = 2000;
     private static final int LATENCY_WARMUP = 200;
     private static final int ETCD_PORT = 23790;
@@ -66,20 +72,33 @@ public final class KvsBench {
     public static void main(String[] args) throws Exception {
         int seconds = intArg(args, "--seconds", 5);
         int runs = intArg(args, "--runs", 3);
+        int[] clientCounts = Arrays.stream(stringArg(args, "--clients", CLIENTS).split(","))
+                .mapToInt(Integer::parseInt).toArray();
         boolean etcd = !Arrays.asList(args).contains("--no-etcd");
+        boolean tls = !Arrays.asList(args).contains("--no-tls");
         Path base = Files.createTempDirectory("kvs-bench");
+        SelfSignedCertificate cert = tls ? SelfSignedCertificate.make(base.resolve("tls"), "bench") : null;
         System.out.printf("# KVS benchmark: %d s per case, median of %d runs, data in %s%n", seconds, runs, base);
         System.out.printf("# JDK %s, %d cpus, %s%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         List<String> rows = new ArrayList<>();
-        for (int clients : CLIENTS) {
+        List<String> tlsRows = new ArrayList<>();
+        for (int clients : clientCounts) {
             double local = median(runs, () -> weftCommits(base, clients, seconds));
-            double server = median(runs, () -> weftNetworkCommits(base, clients, seconds));
-            double raw = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, false)) : Double.NaN;
-            double backend = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, true)) : Double.NaN;
+            double server = median(runs, () -> weftNetworkCommits(base, clients, seconds, null));
+            double serverTls = tls ? median(runs, () -> weftNetworkCommits(base, clients, seconds, cert)) : Double.NaN;
+            double raw = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, false, null)) : Double.NaN;
+            double rawTls = etcd && tls ? median(runs, () -> etcdCommits(base, clients, seconds, false, cert)) : Double.NaN;
+            double backend = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, true, null)) : Double.NaN;
+            String plural = clients == 1 ? "" : "s";
             rows.add(String.format("| durable puts/s, %d client%s | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %+.0f%% |",
-                    clients, clients == 1 ? "" : "s", local, server, raw, backend, server / raw, 100 * (raw / backend - 1)));
+                    clients, plural, local, server, raw, backend, server / raw, 100 * (raw / backend - 1)));
             System.out.println(rows.get(rows.size() - 1));
+            if (tls) {
+                tlsRows.add(String.format("| durable puts/s, %d client%s | %,.0f | %,.0f | %.0f%% | %,.0f | %,.0f | %.0f%% |",
+                        clients, plural, server, serverTls, cost(server, serverTls), raw, rawTls, cost(raw, rawTls)));
+                System.out.println(tlsRows.get(tlsRows.size() - 1));
+            }
         }
         double[] local = medianPair(runs, () -> watchLatency(base, Backend.IN_PROCESS));
         double[] server = medianPair(runs, () -> watchLatency(base, Backend.SERVER));
@@ -93,7 +112,19 @@ public final class KvsBench {
                 + "| server / etcd | EtcdKvs overhead over raw jetcd |");
         System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         rows.forEach(System.out::println);
+        if (tls) {
+            System.out.println();
+            System.out.println("| case | Weft server, plain | Weft server, TLS | TLS cost | etcd 3.4 (raw jetcd), plain "
+                    + "| etcd 3.4 (raw jetcd), TLS | TLS cost |");
+            System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+            tlsRows.forEach(System.out::println);
+        }
         deleteTree(base);
+    }
+
+    /** The share of {@code plain}'s throughput lost with TLS, in percent. */
+    private static double cost(double plain, double tls) {
+        return 100 * (1 - tls / plain);
     }
 
     // ---------------------------------------------------------------- throughput
@@ -108,15 +139,27 @@ public final class KvsBench {
         }
     }
 
-    /** Like {@link #weftCommits}, each client a {@link KvsClient} connection to a {@link KvsServer} on loopback. */
-    private static double weftNetworkCommits(Path base, int clients, int seconds) throws Exception {
+    /**
+     * Like {@link #weftCommits}, each client a {@link KvsClient} connection to a {@link KvsServer} on
+     * loopback; over TLS with {@code cert} (plain TCP if null).
+     */
+    private static double weftNetworkCommits(Path base, int clients, int seconds, SelfSignedCertificate cert)
+            throws Exception {
         Path dir = Files.createTempDirectory(base, "weft-net");
         List<KvsClient> connections = new ArrayList<>();
         try (Weft weft = Weft.start(); Kvs kvs = Kvs.open(KvsOptions.durable(dir).withFsync(FsyncMode.BATCHED))) {
-            KvsServer server = KvsServer.start(weft, kvs, KvsServerOptions.loopback(0));
+            KvsServerOptions serverOptions = KvsServerOptions.loopback(0);
+            if (cert != null) {
+                serverOptions = serverOptions.withTls(Tls.server(Tls.Identity.pem(cert.certificatePem(), cert.privateKeyPem())));
+            }
+            KvsServer server = KvsServer.start(weft, kvs, serverOptions);
+            KvsClientOptions clientOptions = KvsClientOptions.of(server.address());
+            if (cert != null) {
+                clientOptions = clientOptions.withTls(Tls.client().withTrust(Tls.Trust.pem(cert.certificatePem())));
+            }
             java.util.Map<String, Namespace> byKey = new java.util.HashMap<>();
             for (int c = 0; c < clients; c++) {
-                KvsClient client = KvsClient.connect(server.address());
+                KvsClient client = KvsClient.connect(clientOptions);
                 connections.add(client);
                 byKey.put("bench.c" + c, client.primary());
             }
@@ -127,17 +170,25 @@ public final class KvsBench {
         }
     }
 
-    /** Raw jetcd puts, or commits through the etcd backend ({@code backend}), on one shared client. */
-    private static double etcdCommits(Path base, int clients, int seconds, boolean backend) throws Exception {
+    /**
+     * Raw jetcd puts, or commits through the etcd backend ({@code backend}), on one shared client; raw
+     * jetcd over TLS with {@code cert} (plain if null).
+     */
+    private static double etcdCommits(Path base, int clients, int seconds, boolean backend, SelfSignedCertificate cert)
+            throws Exception {
         Path dir = Files.createTempDirectory(base, "etcd");
-        try (Etcd etcd = Etcd.start(dir, ETCD_PORT)) {
+        try (Etcd etcd = Etcd.start(dir, ETCD_PORT, cert)) {
             if (backend) {
                 try (EtcdKvs store = EtcdKvs.connect(EtcdKvsOptions.of(etcd.endpoint()))) {
                     Namespace ns = store.primary();
                     return throughput(clients, seconds, (key, value) -> ns.commit(new Txn().put(key, value)));
                 }
             }
-            try (Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
+            var builder = Client.builder().endpoints(etcd.endpoint());
+            if (cert != null) {
+                builder.sslContext(ssl -> ssl.trustManager(cert.certificatePem().toFile()));
+            }
+            try (Client client = builder.build()) {
                 KV kv = client.getKVClient();
                 return throughput(clients, seconds, (key, value) -> kv.put(ByteSequence.from(key, StandardCharsets.UTF_8),
                         ByteSequence.from(value)).get());
@@ -310,9 +361,13 @@ public final class KvsBench {
     }
 
     private static int intArg(String[] args, String name, int otherwise) {
+        return Integer.parseInt(stringArg(args, name, Integer.toString(otherwise)));
+    }
+
+    private static String stringArg(String[] args, String name, String otherwise) {
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
+                return args[i + 1];
             }
         }
         return otherwise;
