@@ -59,6 +59,17 @@ final class RemoteNamespace implements Namespace, View.Reads {
     }
 
     @Override
+    public Entry readlink(String key) throws InterruptedException {
+        return readlink(key, KvsRequest.LATEST);
+    }
+
+    @Override
+    public Entry readlink(String key, long version) throws InterruptedException {
+        return client.call(id -> new Wire.Out(Wire.READLINK, id).str(name).i64(version).str(key), Wire.R_ENTRY, timeout,
+                in -> Wire.entry(in, name, key));
+    }
+
+    @Override
     public List<String> list(String dir) throws InterruptedException {
         return list(dir, KvsRequest.LATEST);
     }
