@@ -46,7 +46,11 @@ public final class Eventlog {
                 throw new KvsException("an eventlog event's timestamp must be a finite number: " + timestamp);
             }
             if (context != null) {
-                context = Json.compact(context);
+                try {
+                    context = Json.compact(context);
+                } catch (KvsException e) {
+                    throw new KvsException("an eventlog event's context must be a JSON object: " + e.getMessage(), e);
+                }
                 if (!context.startsWith("{")) {
                     throw new KvsException("an eventlog event's context must be a JSON object, not " + context);
                 }
