@@ -221,31 +221,36 @@ final class KvsCommand implements Runnable {
         }
     }
 
-    @Command(name = "unlink", mixinStandardHelpOptions = true,
-            description = "Removes keys and everything beneath them in one commit.")
-    static final class Unlink extends Commit {
+    /** One operation on each of several keys, in one commit: unlink or mkdir. */
+    abstract static class EachKey extends Commit {
         @Parameters(paramLabel = "KEY", arity = "1..*")
         List<String> keys;
+
+        abstract void add(Txn txn, String key);
 
         @Override
         Txn txn() {
             Txn txn = new Txn();
-            keys.forEach(txn::unlink);
+            keys.forEach(key -> add(txn, key));
             return txn;
+        }
+    }
+
+    @Command(name = "unlink", mixinStandardHelpOptions = true,
+            description = "Removes keys and everything beneath them in one commit.")
+    static final class Unlink extends EachKey {
+        @Override
+        void add(Txn txn, String key) {
+            txn.unlink(key);
         }
     }
 
     @Command(name = "mkdir", mixinStandardHelpOptions = true,
             description = "Makes empty directories in one commit, replacing what was there.")
-    static final class Mkdir extends Commit {
-        @Parameters(paramLabel = "KEY", arity = "1..*")
-        List<String> keys;
-
+    static final class Mkdir extends EachKey {
         @Override
-        Txn txn() {
-            Txn txn = new Txn();
-            keys.forEach(txn::mkdir);
-            return txn;
+        void add(Txn txn, String key) {
+            txn.mkdir(key);
         }
     }
 
@@ -311,15 +316,18 @@ final class KvsCommand implements Runnable {
         }
     }
 
-    @Command(name = "copy", mixinStandardHelpOptions = true,
-            description = "Copies a key (a directory with everything beneath it) in one commit; prints the version.")
-    static final class Copy extends Commit {
+    /** An operation from SOURCE to DESTINATION in one commit: copy or move. */
+    abstract static class Transfer extends Commit {
         @Parameters(index = "0", paramLabel = "SOURCE")
         String source;
 
         @Parameters(index = "1", paramLabel = "DESTINATION")
         String destination;
+    }
 
+    @Command(name = "copy", mixinStandardHelpOptions = true,
+            description = "Copies a key (a directory with everything beneath it) in one commit; prints the version.")
+    static final class Copy extends Transfer {
         @Override
         Txn txn() {
             return new Txn().copy(source, destination);
@@ -328,13 +336,7 @@ final class KvsCommand implements Runnable {
 
     @Command(name = "move", mixinStandardHelpOptions = true,
             description = "Moves a key: a copy and an unlink in one commit; prints the version.")
-    static final class Move extends Commit {
-        @Parameters(index = "0", paramLabel = "SOURCE")
-        String source;
-
-        @Parameters(index = "1", paramLabel = "DESTINATION")
-        String destination;
-
+    static final class Move extends Transfer {
         @Override
         Txn txn() {
             return new Txn().move(source, destination);

@@ -73,9 +73,16 @@ final class KvsEventlogCommand implements Runnable {
             out.flush();
         }
 
-        /** Fails unless the eventlog exists or -W waits for it; returns null if it may be followed. */
-        Integer requireLog(Namespace ns, String key) throws InterruptedException {
-            return waitCreate || ns.entry(key).exists() ? null : missing(ns, key);
+        @Parameters(index = "0", paramLabel = "KEY")
+        String key;
+
+        /** Reads the eventlog, which exists (or -W waits for it). */
+        abstract int read(Namespace ns, PrintWriter out) throws InterruptedException;
+
+        @Override
+        int run(KvsClient client, PrintWriter out) throws InterruptedException {
+            Namespace ns = ns(client);
+            return waitCreate || ns.entry(key).exists() ? read(ns, out) : missing(ns, key);
         }
 
         int missing(Namespace ns, String key) {
@@ -105,9 +112,6 @@ final class KvsEventlogCommand implements Runnable {
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = "Prints an eventlog's events; with -w, then each event appended.")
     static final class Get extends Reader {
-        @Parameters(paramLabel = "KEY")
-        String key;
-
         @Option(names = {"-w", "--watch"}, description = "Go on printing events as they are appended, until Ctrl-C or -c.")
         boolean watch;
 
@@ -122,17 +126,12 @@ final class KvsEventlogCommand implements Runnable {
         }
 
         @Override
-        int run(KvsClient client, PrintWriter out) throws InterruptedException {
-            Namespace ns = ns(client);
-            Integer missing = requireLog(ns, key);
-            if (missing != null) {
-                return missing;
-            }
+        int read(Namespace ns, PrintWriter out) throws InterruptedException {
             int limit = count == null ? Integer.MAX_VALUE : count;
             if (!watch) {
                 List<Eventlog.Event> events = waitCreate ? created(ns) : Eventlog.read(ns.latest(), key);
                 if (events == null) {
-                    return missing(ns, key);   // unlinked since requireLog looked
+                    return missing(ns, key);   // unlinked since run() looked
                 }
                 events.stream().limit(limit).forEach(e -> print(e, out));
                 return 0;
@@ -176,9 +175,6 @@ final class KvsEventlogCommand implements Runnable {
     @Command(name = "wait-event", mixinStandardHelpOptions = true,
             description = "Waits until an event named NAME is in the eventlog; prints it.")
     static final class WaitEvent extends Reader {
-        @Parameters(index = "0", paramLabel = "KEY")
-        String key;
-
         @Parameters(index = "1", paramLabel = "NAME")
         String name;
 
@@ -199,12 +195,7 @@ final class KvsEventlogCommand implements Runnable {
         }
 
         @Override
-        int run(KvsClient client, PrintWriter out) throws InterruptedException {
-            Namespace ns = ns(client);
-            Integer missing = requireLog(ns, key);
-            if (missing != null) {
-                return missing;
-            }
+        int read(Namespace ns, PrintWriter out) throws InterruptedException {
             long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + (long) (timeout * 1e9);
             Queue queue = new Queue();
             Watch w = Eventlog.watch(ns, key, 0, queue);
