@@ -107,8 +107,7 @@ final class EtcdNamespace implements Namespace, View.Reads {
     /** Reads {@code k} at {@code revision} (0: the latest), following symlinks. */
     @Override
     public Entry entry(String k, long revision) throws InterruptedException {
-        Resolved r = resolve(k, revision, true);
-        return new Entry(name, k, r.revision(), r.node().version(), r.node().isDirectory(), r.node().value());
+        return read(k, revision, true);
     }
 
     @Override
@@ -119,7 +118,12 @@ final class EtcdNamespace implements Namespace, View.Reads {
     /** Reads the node at {@code k} at {@code revision} (0: the latest), not following a symlink there. */
     @Override
     public Entry readlink(String k, long revision) throws InterruptedException {
-        Resolved r = resolve(k, revision, false);
+        return read(k, revision, false);
+    }
+
+    /** Reads the node at {@code k}, following a symlink there if {@code follow} (then it is never one). */
+    private Entry read(String k, long revision, boolean follow) throws InterruptedException {
+        Resolved r = resolve(k, revision, follow);
         return new Entry(name, k, r.revision(), r.node().version(), r.node().isDirectory(), r.node().value(),
                 r.node().link());
     }
