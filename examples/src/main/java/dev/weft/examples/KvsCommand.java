@@ -161,10 +161,10 @@ final class KvsCommand implements Runnable {
         @Parameters(paramLabel = "KEY=VALUE", arity = "1..*", description = "Each key and its value.")
         List<String> pairs;
 
-        @Option(names = "-A", description = "Append each value instead of replacing.")
+        @Option(names = {"-A", "--append"}, description = "Append each value instead of replacing.")
         boolean append;
 
-        @Option(names = "-r", description = "Raw: a VALUE of '-' is read from standard input, bytes as they are.")
+        @Option(names = {"-r", "--raw"}, description = "Raw: a VALUE of '-' is read from standard input, bytes as they are.")
         boolean raw;
 
         @Option(names = "--require-version", paramLabel = "V",
