@@ -8,13 +8,16 @@ import dev.weft.kvs.KvsServer;
 import dev.weft.kvs.KvsServerOptions;
 import dev.weft.kvs.KvsService;
 import dev.weft.runtime.Weft;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** A durable KVS served over TCP; 'weft kvs ...' talks to it. */
@@ -65,6 +68,11 @@ final class KvsServerExample implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int authTimeout;
 
+    @Option(names = "--users", paramLabel = "FILE",
+            description = "A file of 'NAME TOKEN' lines: a client presenting TOKEN is user NAME and may use only the"
+                    + " namespaces NAME owns.")
+    Path users;
+
     @Spec
     CommandSpec spec;
 
@@ -74,7 +82,7 @@ final class KvsServerExample implements Callable<Integer> {
             case "always" -> FsyncMode.ALWAYS;
             case "batched" -> FsyncMode.BATCHED;
             case "none" -> FsyncMode.NONE;
-            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+            default -> throw new ParameterException(spec.commandLine(),
                     "--fsync must be always, batched or none, not '" + fsync + "'");
         };
         Tls serverTls = tls.tls();
@@ -85,15 +93,38 @@ final class KvsServerExample implements Callable<Integer> {
                     .withToken(token == null || token.isEmpty() ? null : token).withMaxFrameBytes(maxFrame)
                     .withTls(serverTls).withInsecure(insecure).withMaxConnections(maxConnections)
                     .withMaxInFlight(maxInFlight).withAuthTimeout(Duration.ofSeconds(authTimeout));
+            if (users != null) {
+                options = withUsers(options, users);
+            }
             KvsServer server = KvsServer.start(weft, kvs, options);
             return UntilShutdown.serve(weft, server.tcpServer(), "kvs server (" + data + ", fsync " + fsync
                     + (serverTls == null ? "" : ", TLS") + ")", spec.commandLine().getOut());
         } catch (IllegalArgumentException e) {
             weft.close();
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-        } catch (RuntimeException | java.io.IOException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        } catch (RuntimeException | IOException e) {
             weft.close();
             throw e;
         }
+    }
+
+    /** Adds the users of {@code file}: one 'NAME TOKEN' a line; blank lines and '#' comments are skipped. */
+    private KvsServerOptions withUsers(KvsServerOptions options, Path file) throws IOException {
+        KvsServerOptions with = options;
+        int n = 0;
+        for (String line : Files.readAllLines(file)) {
+            n++;
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                continue;
+            }
+            String[] parts = trimmed.split("\\s+");
+            if (parts.length != 2) {
+                throw new ParameterException(spec.commandLine(),
+                        file + ":" + n + ": expected 'NAME TOKEN'");
+            }
+            with = with.withUser(parts[0], parts[1]);
+        }
+        return with;
     }
 }

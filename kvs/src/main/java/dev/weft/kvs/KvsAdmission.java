@@ -30,7 +30,7 @@ final class KvsAdmission {
     private final boolean insecure;
 
     KvsAdmission(KvsServerOptions options) {
-        this.hasToken = options.token() != null;
+        this.hasToken = options.token() != null || !options.users().isEmpty();
         this.hasTls = options.tls() != null;
         this.insecure = options.insecure();
     }

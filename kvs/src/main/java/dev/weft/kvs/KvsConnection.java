@@ -59,6 +59,8 @@ final class KvsConnection extends Component {
     /** When the connection must have presented the token (System.nanoTime()); it was accepted authTimeout before. */
     private final long authDeadline;
     private boolean authenticated;
+    /** Who the client authenticated as: the store's owner unless its token is a user's. */
+    private Principal principal = Principal.OWNER;
     private boolean inputEnded;
     private int inFlight;
     /** Open watches' store ids by the id of the request that started them, and that request id by store id. */
@@ -78,7 +80,7 @@ final class KvsConnection extends Component {
         this.decoder = new FrameDecoder(options.maxFrameBytes());
         this.token = options.token() == null ? null : options.token().getBytes(StandardCharsets.UTF_8);
         this.authDeadline = System.nanoTime() + options.authTimeout().toNanos();
-        this.authenticated = token == null;
+        this.authenticated = token == null && options.users().isEmpty();
     }
 
     @Override
@@ -196,13 +198,32 @@ final class KvsConnection extends Component {
         }
         byte[] presented = in.bytes();
         in.end();
-        // MessageDigest.isEqual takes the same time wherever the first difference is.
-        if (presented == null || !MessageDigest.isEqual(presented, token)) {
+        Principal who = presented == null ? null : principalOf(presented);
+        if (who == null) {
             return fault(Wire.E_AUTH, "wrong token");
         }
+        principal = who;
         authenticated = true;
         outbox.send(new Wire.Out(Wire.R_DONE, in.id).frame());
         return true;
+    }
+
+    /**
+     * The principal whose token was presented, or null. Every token is compared, each with
+     * MessageDigest.isEqual (the same time wherever the first difference is), so the time taken
+     * says nothing about which token nearly matched.
+     */
+    private Principal principalOf(byte[] presented) {
+        Principal who = null;
+        if (token != null && MessageDigest.isEqual(presented, token)) {
+            who = Principal.OWNER;
+        }
+        for (Map.Entry<String, String> user : options.users().entrySet()) {
+            if (MessageDigest.isEqual(presented, user.getValue().getBytes(StandardCharsets.UTF_8))) {
+                who = new Principal(user.getKey());
+            }
+        }
+        return who;
     }
 
     private boolean fault(byte code, String message) throws InterruptedException {
@@ -255,7 +276,7 @@ final class KvsConnection extends Component {
                     if (request instanceof KvsRequest.StartWatch && !mayStartWatch(in.id)) {
                         return;
                     }
-                    KvsDispatcher.dispatch(kvs, request);
+                    KvsDispatcher.dispatch(kvs, request, principal);
                     CompletableFuture<byte[]> frame = request.reply().handle((r, e) -> answer(in.type, in.id, r, e));
                     if (frame.isDone()) {
                         outbox.send(frame.join());

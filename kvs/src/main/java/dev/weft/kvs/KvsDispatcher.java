@@ -8,45 +8,67 @@ import java.util.concurrent.TimeUnit;
  * {@link KvsService}'s inbox and for every network connection alike. It never blocks: reads,
  * version queries and watch starts are answered before {@link #dispatch} returns; commits and waits
  * when their futures complete; namespace changes (which wait for durability) on a virtual thread of
- * their own.
+ * their own. Each request is checked against its {@link Principal} first.
  */
 final class KvsDispatcher {
     private KvsDispatcher() {
     }
 
-    /** Handles {@code request}: its reply completes now or later, never with an unchecked surprise. */
+    /** Handles {@code request} from the store's owner. */
     static void dispatch(Kvs kvs, KvsRequest request) {
+        dispatch(kvs, request, Principal.OWNER);
+    }
+
+    /** Handles {@code request} from {@code principal}: its reply completes now or later, never with an unchecked surprise. */
+    static void dispatch(Kvs kvs, KvsRequest request, Principal principal) {
         CompletableFuture<KvsReply> reply = request.reply();
         try {
             switch (request) {
-                case KvsRequest.Get g -> reply.complete(new KvsReply.Value(view(kvs, g.namespace(), g.version()).entry(g.key())));
+                case KvsRequest.Get g -> reply.complete(new KvsReply.Value(
+                        view(kvs, principal, g.namespace(), g.version()).entry(g.key())));
+                case KvsRequest.ReadLink r -> reply.complete(new KvsReply.Value(
+                        view(kvs, principal, r.namespace(), r.version()).readlink(r.key())));
                 case KvsRequest.ListDir l -> {
-                    LocalView view = view(kvs, l.namespace(), l.version());
+                    LocalView view = view(kvs, principal, l.namespace(), l.version());
                     reply.complete(new KvsReply.Listing(view.version(), view.list(l.dir())));
                 }
-                case KvsRequest.Commit c -> forward(kvs.local(c.namespace()).commitAsync(c.txn()), reply);
-                case KvsRequest.GetVersion v -> reply.complete(new KvsReply.Version(kvs.local(v.namespace()).version()));
-                case KvsRequest.WaitVersion w -> forward(waitFor(kvs.local(w.namespace()), w), reply);
+                case KvsRequest.Commit c -> forward(use(kvs, principal, c.namespace()).commitAsync(c.txn()), reply);
+                case KvsRequest.GetVersion v -> reply.complete(new KvsReply.Version(use(kvs, principal, v.namespace()).version()));
+                case KvsRequest.WaitVersion w -> forward(waitFor(use(kvs, principal, w.namespace()), w), reply);
                 case KvsRequest.StartWatch w -> {
-                    LocalWatch watch = kvs.local(w.namespace()).watch(w.key(), w.mode(), w.events());
+                    LocalWatch watch = use(kvs, principal, w.namespace()).watch(w.key(), w.mode(), w.events());
                     reply.complete(new KvsReply.WatchStarted(watch.id(), watch.startVersion()));
                 }
                 case KvsRequest.CancelWatch c -> {
                     kvs.cancelWatch(c.watchId());
                     reply.complete(new KvsReply.Done());
                 }
-                case KvsRequest.CreateNamespace c -> inBackground(reply, () -> kvs.createNamespace(c.namespace(), c.owner()));
-                case KvsRequest.RemoveNamespace r -> inBackground(reply, () -> kvs.removeNamespace(r.namespace()));
-                case KvsRequest.ListNamespaces l -> reply.complete(new KvsReply.Namespaces(kvs.namespaces()));
+                case KvsRequest.CreateNamespace c -> {
+                    principal.checkOwner("create namespace '" + c.namespace() + "'");
+                    inBackground(reply, () -> kvs.createNamespace(c.namespace(), c.owner()));
+                }
+                case KvsRequest.RemoveNamespace r -> {
+                    principal.checkOwner("remove namespace '" + r.namespace() + "'");
+                    inBackground(reply, () -> kvs.removeNamespace(r.namespace()));
+                }
+                case KvsRequest.ListNamespaces l -> reply.complete(new KvsReply.Namespaces(kvs.namespaces().stream()
+                        .filter(n -> principal.mayUse(n.owner())).toList()));
             }
         } catch (RuntimeException e) {
             reply.completeExceptionally(e);
         }
     }
 
-    private static LocalView view(Kvs kvs, String namespace, long version) {
-        LocalNamespace ns = kvs.local(namespace);
-        return version == KvsRequest.LATEST ? ns.latest() : ns.at(version);
+    /** The namespace {@code name}, if {@code principal} may use it. */
+    private static LocalNamespace use(Kvs kvs, Principal principal, String name) {
+        LocalNamespace ns = kvs.local(name);
+        principal.checkUse(ns);
+        return ns;
+    }
+
+    private static LocalView view(Kvs kvs, Principal principal, String namespace, long version) {
+        LocalNamespace ns = use(kvs, principal, namespace);
+        return version == KvsRequest.LATEST ? ns.latest(principal) : ns.at(version, principal);
     }
 
     private static CompletableFuture<Long> waitFor(LocalNamespace ns, KvsRequest.WaitVersion w) {

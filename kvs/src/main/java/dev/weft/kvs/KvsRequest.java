@@ -17,8 +17,12 @@ public sealed interface KvsRequest {
     /** Where the answer goes. */
     CompletableFuture<KvsReply> reply();
 
-    /** Reads a key at {@code version} (or {@link #LATEST}); answered with {@link KvsReply.Value}. */
+    /** Reads a key at {@code version} (or {@link #LATEST}), following symlinks; answered with {@link KvsReply.Value}. */
     record Get(String namespace, String key, long version, CompletableFuture<KvsReply> reply) implements KvsRequest {
+    }
+
+    /** Reads the node at a key itself, a symlink included ({@link View#readlink}); answered with {@link KvsReply.Value}. */
+    record ReadLink(String namespace, String key, long version, CompletableFuture<KvsReply> reply) implements KvsRequest {
     }
 
     /** Lists a directory; answered with {@link KvsReply.Listing}. */

@@ -38,8 +38,13 @@ public final class KvsServer implements AutoCloseable {
      * Binds {@code options.address()} and starts serving {@code kvs} in {@code weft}.
      *
      * @throws IOException if the address cannot be bound
+     * @throws IllegalArgumentException if a user of {@code options} has the store owner's name
      */
     public static KvsServer start(Weft weft, Kvs kvs, KvsServerOptions options) throws IOException {
+        if (options.users().containsKey(kvs.options().owner())) {
+            throw new IllegalArgumentException("user '" + kvs.options().owner() + "' is the store's owner; give the"
+                    + " owner the server's token (withToken) instead");
+        }
         KvsAdmission admission = new KvsAdmission(options);
         TcpServerOptions tcpOptions = TcpServerOptions.defaults().withTls(options.tls())
                 .withMaxConnections(options.maxConnections());

@@ -92,6 +92,11 @@ final class LocalNamespace implements Namespace {
         return owner;
     }
 
+    /** Returns the store this namespace belongs to. */
+    Kvs store() {
+        return kvs;
+    }
+
     @Override
     public long version() {
         checkNotDropped();
@@ -102,9 +107,14 @@ final class LocalNamespace implements Namespace {
 
     @Override
     public LocalView latest() {
+        return latest(Principal.OWNER);
+    }
+
+    /** Returns a view of the latest version whose symlinks lead only where {@code principal} may read. */
+    LocalView latest(Principal principal) {
         checkNotDropped();
         Root r = head;
-        return new LocalView(name, r.version(), r.dir());
+        return new LocalView(this, r.version(), r.dir(), principal);
     }
 
     /**
@@ -114,6 +124,11 @@ final class LocalNamespace implements Namespace {
      */
     @Override
     public LocalView at(long version) {
+        return at(version, Principal.OWNER);
+    }
+
+    /** Like {@link #at(long)}, for {@code principal}. */
+    LocalView at(long version, Principal principal) {
         checkNotDropped();
         Root r = head;
         if (version != r.version()) {
@@ -122,12 +137,17 @@ final class LocalNamespace implements Namespace {
                 throw new VersionNotRetainedException(name, version, head.version());
             }
         }
-        return new LocalView(name, r.version(), r.dir());
+        return new LocalView(this, r.version(), r.dir(), principal);
     }
 
     @Override
     public Entry entry(String key) {
         return latest().entry(key);
+    }
+
+    @Override
+    public Entry readlink(String key) {
+        return latest().readlink(key);
     }
 
     @Override
@@ -185,9 +205,9 @@ final class LocalNamespace implements Namespace {
             Root durable = head;
             for (Txn.Precondition p : preconditions) {
                 String[] path = p.path();
-                long actual = LocalView.versionOf(Tree.lookup(base.dir(), path));
+                long actual = Tree.versionAt(base.dir(), path);
                 if (actual != p.version()) {
-                    boolean readable = actual == LocalView.versionOf(Tree.lookup(durable.dir(), path));
+                    boolean readable = actual == Tree.versionAt(durable.dir(), path);
                     return refuse(new ConflictException(name, p.key(), p.version(), actual), readable);
                 }
             }

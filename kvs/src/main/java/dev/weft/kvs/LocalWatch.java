@@ -42,7 +42,7 @@ final class LocalWatch implements Watch {
     private final int capacity;
     private final long startVersion;
     // Confined to the namespace's publish lock.
-    private Node last;
+    private Tree.Found last;
     private long seen;
     // Guarded by lock.
     private final ReentrantLock lock = new ReentrantLock();
@@ -100,7 +100,7 @@ final class LocalWatch implements Watch {
         this.capacity = capacity;
         this.startVersion = at.version();
         this.seen = at.version();
-        this.last = Tree.lookup(at.dir(), path);
+        this.last = Tree.find(at.dir(), path);
         initial(at.version());
     }
 
@@ -137,20 +137,21 @@ final class LocalWatch implements Watch {
     // ---------------------------------------------------------------- publishing side (publish lock)
 
     private void initial(long version) {
+        Node node = last.node();
         switch (mode) {
-            case VALUE -> queue(new WatchEvent.Value(id, key, version, valueOf(last)));
+            case VALUE -> queue(new WatchEvent.Value(id, key, version, valueOf(node)));
             case APPEND -> {
-                if (last instanceof Node.Val val) {
+                if (node instanceof Node.Val val) {
                     if (val.data().length() > 0) {
                         queue(new WatchEvent.Appended(id, key, version, val.data().toArray()));
                     }
-                } else if (last != null) {
+                } else if (node != null) {
                     finish(WatchEvent.Reason.REPLACED, version);
                 }
             }
             case CREATE -> {
-                if (last != null) {
-                    queue(new WatchEvent.Value(id, key, version, valueOf(last)));
+                if (node != null) {
+                    queue(new WatchEvent.Value(id, key, version, valueOf(node)));
                     finish(WatchEvent.Reason.CREATED, version);
                 }
             }
@@ -168,25 +169,25 @@ final class LocalWatch implements Watch {
             finish(WatchEvent.Reason.CANCELLED, seen);
             return false;
         }
-        Node now = Tree.lookup(root.dir(), path);
-        Node before = last;
-        if (now == before) {
+        Tree.Found now = Tree.find(root.dir(), path);
+        Tree.Found before = last;
+        if (now.same(before)) {
             seen = v;
             return true;
         }
         last = now;
         switch (mode) {
-            case VALUE -> queue(new WatchEvent.Value(id, key, v, valueOf(now)));
+            case VALUE -> queue(new WatchEvent.Value(id, key, v, valueOf(now.node())));
             case APPEND -> appended(before, now, v);
             case CREATE -> {
-                if (now != null) {
-                    queue(new WatchEvent.Value(id, key, v, valueOf(now)));
+                if (now.node() != null) {
+                    queue(new WatchEvent.Value(id, key, v, valueOf(now.node())));
                     finish(WatchEvent.Reason.CREATED, v);
                 }
             }
             case DIRECTORY -> {
                 List<String> changed = new ArrayList<>(4);
-                Tree.diff(Keys.join(path), before, now, changed);
+                Tree.diff(Keys.join(path), before.node(), before.floor(), now.node(), now.floor(), changed);
                 queue(new WatchEvent.DirChanged(id, key, v, List.copyOf(changed)));
             }
         }
@@ -196,13 +197,13 @@ final class LocalWatch implements Watch {
         return active;
     }
 
-    private void appended(Node before, Node now, long v) {
-        if (now instanceof Node.Val after) {
-            if (before == null) {
+    private void appended(Tree.Found before, Tree.Found now, long v) {
+        if (now.node() instanceof Node.Val after) {
+            if (before.node() == null) {
                 queue(new WatchEvent.Appended(id, key, v, after.data().toArray()));
                 return;
             }
-            if (before instanceof Node.Val was && was.lineage() == after.lineage()
+            if (before.node() instanceof Node.Val was && before.lineage() == now.lineage()
                     && after.data().length() >= was.data().length()) {
                 if (after.data().length() > was.data().length()) {
                     queue(new WatchEvent.Appended(id, key, v, after.data().suffix(was.data().length())));

@@ -98,6 +98,12 @@ final class LogFormat {
                             out.writeInt(op.value().length);
                             out.write(op.value());
                         }
+                        if (op.link() != null) {
+                            writeString(out, op.link());
+                        }
+                        if (op.source() != null) {
+                            writeString(out, op.source());
+                        }
                     }
                 }
                 case LogRecord.CreateNamespace c -> {
@@ -139,12 +145,11 @@ final class LogFormat {
                     }
                     Txn.Op.Kind kind = kinds[k];
                     String key = readString(in);
-                    byte[] value = null;
-                    if (kind == Txn.Op.Kind.PUT || kind == Txn.Op.Kind.APPEND) {
-                        value = readBytes(in);
-                    }
+                    byte[] value = kind == Txn.Op.Kind.PUT || kind == Txn.Op.Kind.APPEND ? readBytes(in) : null;
+                    String link = kind == Txn.Op.Kind.SYMLINK ? readString(in) : null;
+                    String source = kind == Txn.Op.Kind.COPY || kind == Txn.Op.Kind.MOVE ? readString(in) : null;
                     Keys.parseNonRoot(key);
-                    ops.add(new Txn.Op(kind, key, value));
+                    ops.add(new Txn.Op(kind, key, value, link, source));
                 }
                 yield new LogRecord.Commit(ns, version, ops);
             }

@@ -41,8 +41,11 @@ public interface Namespace {
      */
     View at(long version) throws InterruptedException;
 
-    /** Reads {@code key} at the latest version: value, kind and versions in one round trip. */
+    /** Reads {@code key} at the latest version, following symlinks: value, kind and versions in one round trip. */
     Entry entry(String key) throws InterruptedException;
+
+    /** Reads the node at {@code key} itself at the latest version, a symlink included; see {@link View#readlink}. */
+    Entry readlink(String key) throws InterruptedException;
 
     /** Reads {@code key} at the latest version; see {@link View#get}. */
     default byte[] get(String key) throws InterruptedException {
@@ -102,6 +105,21 @@ public interface Namespace {
         return commit(new Txn().mkdir(key));
     }
 
+    /** Commits a symlink at {@code key} to {@code target} ({@code "key"} or {@code "ns::key"}); see {@link Txn#symlink}. */
+    default long symlink(String key, String target) throws InterruptedException {
+        return commit(new Txn().symlink(key, target));
+    }
+
+    /** Commits a copy of {@code from} at {@code to}; see {@link Txn#copy}. */
+    default long copy(String from, String to) throws InterruptedException {
+        return commit(new Txn().copy(from, to));
+    }
+
+    /** Commits a move of {@code from} to {@code to} (a copy and an unlink in one commit); see {@link Txn#move}. */
+    default long move(String from, String to) throws InterruptedException {
+        return commit(new Txn().move(from, to));
+    }
+
     /**
      * Blocks until this namespace's durable version is at least {@code version}; returns the
      * version then (at least {@code version}). Pass versions out of band and wait for them here to
@@ -134,6 +152,26 @@ public interface Namespace {
      * backend: keep it short (over the network every other reply of the connection waits for it).
      */
     Watch watch(String key, WatchMode mode, Consumer<? super WatchEvent> listener) throws InterruptedException;
+
+    /**
+     * Starts a watch with Flux's flags ({@link WatchOptions}: wait for a value, only changed values,
+     * at most a number of events) whose events go to {@code listener}; without flags it is
+     * {@link #watch(String, WatchMode, Consumer)}. The flags apply to the events the backend
+     * delivers, so they work alike on every backend.
+     */
+    default Watch watch(String key, WatchMode mode, WatchOptions options, Consumer<? super WatchEvent> listener)
+            throws InterruptedException {
+        return options.isNone() ? watch(key, mode, listener) : FilteredWatch.start(this, key, mode, options, listener);
+    }
+
+    /**
+     * Like {@link #watch(String, WatchMode, WatchOptions, Consumer)}, delivering to {@code inbox}
+     * from the backend's delivery thread (a full inbox pushes back on it).
+     */
+    default Watch watch(String key, WatchMode mode, WatchOptions options, Inbox<? super WatchEvent> inbox)
+            throws InterruptedException {
+        return options.isNone() ? watch(key, mode, inbox) : FilteredWatch.start(this, key, mode, options, inbox);
+    }
 
     /**
      * Returns this namespace with every call bounded by {@code timeout}: a call that has no answer

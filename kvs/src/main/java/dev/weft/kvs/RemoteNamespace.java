@@ -54,7 +54,22 @@ final class RemoteNamespace implements Namespace, View.Reads {
     /** Reads {@code key} at root {@code version} ({@link KvsRequest#LATEST} for the latest). */
     @Override
     public Entry entry(String key, long version) throws InterruptedException {
-        return client.call(id -> new Wire.Out(Wire.ENTRY, id).str(name).i64(version).str(key), Wire.R_ENTRY, timeout,
+        return read(Wire.ENTRY, key, version);
+    }
+
+    @Override
+    public Entry readlink(String key) throws InterruptedException {
+        return readlink(key, KvsRequest.LATEST);
+    }
+
+    @Override
+    public Entry readlink(String key, long version) throws InterruptedException {
+        return read(Wire.READLINK, key, version);
+    }
+
+    /** One {@code ENTRY} or {@code READLINK} round trip: both are answered by an {@code ENTRY} reply. */
+    private Entry read(byte type, String key, long version) throws InterruptedException {
+        return client.call(id -> new Wire.Out(type, id).str(name).i64(version).str(key), Wire.R_ENTRY, timeout,
                 in -> Wire.entry(in, name, key));
     }
 

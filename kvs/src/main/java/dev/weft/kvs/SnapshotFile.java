@@ -23,12 +23,15 @@ import java.util.zip.CheckedOutputStream;
  * A snapshot of every namespace's durable tree as of one log position, in
  * {@code snap-<lsn>.snap}: magic, format, lsn, then each namespace (name, owner, version, tree in
  * pre-order), then a CRC32C of everything before it. Written to a temporary file, forced, and
- * renamed into place, so a snapshot file is either whole or absent.
+ * renamed into place, so a snapshot file is either whole or absent. Nodes are written with the
+ * versions readers see ({@link Tree.Found}), so a copied directory is written out in full: the
+ * structure it shared is shared again only by copies made after a restart.
  */
 final class SnapshotFile {
     private static final long MAGIC = 0x574b56534e415031L; // "WKVSNAP1"
     private static final byte DIR = 1;
     private static final byte VAL = 2;
+    private static final byte LINK = 3;
 
     /** One namespace in a snapshot. */
     record Entry(String name, String owner, Root root) {
@@ -52,7 +55,7 @@ final class SnapshotFile {
                 LogFormat.writeString(out, e.name());
                 LogFormat.writeString(out, e.owner());
                 out.writeLong(e.root().version());
-                writeNode(out, e.root().dir());
+                writeNode(out, e.root().dir(), 0);
             }
             out.flush();
             new DataOutputStream(raw).writeInt((int) crc.getValue());
@@ -63,15 +66,17 @@ final class SnapshotFile {
         return target;
     }
 
-    private static void writeNode(DataOutputStream out, Node node) throws IOException {
-        switch (node) {
+    /** Writes {@code node}, beneath directories whose highest floor is {@code floor}. */
+    private static void writeNode(DataOutputStream out, Node node, long floor) throws IOException {
+        switch (Tree.stamped(node, floor)) {
             case Node.Dir d -> {
                 out.writeByte(DIR);
                 out.writeLong(d.version());
                 out.writeInt(d.size());
+                long below = Math.max(floor, d.floor());
                 for (int i = 0; i < d.size(); i++) {
                     LogFormat.writeString(out, d.name(i));
-                    writeNode(out, d.child(i));
+                    writeNode(out, d.child(i), below);
                 }
             }
             case Node.Val v -> {
@@ -80,6 +85,11 @@ final class SnapshotFile {
                 out.writeLong(v.lineage());
                 out.writeInt(v.data().length());
                 out.write(v.data().array(), 0, v.data().length());
+            }
+            case Node.Link l -> {
+                out.writeByte(LINK);
+                out.writeLong(l.version());
+                LogFormat.writeString(out, l.target());
             }
         }
     }
@@ -143,6 +153,13 @@ final class SnapshotFile {
         if (tag == VAL) {
             long lineage = in.readLong();
             return new Node.Val(version, lineage, Blob.of(LogFormat.readBytes(in)));
+        }
+        if (tag == LINK) {
+            try {
+                return Node.Link.of(version, LogFormat.readString(in));
+            } catch (KvsException e) {
+                throw new IOException("bad symlink: " + e.getMessage(), e);
+            }
         }
         throw new IOException("bad node tag " + tag);
     }

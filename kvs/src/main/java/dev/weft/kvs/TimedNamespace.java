@@ -52,6 +52,11 @@ final class TimedNamespace implements Namespace {
     }
 
     @Override
+    public Entry readlink(String key) {
+        return ns.readlink(key);
+    }
+
+    @Override
     public List<String> list(String dir) {
         return ns.list(dir);
     }

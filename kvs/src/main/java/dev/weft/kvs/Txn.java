@@ -20,12 +20,23 @@ public final class Txn {
     public static final long ABSENT = 0;
 
     /**
-     * One operation of a transaction, for backends that translate transactions; {@code value} is
-     * the transaction's own copy (null for unlink and mkdir): read it, never write it.
+     * One operation of a transaction, for backends that translate transactions.
+     *
+     * @param kind what it does
+     * @param key the key it writes (for {@code MOVE}, also removes {@code source})
+     * @param value the bytes of a put or append, the transaction's own copy: read it, never write it
+     *     (null for the other kinds)
+     * @param link a symlink's target, as {@link LinkTarget#parse} reads it (null for the other kinds)
+     * @param source the key a copy or move takes (null for the other kinds)
      */
-    public record Op(Kind kind, String key, byte[] value) {
-        /** What an operation does. */
-        public enum Kind { PUT, APPEND, UNLINK, MKDIR }
+    public record Op(Kind kind, String key, byte[] value, String link, String source) {
+        /** What an operation does. The order is the log's encoding: add kinds at the end. */
+        public enum Kind { PUT, APPEND, UNLINK, MKDIR, SYMLINK, COPY, MOVE }
+
+        /** An operation without a link or a source: put, append, unlink or mkdir. */
+        public Op(Kind kind, String key, byte[] value) {
+            this(kind, key, value, null, null);
+        }
 
         String[] path() {
             return Keys.parse(key);
@@ -73,6 +84,55 @@ public final class Txn {
     }
 
     /**
+     * Makes {@code key} a symlink to {@code target}, replacing what was there: {@code "other.key"}
+     * in this namespace or {@code "ns::other.key"} in namespace {@code ns}. Reads follow symlinks
+     * (see {@link View#entry}); writes, preconditions and watches do not: they name the link itself.
+     * The target need not exist.
+     *
+     * @throws KvsException if the target is empty or names an empty namespace
+     */
+    public Txn symlink(String key, String target) {
+        Keys.parseNonRoot(key);
+        LinkTarget.parse(target);
+        ops.add(new Op(Op.Kind.SYMLINK, key, null, target, null));
+        return this;
+    }
+
+    /**
+     * Puts a copy of the node at {@code from} (a value, a directory and everything beneath it, or a
+     * symlink, which is not followed) at {@code to}, replacing what was there, as the transaction's
+     * earlier operations left it. The copy shares the persistent tree's structure with its source, so
+     * copying a directory of any size costs a constant, and later changes to either leave the other
+     * alone. Every key of the copy has the copying commit's version.
+     *
+     * @throws KvsException if either key is the root
+     */
+    public Txn copy(String from, String to) {
+        return transfer(Op.Kind.COPY, from, to);
+    }
+
+    /**
+     * Like {@link #copy} followed by {@link #unlink} of {@code from}, in this one transaction.
+     *
+     * @throws KvsException if either key is the root, or {@code to} is {@code from} or beneath it
+     */
+    public Txn move(String from, String to) {
+        String[] source = Keys.parseNonRoot(from);
+        String[] target = Keys.parseNonRoot(to);
+        if (target.length >= source.length && java.util.Arrays.equals(source, 0, source.length, target, 0, source.length)) {
+            throw new KvsException("cannot move '" + from + "' to '" + to + "': onto or into itself");
+        }
+        return transfer(Op.Kind.MOVE, from, to);
+    }
+
+    private Txn transfer(Op.Kind kind, String from, String to) {
+        Keys.parseNonRoot(from);
+        Keys.parseNonRoot(to);
+        ops.add(new Op(kind, to, null, null, from));
+        return this;
+    }
+
+    /**
      * Commits only if {@code key} is at {@code version} when the transaction applies (its version is
      * the root version of the commit that last changed it or anything beneath it; {@link #ABSENT}
      * requires the key to be missing).
@@ -117,15 +177,38 @@ public final class Txn {
         boolean mayUndo = false;
         for (Op op : ops) {
             String[] path = op.path();
+            Node.Dir before = r;
             r = switch (op.kind()) {
                 case PUT -> Tree.update(r, path, old -> new Node.Val(version, version, Blob.of(op.value())), version);
                 case APPEND -> Tree.update(r, path, old -> appended(op, old, version), version);
                 case UNLINK -> Tree.update(r, path, old -> null, version);
                 case MKDIR -> Tree.update(r, path, old -> new Node.Dir(version, new String[0], new Node[0]), version);
+                case SYMLINK -> Tree.update(r, path, old -> Node.Link.of(version, op.link()), version);
+                case COPY -> {
+                    Node copy = copied(before, op, version);
+                    yield Tree.update(before, path, old -> copy, version);
+                }
+                case MOVE -> {
+                    Node copy = copied(before, op, version);
+                    yield Tree.update(Tree.update(before, path, old -> copy, version), Keys.parse(op.source()),
+                            old -> null, version);
+                }
             };
-            mayUndo |= op.kind() == Op.Kind.UNLINK || op.kind() == Op.Kind.MKDIR;
+            mayUndo |= op.kind() == Op.Kind.UNLINK || op.kind() == Op.Kind.MKDIR || op.kind() == Op.Kind.MOVE;
         }
         return mayUndo ? (Node.Dir) Tree.keepUnchanged(root, r, version) : r;
+    }
+
+    /** The node at a copy's source as a copy made at {@code version}: the same contents, stamped anew. */
+    private static Node copied(Node.Dir root, Op op, long version) {
+        Node source = Tree.lookup(root, Keys.parse(op.source()));
+        return switch (source) {
+            case null -> throw new NoSuchKeyException("cannot " + op.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + " '" + op.source() + "' to '" + op.key() + "': '" + op.source() + "' is missing");
+            case Node.Val v -> new Node.Val(version, version, v.data());
+            case Node.Link l -> new Node.Link(version, l.target(), l.namespace(), l.key());
+            case Node.Dir d -> d.copiedAt(version);
+        };
     }
 
     private static Node appended(Op op, Node old, long version) {
@@ -134,6 +217,10 @@ public final class Txn {
         }
         if (old == null) {
             return new Node.Val(version, version, Blob.of(op.value()));
+        }
+        if (old instanceof Node.Link link) {
+            throw new NotAValueException("cannot append to '" + op.key() + "': it is a symlink to '" + link.target()
+                    + "' (writes do not follow symlinks)");
         }
         throw new NotAValueException("cannot append to '" + op.key() + "': it is a directory");
     }

@@ -7,13 +7,35 @@ import java.util.List;
  * later. In process a view is an immutable snapshot read without locks; over the network or on etcd
  * each read is a round trip at the view's version, which works as long as the backend keeps that
  * version ({@link VersionNotRetainedException} otherwise).
+ *
+ * <p><b>Symlinks.</b> Reads follow symlinks ({@link Txn#symlink}), on the way to a key and at the
+ * key itself, at most {@link #MAX_LINK_HOPS} of them ({@link SymlinkLoopException} beyond). A
+ * symlink whose target is missing reads as missing. A target in another namespace
+ * ({@code "ns::key"}) is read at that namespace's latest version in process and on a Weft server
+ * (versions count each namespace's own commits), at this view's revision on etcd (one revision for
+ * all). {@link #readlink} reads the symlink itself.
  */
 public interface View {
+    /** How many symlinks one read follows at most: Flux's limit. */
+    int MAX_LINK_HOPS = 10;
+
     /** Returns the root version this view shows. */
     long version();
 
-    /** Reads {@code key}: its value or kind, and its version. */
+    /**
+     * Reads {@code key}, following symlinks: what it finds (value or kind) and its version.
+     *
+     * @throws SymlinkLoopException if it would follow more than {@link #MAX_LINK_HOPS} symlinks
+     */
     Entry entry(String key) throws InterruptedException;
+
+    /**
+     * Reads the node at {@code key} itself, following symlinks on the way to it but not one at the
+     * key: for a symlink, an entry whose {@link Entry#link()} is its target and whose key version
+     * is the link's own (the one {@link Txn#require} on the key compares); otherwise what
+     * {@link #entry} would find without following.
+     */
+    Entry readlink(String key) throws InterruptedException;
 
     /**
      * Returns a copy of the value at {@code key}, or {@code null} if there is none.
@@ -42,14 +64,16 @@ public interface View {
     /**
      * Returns the version of {@code key}: the root version of the commit that last changed it (or,
      * for a directory, anything beneath it), or {@link Txn#ABSENT} if it is missing. This is the
-     * version a {@link Txn#require} precondition compares.
+     * version a {@link Txn#require} precondition compares, unless {@code key} is a symlink: this
+     * reads through it, and the precondition names the link ({@link #readlink} has its version).
      */
     default long keyVersion(String key) throws InterruptedException {
         return entry(key).keyVersion();
     }
 
     /**
-     * Returns the names in directory {@code dir} ({@code "."} for the root), sorted.
+     * Returns the names in directory {@code dir} ({@code "."} for the root), sorted, following
+     * symlinks to it (a symlink in it is listed by its own name).
      *
      * @throws NotADirectoryException if {@code dir} is missing or is a value
      */
@@ -59,6 +83,9 @@ public interface View {
     interface Reads {
         /** Reads {@code key} at {@code version}. */
         Entry entry(String key, long version) throws InterruptedException;
+
+        /** Reads the node at {@code key} at {@code version}, not following a symlink there. */
+        Entry readlink(String key, long version) throws InterruptedException;
 
         /** Lists {@code dir} at {@code version}. */
         List<String> list(String dir, long version) throws InterruptedException;
@@ -75,6 +102,11 @@ public interface View {
             @Override
             public Entry entry(String key) throws InterruptedException {
                 return reads.entry(key, version);
+            }
+
+            @Override
+            public Entry readlink(String key) throws InterruptedException {
+                return reads.readlink(key, version);
             }
 
             @Override

@@ -40,8 +40,12 @@ final class Wire {
     static final byte WAIT_VERSION_FOR = 12;
     /** Added with the common store contract: a read that also tells a directory from a value. */
     static final byte ENTRY = 13;
+    /** Added with symlinks and copies: a COMMIT whose operations may also be symlink, copy and move. */
+    static final byte TXN = 14;
+    /** Added with symlinks: a read of the node at a key itself, answered by an ENTRY that may be a symlink. */
+    static final byte READLINK = 15;
     /** The highest request type this version of the protocol knows. */
-    static final byte LAST_REQUEST = ENTRY;
+    static final byte LAST_REQUEST = READLINK;
 
     // Replies and events (server to client).
     static final byte R_VALUE = 64;
@@ -66,17 +70,24 @@ final class Wire {
     static final byte E_NOT_A_DIRECTORY = 9;
     static final byte E_NO_NAMESPACE = 10;
     static final byte E_NAMESPACE_EXISTS = 11;
+    static final byte E_LINK_LOOP = 12;
+    static final byte E_PERMISSION = 13;
+    static final byte E_NO_SUCH_KEY = 14;
 
     // Kinds of node in an ENTRY reply.
     private static final byte KIND_MISSING = 0;
     private static final byte KIND_VALUE = 1;
     private static final byte KIND_DIRECTORY = 2;
+    private static final byte KIND_SYMLINK = 3;
 
     // Transaction operations (Txn.Op.Kind ordinals would tie the wire to an enum's order).
     private static final byte OP_PUT = 1;
     private static final byte OP_APPEND = 2;
     private static final byte OP_UNLINK = 3;
     private static final byte OP_MKDIR = 4;
+    private static final byte OP_SYMLINK = 5;
+    private static final byte OP_COPY = 6;
+    private static final byte OP_MOVE = 7;
 
     // Watch event kinds.
     private static final byte EV_VALUE = 1;
@@ -258,14 +269,19 @@ final class Wire {
 
     // ---------------------------------------------------------------- transactions
 
+    /**
+     * Encodes a commit: as {@code COMMIT} if it has only the first four kinds of operation (so a
+     * server that predates the others still takes it), else as {@code TXN}.
+     */
     static Out commit(long id, String namespace, Txn txn) {
-        Out out = new Out(COMMIT, id).str(namespace);
+        List<Txn.Op> ops = txn.ops();
+        boolean extended = ops.stream().anyMatch(op -> op.kind().ordinal() > Txn.Op.Kind.MKDIR.ordinal());
+        Out out = new Out(extended ? TXN : COMMIT, id).str(namespace);
         List<Txn.Precondition> pre = txn.preconditions();
         out.i32(pre.size());
         for (Txn.Precondition p : pre) {
             out.str(p.key()).i64(p.version());
         }
-        List<Txn.Op> ops = txn.ops();
         out.i32(ops.size());
         for (Txn.Op op : ops) {
             switch (op.kind()) {
@@ -273,14 +289,18 @@ final class Wire {
                 case APPEND -> out.u8(OP_APPEND).str(op.key()).bytes(op.value());
                 case UNLINK -> out.u8(OP_UNLINK).str(op.key());
                 case MKDIR -> out.u8(OP_MKDIR).str(op.key());
+                case SYMLINK -> out.u8(OP_SYMLINK).str(op.key()).str(op.link());
+                case COPY -> out.u8(OP_COPY).str(op.key()).str(op.source());
+                case MOVE -> out.u8(OP_MOVE).str(op.key()).str(op.source());
             }
         }
         return out;
     }
 
     /**
-     * Reads a transaction. A structural fault throws {@link Malformed}; a well-formed transaction with
-     * a bad key throws {@link KvsException} (the request fails, the connection stays).
+     * Reads a transaction of a {@code COMMIT} or {@code TXN} frame. A structural fault throws
+     * {@link Malformed}; a well-formed transaction with a bad key throws {@link KvsException} (the
+     * request fails, the connection stays).
      */
     static Txn txn(In in) {
         Txn txn = new Txn();
@@ -296,20 +316,27 @@ final class Wire {
             }
         }
         int ops = in.count(5);
+        int lastKind = in.type == TXN ? OP_MOVE : OP_MKDIR;
         for (int i = 0; i < ops; i++) {
             int kind = in.u8();
+            if (kind < OP_PUT || kind > lastKind) {
+                throw new Malformed("unknown transaction operation " + kind + " in a frame of type " + in.type);
+            }
             String key = in.str();
             byte[] value = kind == OP_PUT || kind == OP_APPEND ? in.bytes() : null;
             if ((kind == OP_PUT || kind == OP_APPEND) && value == null) {
                 throw new Malformed("a put or append without a value");
             }
+            String other = kind >= OP_SYMLINK ? in.str() : null;
             try {
                 switch (kind) {
                     case OP_PUT -> txn.put(key, value);
                     case OP_APPEND -> txn.append(key, value);
                     case OP_UNLINK -> txn.unlink(key);
                     case OP_MKDIR -> txn.mkdir(key);
-                    default -> throw new Malformed("unknown transaction operation " + kind);
+                    case OP_SYMLINK -> txn.symlink(key, other);
+                    case OP_COPY -> txn.copy(other, key);
+                    default -> txn.move(other, key);
                 }
             } catch (KvsException e) {
                 invalid = invalid != null ? invalid : e;
@@ -344,7 +371,12 @@ final class Wire {
                 long version = in.i64();
                 yield new KvsRequest.ListDir(ns, in.str(), version, reply);
             }
-            case COMMIT -> new KvsRequest.Commit(in.str(), txn(in), reply);
+            case COMMIT, TXN -> new KvsRequest.Commit(in.str(), txn(in), reply);
+            case READLINK -> {
+                String ns = in.str();
+                long version = in.i64();
+                yield new KvsRequest.ReadLink(ns, in.str(), version, reply);
+            }
             case VERSION -> new KvsRequest.GetVersion(in.str(), reply);
             case WAIT_VERSION -> new KvsRequest.WaitVersion(in.str(), in.i64(), null, reply);
             case WAIT_VERSION_FOR -> new KvsRequest.WaitVersion(in.str(), in.i64(), Duration.ofMillis(in.i64()), reply);
@@ -361,9 +393,10 @@ final class Wire {
     /** Encodes the reply to request {@code id} of frame type {@code requestType}. */
     static byte[] reply(byte requestType, long id, KvsReply reply) {
         Out out = switch (reply) {
-            case KvsReply.Value(Entry e) when requestType == ENTRY -> new Out(R_ENTRY, id).i64(e.version())
-                    .i64(e.keyVersion()).u8(e.directory() ? KIND_DIRECTORY : e.exists() ? KIND_VALUE : KIND_MISSING)
-                    .bytes(e.value());
+            case KvsReply.Value(Entry e) when requestType == ENTRY || requestType == READLINK -> new Out(R_ENTRY, id)
+                    .i64(e.version()).i64(e.keyVersion())
+                    .u8(e.directory() ? KIND_DIRECTORY : e.symlink() ? KIND_SYMLINK : e.exists() ? KIND_VALUE : KIND_MISSING)
+                    .bytes(e.symlink() ? e.link().getBytes(StandardCharsets.UTF_8) : e.value());
             case KvsReply.Value(Entry e) -> new Out(R_VALUE, id).i64(e.version()).i64(e.keyVersion()).bytes(e.valueOrNull());
             case KvsReply.Listing l -> new Out(R_LISTING, id).i64(l.version()).strs(l.names());
             case KvsReply.Version v -> new Out(R_VERSION, id).i64(v.version());
@@ -378,14 +411,21 @@ final class Wire {
         return out.frame();
     }
 
-    /** Reads an {@code ENTRY} reply of a read of {@code key} in {@code namespace}. */
+    /**
+     * Reads an {@code ENTRY} reply of a read of {@code key} in {@code namespace}; a symlink (kind 3,
+     * its target in the value field) answers only {@code READLINK}.
+     */
     static Entry entry(In in, String namespace, String key) {
         long version = in.i64();
         long keyVersion = in.i64();
         int kind = in.u8();
         byte[] value = in.bytes();
-        if (kind > KIND_DIRECTORY || (kind == KIND_VALUE) != (value != null)) {
+        boolean carries = kind == KIND_VALUE || kind == KIND_SYMLINK;
+        if (kind > KIND_SYMLINK || carries != (value != null)) {
             throw new Malformed("an entry of kind " + kind + (value == null ? " without" : " with") + " a value");
+        }
+        if (kind == KIND_SYMLINK) {
+            return new Entry(namespace, key, version, keyVersion, false, null, new String(value, StandardCharsets.UTF_8));
         }
         return new Entry(namespace, key, version, keyVersion, kind == KIND_DIRECTORY, value);
     }
@@ -453,6 +493,9 @@ final class Wire {
             case NotADirectoryException n -> error(id, E_NOT_A_DIRECTORY, message);
             case NoSuchNamespaceException n -> error(id, E_NO_NAMESPACE, message);
             case NamespaceExistsException n -> error(id, E_NAMESPACE_EXISTS, message);
+            case SymlinkLoopException n -> error(id, E_LINK_LOOP, message);
+            case PermissionDeniedException n -> error(id, E_PERMISSION, message);
+            case NoSuchKeyException n -> error(id, E_NO_SUCH_KEY, message);
             case LimitExceededException n -> error(id, E_LIMIT, message);
             default -> error(id, E_FAILED, message);
         };
@@ -469,6 +512,9 @@ final class Wire {
             case E_NOT_A_DIRECTORY -> new NotADirectoryException(message);
             case E_NO_NAMESPACE -> new NoSuchNamespaceException(message);
             case E_NAMESPACE_EXISTS -> new NamespaceExistsException(message);
+            case E_LINK_LOOP -> new SymlinkLoopException(message);
+            case E_PERMISSION -> new PermissionDeniedException(message);
+            case E_NO_SUCH_KEY -> new NoSuchKeyException(message);
             case E_LIMIT -> new LimitExceededException(message);
             case E_AUTH -> new AuthenticationException("authentication failed: " + message);
             case E_FRAME_TOO_LARGE -> new LimitExceededException("the server refused a frame: " + message);

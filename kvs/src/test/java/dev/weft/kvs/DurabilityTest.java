@@ -45,6 +45,41 @@ class DurabilityTest {
         }
     }
 
+    @ParameterizedTest(name = "snapshot first: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void symlinksCopiesAndMovesSurviveReplayAndSnapshotsWithTheirVersions(boolean snapshot) throws Exception {
+        KvsOptions options = KvsOptions.durable(dir);
+        long copied;
+        long moved;
+        try (Kvs kvs = Kvs.open(options)) {
+            Namespace ns = kvs.primary();
+            ns.commit(new Txn().put("src.a", "1").append("src.sub.log", "x").symlink("link", "src.sub"));
+            copied = ns.copy("src", "dst");
+            moved = ns.commit(new Txn().move("dst.sub", "moved").symlink("far", "other::k"));
+            ns.append("moved.log", "y");
+            if (snapshot) {
+                kvs.snapshot().get(10, TimeUnit.SECONDS);
+            }
+        }
+        try (Kvs kvs = Kvs.open(options)) {
+            Namespace ns = kvs.primary();
+            assertThat(kvs.recovery().clean()).isTrue();
+            assertThat(ns.getString("link.log")).as("a link followed after recovery").isEqualTo("x");
+            assertThat(ns.readlink("far").link()).isEqualTo("other::k");
+            assertThat(ns.latest().keyVersion("dst.a")).as("a copied key keeps the copy's version").isEqualTo(copied);
+            assertThat(ns.getString("moved.log")).isEqualTo("xy");
+            assertThat(ns.latest().exists("dst.sub")).isFalse();
+            KvsContract.Events events = new KvsContract.Events();
+            ns.watch("moved.log", WatchMode.APPEND, events);
+            assertThat(new String(events.next(WatchEvent.Appended.class).bytes())).isEqualTo("xy");
+            long v = ns.append("moved.log", "z");
+            WatchEvent.Appended next = events.next(WatchEvent.Appended.class);
+            assertThat(next.version()).as("an append after recovery is an append, not a replacement").isEqualTo(v);
+            assertThat(new String(next.bytes())).isEqualTo("z");
+            assertThat(ns.latest().keyVersion("moved")).isGreaterThan(moved);
+        }
+    }
+
     @Test
     void snapshotTruncatesTheLogAndRecoveryStartsFromIt() throws Exception {
         KvsOptions options = KvsOptions.durable(dir);

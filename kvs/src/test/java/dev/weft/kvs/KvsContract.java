@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The contract every {@link KvsStore} backend keeps, run against each: a subclass names its
  * backends ({@link #backends()}), and every test here runs once per backend on a fresh, empty store.
- * {@code KvsContractTest} runs it in process and against a Weft server; {@code EtcdContractTest} in
+ * {@link FluxContract} adds what came from Flux later (symlinks, copies, eventlogs, watch flags).
+ * {@code KvsContractTest} runs both in process and against a Weft server; {@code EtcdContractTest} in
  * {@code kvs-etcd} against etcd. Versions are compared by order, never by value, unless the backend
  * has dense versions (one per commit, from 1): etcd's revision is global and not dense.
  */
@@ -43,6 +44,11 @@ public abstract class KvsContract {
 
         /** Whether versions count commits of the namespace, 1, 2, 3, ... (in process and on a Weft server). */
         boolean denseVersions();
+
+        /** Whether a directory can be copied or moved (etcd refuses it with {@link NotSupportedException}). */
+        default boolean copiesDirectories() {
+            return true;
+        }
     }
 
     /** Returns the backends to run the contract against. */

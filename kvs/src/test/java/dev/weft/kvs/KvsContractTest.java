@@ -3,7 +3,7 @@ package dev.weft.kvs;
 import java.util.List;
 
 /** The store contract in process and against a Weft KVS server (etcd: {@code EtcdContractTest} in kvs-etcd). */
-class KvsContractTest extends KvsContract {
+class KvsContractTest extends FluxContract {
     @Override
     protected List<Backend> backends() {
         return List.of(new Backend() {

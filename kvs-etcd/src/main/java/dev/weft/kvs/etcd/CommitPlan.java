@@ -2,9 +2,11 @@ package dev.weft.kvs.etcd;
 
 import dev.weft.kvs.ConflictException;
 import dev.weft.kvs.LimitExceededException;
+import dev.weft.kvs.NoSuchKeyException;
 import dev.weft.kvs.NoSuchNamespaceException;
 import dev.weft.kvs.NotADirectoryException;
 import dev.weft.kvs.NotAValueException;
+import dev.weft.kvs.NotSupportedException;
 import dev.weft.kvs.Txn;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
@@ -36,6 +38,8 @@ final class CommitPlan {
      * What each compare protects.
      *  - The namespace key's create revision: the namespace still exists, and is the same one.
      *  - A node read as missing: neither its directory nor its value marker exists.
+     *  - A node read as a symlink: its symlink key has the create revision read (a symlink op
+     *    rewrites it, keeping the create revision only if it was a symlink before).
      *  - A node read as a value: its value marker has the create revision read. Puts and appends keep
      *    it (they rewrite the marker), so concurrent appends to one log never conflict; an unlink or
      *    a change of kind recreates or removes it.
@@ -47,6 +51,11 @@ final class CommitPlan {
      *
      * etcd refuses a transaction that puts a key inside a range it deletes, so a cleared directory
      * whose subtree this transaction also writes is cleared key by key (the keys read), not by range.
+     *
+     * Writes never follow symlinks: a symlink above a written key is refused like a value there. A
+     * copy or move of a value or a symlink writes its contents afresh at the destination; a
+     * directory is refused (NotSupportedException): etcd's flat key space shares no structure, so
+     * a copy would write every key beneath it, and one transaction holds at most 128 operations.
      */
     /** etcd's default --max-txn-ops. */
     static final int MAX_OPS = 128;
@@ -82,6 +91,14 @@ final class CommitPlan {
             readSet.addAll(Layout.ancestors(path));
             if (op.kind() != Txn.Op.Kind.APPEND) {
                 clearing.add(path);
+            }
+            if (op.source() != null) {
+                String source = Layout.path(op.source());
+                readSet.add(source);
+                readSet.addAll(Layout.ancestors(source));
+                if (op.kind() == Txn.Op.Kind.MOVE) {
+                    clearing.add(source);
+                }
             }
         }
         for (String c : clearing) {
@@ -136,6 +153,7 @@ final class CommitPlan {
             if (p.version() == Txn.ABSENT) {
                 compares.put("d:" + path, new Cmp(Layout.bytes(dir), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
                 compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+                compares.put("l:" + path, new Cmp(Layout.bytes(Layout.linkKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
             } else {
                 compares.put("pre:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL,
                         CmpTarget.modRevision(p.version())));
@@ -158,6 +176,7 @@ final class CommitPlan {
                 byte[][] appended = Layout.appendRange(dir);
                 writes.add(delete(appended[0], appended[1]));
                 writes.add(delete(dir, null));
+                writes.add(delete(Layout.linkKey(dir), null));
                 byte[][] beneath = Layout.childRange(dir);
                 writes.add(delete(beneath[0], beneath[1]));
             }
@@ -165,6 +184,7 @@ final class CommitPlan {
         for (String a : parents) {
             byte[] dir = dirKey(a);
             compares.put("v:" + a, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+            compares.put("l:" + a, new Cmp(Layout.bytes(Layout.linkKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
             writes.add(Op.put(Layout.bytes(dir), Layout.bytes(Layout.DIR_VALUE), PutOption.DEFAULT));
         }
         writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
@@ -215,11 +235,24 @@ final class CommitPlan {
         boolean removedOnce;                // the initial node was removed or replaced at some point
         boolean put;                        // the last value came from a put (bytes below)
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        boolean changed;                    // a put, append, removal or mkdir happened here
+        String link;                        // the symlink's target, if it is one now
+        boolean changed;                    // a put, append, removal, mkdir or symlink happened here
 
         Sim(EtcdNode initial) {
             this.initial = initial;
             this.kind = initial.kind();
+            this.link = initial.link();
+        }
+
+        /** The whole value as the transaction has made it so far. */
+        byte[] value() {
+            if (initial.kind() == EtcdNode.Kind.VALUE && !removedOnce && !put) {
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
+                all.writeBytes(initial.value());
+                all.writeBytes(bytes.toByteArray());
+                return all.toByteArray();
+            }
+            return bytes.toByteArray();
         }
     }
 
@@ -272,7 +305,11 @@ final class CommitPlan {
                 compares.put("pre:", new Cmp(namespaceKey, Cmp.Op.EQUAL, CmpTarget.modRevision(p.version())));
             } else if (p.version() != Txn.ABSENT) {
                 EtcdNode n = sims.get(path).initial;
-                byte[] marker = n.isDirectory() ? dirKey(path) : Layout.valueKey(dirKey(path));
+                byte[] marker = switch (n.kind()) {
+                    case DIR -> dirKey(path);
+                    case LINK -> Layout.linkKey(dirKey(path));
+                    default -> Layout.valueKey(dirKey(path));
+                };
                 compares.put("pre:" + path, new Cmp(Layout.bytes(marker), Cmp.Op.EQUAL, CmpTarget.modRevision(p.version())));
             }
         }
@@ -286,17 +323,15 @@ final class CommitPlan {
         String path = Layout.path(op.key());
         Sim node = sims.get(path);
         switch (op.kind()) {
-            case PUT -> {
-                makeParents(sims, path);
-                replace(sims, path, node, EtcdNode.Kind.VALUE);
-                node.put = true;
-                node.bytes = new ByteArrayOutputStream();
-                node.bytes.writeBytes(op.value());
-            }
+            case PUT -> put(sims, path, node, op.value());
             case APPEND -> {
                 makeParents(sims, path);
                 if (node.kind == EtcdNode.Kind.DIR) {
                     throw new NotAValueException("cannot append to '" + op.key() + "': it is a directory");
+                }
+                if (node.kind == EtcdNode.Kind.LINK) {
+                    throw new NotAValueException("cannot append to '" + op.key() + "': it is a symlink to '" + node.link
+                            + "' (writes do not follow symlinks)");
                 }
                 if (node.kind == EtcdNode.Kind.MISSING) {
                     node.kind = EtcdNode.Kind.VALUE;
@@ -318,7 +353,40 @@ final class CommitPlan {
                 makeParents(sims, path);
                 replace(sims, path, node, EtcdNode.Kind.DIR);
             }
+            case SYMLINK -> symlink(sims, path, node, op.link());
+            case COPY, MOVE -> {
+                String from = Layout.path(op.source());
+                Sim source = sims.get(from);
+                boolean reachable = Layout.ancestors(from).stream().allMatch(a -> sims.get(a).kind == EtcdNode.Kind.DIR);
+                String verb = op.kind().name().toLowerCase(java.util.Locale.ROOT);
+                switch (reachable ? source.kind : EtcdNode.Kind.MISSING) {
+                    case MISSING -> throw new NoSuchKeyException("cannot " + verb + " '" + op.source() + "' to '"
+                            + op.key() + "': '" + op.source() + "' is missing");
+                    case DIR -> throw new NotSupportedException("cannot " + verb + " directory '" + op.source()
+                            + "' on etcd: its flat key space shares no structure, so a copy would write every key"
+                            + " beneath it; copy its values one by one");
+                    case VALUE -> put(sims, path, node, source.value());
+                    case LINK -> symlink(sims, path, node, source.link);
+                }
+                if (op.kind() == Txn.Op.Kind.MOVE) {
+                    replace(sims, from, source, EtcdNode.Kind.MISSING);
+                }
+            }
         }
+    }
+
+    private static void put(Map<String, Sim> sims, String path, Sim node, byte[] value) {
+        makeParents(sims, path);
+        replace(sims, path, node, EtcdNode.Kind.VALUE);
+        node.put = true;
+        node.bytes = new ByteArrayOutputStream();
+        node.bytes.writeBytes(value);
+    }
+
+    private static void symlink(Map<String, Sim> sims, String path, Sim node, String target) {
+        makeParents(sims, path);
+        replace(sims, path, node, EtcdNode.Kind.LINK);
+        node.link = target;
     }
 
     private static void makeParents(Map<String, Sim> sims, String path) {
@@ -326,6 +394,10 @@ final class CommitPlan {
             Sim s = sims.get(a);
             if (s.kind == EtcdNode.Kind.VALUE) {
                 throw new NotADirectoryException("'" + a + "' is a value, not a directory");
+            }
+            if (s.kind == EtcdNode.Kind.LINK) {
+                throw new NotADirectoryException("'" + a + "' is a symlink to '" + s.link + "', not a directory;"
+                        + " writes do not follow symlinks: write beneath its target instead");
             }
             if (s.kind == EtcdNode.Kind.MISSING) {
                 s.kind = EtcdNode.Kind.DIR;
@@ -345,6 +417,7 @@ final class CommitPlan {
                     below.removedOnce = true;
                     below.put = false;
                     below.bytes = new ByteArrayOutputStream();
+                    below.link = null;
                 }
             }
         }
@@ -354,6 +427,7 @@ final class CommitPlan {
         node.kind = kind;
         node.put = false;
         node.bytes = new ByteArrayOutputStream();
+        node.link = null;
         node.changed = true;
     }
 
@@ -400,7 +474,7 @@ final class CommitPlan {
         }
         return switch (s.kind) {
             case MISSING -> false;
-            case VALUE -> true;
+            case VALUE, LINK -> true;
             case DIR -> s.cleared && s.children != 0;
         };
     }
@@ -409,12 +483,16 @@ final class CommitPlan {
         byte[] dir = dirKey(path);
         ByteSequence dirKey = Layout.bytes(dir);
         ByteSequence valueKey = Layout.bytes(Layout.valueKey(dir));
+        ByteSequence linkKey = Layout.bytes(Layout.linkKey(dir));
         switch (s.initial.kind()) {
             case MISSING -> {
                 compares.put("d:" + path, new Cmp(dirKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
                 compares.put("v:" + path, new Cmp(valueKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
+                compares.put("l:" + path, new Cmp(linkKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
             }
             case VALUE -> compares.put("v:" + path, new Cmp(valueKey, Cmp.Op.EQUAL,
+                    CmpTarget.createRevision(s.initial.create())));
+            case LINK -> compares.put("l:" + path, new Cmp(linkKey, Cmp.Op.EQUAL,
                     CmpTarget.createRevision(s.initial.create())));
             case DIR -> {
                 compares.put("d:" + path, new Cmp(dirKey, Cmp.Op.EQUAL, CmpTarget.createRevision(s.initial.create())));
@@ -446,9 +524,17 @@ final class CommitPlan {
                 clearBeneath(path, s, sims, writes);
             }
         }
+        if (changed && from == EtcdNode.Kind.LINK && s.kind != EtcdNode.Kind.LINK) {
+            writes.add(delete(Layout.linkKey(dir), null));
+        }
         switch (s.kind) {
             case MISSING -> { }
             case DIR -> writes.add(Op.put(Layout.bytes(dir), Layout.bytes(Layout.DIR_VALUE), PutOption.DEFAULT));
+            case LINK -> {
+                byte[] target = s.link.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                bytes += target.length;
+                writes.add(put(Layout.linkKey(dir), target));
+            }
             case VALUE -> {
                 byte[] content = s.bytes.toByteArray();
                 bytes += content.length;
@@ -482,6 +568,7 @@ final class CommitPlan {
                 rewritten.add(Layout.bytes(d));
                 rewritten.add(Layout.bytes(Layout.valueKey(d)));
                 rewritten.add(Layout.bytes(Layout.putBytesKey(d)));
+                rewritten.add(Layout.bytes(Layout.linkKey(d)));
             }
         }
         for (ByteSequence key : s.childKeys) {

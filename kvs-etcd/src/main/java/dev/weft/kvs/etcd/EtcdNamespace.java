@@ -2,10 +2,12 @@ package dev.weft.kvs.etcd;
 
 import dev.weft.kvs.Entry;
 import dev.weft.kvs.KvsException;
+import dev.weft.kvs.LinkTarget;
 import dev.weft.kvs.Namespace;
 import dev.weft.kvs.NoSuchNamespaceException;
 import dev.weft.kvs.NotADirectoryException;
 import dev.weft.kvs.OutcomeUnknownException;
+import dev.weft.kvs.SymlinkLoopException;
 import dev.weft.kvs.Txn;
 import dev.weft.kvs.VersionNotRetainedException;
 import dev.weft.kvs.View;
@@ -22,6 +24,7 @@ import io.etcd.jetcd.options.GetOption;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -101,24 +104,28 @@ final class EtcdNamespace implements Namespace, View.Reads {
         return entry(k, 0);
     }
 
-    /** Reads {@code k} at {@code revision} (0: the latest). */
+    /** Reads {@code k} at {@code revision} (0: the latest), following symlinks. */
     @Override
     public Entry entry(String k, long revision) throws InterruptedException {
-        String path = Layout.path(k);
-        if (path.isEmpty()) {
-            GetResponse r = get(key, null, false, revision);
-            KeyValue ns = requireExists(r);
-            return new Entry(name, k, at(r, revision), ns.getModRevision(), true, null);
-        }
-        byte[] dir = Layout.dirKey(dataPrefix, path);
-        byte[][] range = Layout.nodeRange(dir);
-        GetResponse r = get(Layout.bytes(range[0]), Layout.bytes(range[1]), false, revision);
-        long read = at(r, revision);
-        EtcdNode node = EtcdNode.of(dir, r.getKvs());
-        if (node.kind() == EtcdNode.Kind.MISSING) {
-            requireExists(get(key, null, false, read));
-        }
-        return new Entry(name, k, read, node.version(), node.isDirectory(), node.value());
+        return read(k, revision, true);
+    }
+
+    @Override
+    public Entry readlink(String k) throws InterruptedException {
+        return readlink(k, 0);
+    }
+
+    /** Reads the node at {@code k} at {@code revision} (0: the latest), not following a symlink there. */
+    @Override
+    public Entry readlink(String k, long revision) throws InterruptedException {
+        return read(k, revision, false);
+    }
+
+    /** Reads the node at {@code k}, following a symlink there if {@code follow} (then it is never one). */
+    private Entry read(String k, long revision, boolean follow) throws InterruptedException {
+        Resolved r = resolve(k, revision, follow);
+        return new Entry(name, k, r.revision(), r.node().version(), r.node().isDirectory(), r.node().value(),
+                r.node().link());
     }
 
     @Override
@@ -126,32 +133,28 @@ final class EtcdNamespace implements Namespace, View.Reads {
         return list(dir, 0);
     }
 
-    /** Lists {@code dir} at {@code revision} (0: the latest): its node, then the keys beneath it. */
+    /** Lists {@code dir} at {@code revision} (0: the latest): its node, following symlinks, then the keys beneath it. */
     @Override
     public List<String> list(String dir, long revision) throws InterruptedException {
-        String path = Layout.path(dir);
-        byte[][] beneath;
-        long read;
-        if (path.isEmpty()) {
-            read = at(get(key, null, false, revision), revision);
-            requireExists(get(key, null, false, read));
-            byte[] end = dataPrefix.clone();
-            end[end.length - 1]++;
-            beneath = new byte[][] {dataPrefix, end};
-        } else {
-            byte[] dirKey = Layout.dirKey(dataPrefix, path);
-            Entry e = entry(dir, revision);
-            read = e.version();
-            if (!e.directory()) {
-                throw new NotADirectoryException("'" + dir + "' is " + (e.exists() ? "a value, not a directory" : "missing")
-                        + " in namespace '" + name + "' at version " + read);
-            }
-            beneath = Layout.childRange(dirKey);
+        Resolved r = resolve(dir, revision, true);
+        if (!r.node().isDirectory()) {
+            throw new NotADirectoryException("'" + dir + "' is " + (r.node().kind() == EtcdNode.Kind.MISSING ? "missing"
+                    : "a value, not a directory") + (r.via() == null ? "" : " (it leads through a symlink to '" + r.via()
+                    + "')") + " in namespace '" + name + "' at version " + r.revision());
         }
-        GetResponse r = get(Layout.bytes(beneath[0]), Layout.bytes(beneath[1]), true, read);
+        byte[] prefix = r.namespace().dataPrefix;
+        byte[][] beneath;
+        if (r.path().isEmpty()) {
+            byte[] end = prefix.clone();
+            end[end.length - 1]++;
+            beneath = new byte[][] {prefix, end};
+        } else {
+            beneath = Layout.childRange(Layout.dirKey(prefix, r.path()));
+        }
+        GetResponse listed = get(Layout.bytes(beneath[0]), Layout.bytes(beneath[1]), true, r.revision());
         int from = beneath[0].length;
         TreeSet<String> names = new TreeSet<>();
-        for (KeyValue kv : r.getKvs()) {
+        for (KeyValue kv : listed.getKvs()) {
             byte[] k = kv.getKey().getBytes();
             int end = from;
             while (end < k.length && k[end] != '.' && k[end] != 0) {
@@ -162,8 +165,103 @@ final class EtcdNamespace implements Namespace, View.Reads {
         return List.copyOf(names);
     }
 
-    /** Reads key {@code k} (or the range to {@code end}) at {@code revision} (0: the latest, linearizable). */
-    GetResponse get(ByteSequence k, ByteSequence end, boolean keysOnly, long revision) throws InterruptedException {
+    /**
+     * What a read found: the node at {@code path} of {@code namespace} (where the symlinks it
+     * followed led), read at {@code revision}; {@code via} is the last symlink target followed.
+     */
+    private record Resolved(EtcdNamespace namespace, String path, EtcdNode node, long revision, String via) {
+    }
+
+    /**
+     * Reads {@code k} at {@code revision} (0: the latest, linearizable, and every later hop at the
+     * revision that read saw), following every symlink on the way and, if {@code followLast}, one at
+     * the key. Each step is one read-only etcd transaction: the node's keys, the namespace's key
+     * (does it exist?), and the symlink key of each directory above the node; a symlink there comes
+     * first, nearest the root.
+     *
+     * @throws NoSuchNamespaceException if this namespace does not exist (a symlink into a missing
+     *     namespace only dangles)
+     * @throws SymlinkLoopException after {@link View#MAX_LINK_HOPS} symlinks
+     */
+    private Resolved resolve(String k, long revision, boolean followLast) throws InterruptedException {
+        EtcdNamespace at = this;
+        String path = Layout.path(k);
+        long rev = revision;
+        List<String> followed = new ArrayList<>(0);
+        String via = null;
+        for (;;) {
+            List<String> above = Layout.ancestors(path);
+            List<Op> gets = new ArrayList<>(above.size() + 2);
+            gets.add(Op.get(at.key, option(null, rev)));
+            byte[] dir = path.isEmpty() ? null : Layout.dirKey(at.dataPrefix, path);
+            if (dir != null) {
+                byte[][] range = Layout.nodeRange(dir);
+                gets.add(Op.get(Layout.bytes(range[0]), option(Layout.bytes(range[1]), rev)));
+            }
+            for (String a : above) {
+                gets.add(Op.get(Layout.bytes(Layout.linkKey(Layout.dirKey(at.dataPrefix, a))), option(null, rev)));
+            }
+            TxnResponse read;
+            try {
+                read = EtcdKvs.await(store.kv().txn().Then(gets.toArray(Op[]::new)).commit(), timeout, false);
+            } catch (EtcdKvs.VersionGone gone) {
+                throw new VersionNotRetainedException(name, revision, version());
+            }
+            List<GetResponse> got = read.getGetResponses();
+            if (rev == 0) {
+                rev = read.getHeader().getRevision();
+            }
+            if (got.get(0).getKvs().isEmpty()) {
+                if (at == this) {
+                    throw new NoSuchNamespaceException("no namespace '" + name + "'");
+                }
+                return new Resolved(at, path, EtcdNode.MISSING, rev, via);
+            }
+            KeyValue nsKey = got.get(0).getKvs().get(0);
+            EtcdNode node = dir == null
+                    ? new EtcdNode(EtcdNode.Kind.DIR, nsKey.getCreateRevision(), nsKey.getModRevision(), null, null)
+                    : EtcdNode.of(dir, got.get(1).getKvs());
+            String linkAt = null;
+            String target = null;
+            for (int i = 0; i < above.size(); i++) {
+                List<KeyValue> link = got.get(2 + i).getKvs();
+                if (!link.isEmpty()) {
+                    linkAt = above.get(i);
+                    target = link.get(0).getValue().toString(StandardCharsets.UTF_8);
+                    break;
+                }
+            }
+            if (linkAt == null && node.kind() == EtcdNode.Kind.LINK && followLast) {
+                linkAt = path;
+                target = node.link();
+            }
+            if (linkAt == null) {
+                return new Resolved(at, path, node, rev, via);
+            }
+            followed.add((linkAt.isEmpty() ? "." : linkAt) + " -> " + target);
+            if (followed.size() > View.MAX_LINK_HOPS) {
+                throw new SymlinkLoopException("reading '" + k + "' in namespace '" + name + "' followed more than "
+                        + View.MAX_LINK_HOPS + " symlinks (" + String.join(", ", followed) + "): a loop, or a chain too long");
+            }
+            via = target;
+            LinkTarget t = LinkTarget.parse(target);
+            String rest = path.substring(linkAt.length());
+            path = Layout.path(t.key()) + rest;
+            if (path.startsWith(".")) {
+                path = path.substring(1);
+            }
+            if (t.namespace() != null && !t.namespace().equals(at.name)) {
+                at = store.namespace(t.namespace());
+            }
+        }
+    }
+
+    private static GetOption option(ByteSequence end, long revision) {
+        return option(end, revision, false);
+    }
+
+    /** A read of {@code k} or of the range to {@code end} (if not null) at {@code revision} (if not 0). */
+    private static GetOption option(ByteSequence end, long revision, boolean keysOnly) {
         GetOption.Builder b = GetOption.builder().withKeysOnly(keysOnly);
         if (end != null) {
             b.withRange(end);
@@ -171,16 +269,17 @@ final class EtcdNamespace implements Namespace, View.Reads {
         if (revision != 0) {
             b.withRevision(revision);
         }
-        GetOption o = b.build();
+        return b.build();
+    }
+
+    /** Reads key {@code k} (or the range to {@code end}) at {@code revision} (0: the latest, linearizable). */
+    GetResponse get(ByteSequence k, ByteSequence end, boolean keysOnly, long revision) throws InterruptedException {
+        GetOption o = option(end, revision, keysOnly);
         try {
             return EtcdKvs.await(store.kv().get(k, o), timeout, false);
         } catch (EtcdKvs.VersionGone gone) {
             throw new VersionNotRetainedException(name, revision, version());
         }
-    }
-
-    private static long at(GetResponse r, long revision) {
-        return revision == 0 ? r.getHeader().getRevision() : revision;
     }
 
     private KeyValue requireExists(GetResponse r) {

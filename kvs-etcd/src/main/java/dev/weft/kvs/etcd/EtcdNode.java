@@ -3,59 +3,71 @@ package dev.weft.kvs.etcd;
 import dev.weft.kvs.Txn;
 import io.etcd.jetcd.KeyValue;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * A node as one range read of its keys found it ({@link Layout#nodeRange}): a directory marker, or
- * a value marker with the bytes of its last put and its appends since.
+ * A node as one range read of its keys found it ({@link Layout#nodeRange}): a directory marker, a
+ * symlink, or a value marker with the bytes of its last put and its appends since.
  *
  * @param kind what is there
  * @param create the create revision of its marker (0 if missing): stable while it stays what it is
  * @param version its key version: the mod revision of its marker ({@link Txn#ABSENT} if missing)
  * @param value the value's bytes (null unless a value)
+ * @param link the symlink's target (null unless a symlink)
  */
-record EtcdNode(Kind kind, long create, long version, byte[] value) {
-    enum Kind { MISSING, VALUE, DIR }
+record EtcdNode(Kind kind, long create, long version, byte[] value, String link) {
+    enum Kind { MISSING, VALUE, DIR, LINK }
 
-    static final EtcdNode MISSING = new EtcdNode(Kind.MISSING, 0, Txn.ABSENT, null);
+    static final EtcdNode MISSING = new EtcdNode(Kind.MISSING, 0, Txn.ABSENT, null, null);
 
     /** Reads the node whose directory key is {@code dirKey} from the key-sorted range {@code kvs}. */
     static EtcdNode of(byte[] dirKey, List<KeyValue> kvs) {
-        if (kvs.isEmpty()) {
-            return MISSING;
-        }
-        KeyValue first = kvs.get(0);
-        if (first.getKey().size() == dirKey.length) {
-            return new EtcdNode(Kind.DIR, first.getCreateRevision(), first.getModRevision(), null);
-        }
-        long create = 0;
-        long version = 0;
+        KeyValue marker = null;
+        Kind kind = Kind.MISSING;
         byte[] put = new byte[0];
         List<KeyValue> appends = new ArrayList<>();
         for (KeyValue kv : kvs) {
-            int extra = kv.getKey().size() - dirKey.length;
-            if (extra == 1) {
-                create = kv.getCreateRevision();
-                version = kv.getModRevision();
-            } else if (extra == 2) {
-                put = kv.getValue().getBytes();
-            } else {
-                appends.add(kv);
+            Layout.Located at = Layout.locate(dirKey, kv.getKey().getBytes());
+            if (at == null || !at.path().isEmpty()) {
+                continue;                       // a key of another node that sorts into the range
+            }
+            switch (at.piece()) {
+                case DIR -> {
+                    marker = kv;
+                    kind = Kind.DIR;
+                }
+                case LINK -> {
+                    marker = kv;
+                    kind = Kind.LINK;
+                }
+                case VALUE -> {
+                    marker = kv;
+                    kind = Kind.VALUE;
+                }
+                case PUT_BYTES -> put = kv.getValue().getBytes();
+                case APPENDED -> appends.add(kv);
+                case OTHER -> { }
             }
         }
-        if (create == 0) {
-            return MISSING;                 // pieces without a marker: never written by this layout
-        }
-        appends.sort(Comparator.comparingLong(KeyValue::getCreateRevision)
-                .thenComparing(kv -> kv.getKey().toString(java.nio.charset.StandardCharsets.ISO_8859_1)));
-        ByteArrayOutputStream all = new ByteArrayOutputStream(put.length);
-        all.writeBytes(put);
-        for (KeyValue kv : appends) {
-            all.writeBytes(kv.getValue().getBytes());
-        }
-        return new EtcdNode(Kind.VALUE, create, version, all.toByteArray());
+        return switch (kind) {
+            case MISSING -> MISSING;            // pieces without a marker: never written by this layout
+            case DIR -> new EtcdNode(Kind.DIR, marker.getCreateRevision(), marker.getModRevision(), null, null);
+            case LINK -> new EtcdNode(Kind.LINK, marker.getCreateRevision(), marker.getModRevision(), null,
+                    marker.getValue().toString(StandardCharsets.UTF_8));
+            case VALUE -> {
+                appends.sort(Comparator.comparingLong(KeyValue::getCreateRevision)
+                        .thenComparing(kv -> kv.getKey().toString(StandardCharsets.ISO_8859_1)));
+                ByteArrayOutputStream all = new ByteArrayOutputStream(put.length);
+                all.writeBytes(put);
+                for (KeyValue kv : appends) {
+                    all.writeBytes(kv.getValue().getBytes());
+                }
+                yield new EtcdNode(Kind.VALUE, marker.getCreateRevision(), marker.getModRevision(), all.toByteArray(), null);
+            }
+        };
     }
 
     boolean isDirectory() {

@@ -128,7 +128,8 @@ final class EtcdWatch implements Watch {
                 throw new NoSuchNamespaceException("no namespace '" + ns.name() + "'");
             }
             start = r.getHeader().getRevision();
-            node = new EtcdNode(EtcdNode.Kind.DIR, r.getKvs().get(0).getCreateRevision(), r.getKvs().get(0).getModRevision(), null);
+            node = new EtcdNode(EtcdNode.Kind.DIR, r.getKvs().get(0).getCreateRevision(), r.getKvs().get(0).getModRevision(),
+                    null, null);
         } else {
             byte[] dir = Layout.dirKey(ns.dataPrefix(), path);
             byte[][] range = Layout.nodeRange(dir);
@@ -170,7 +171,7 @@ final class EtcdWatch implements Watch {
             case APPEND -> {
                 if (node.kind() == EtcdNode.Kind.VALUE && node.value().length > 0) {
                     queue.add(new Deliver(new WatchEvent.Appended(id, key, startVersion, node.value())));
-                } else if (node.kind() == EtcdNode.Kind.DIR) {
+                } else if (node.kind() == EtcdNode.Kind.DIR || node.kind() == EtcdNode.Kind.LINK) {
                     queue.add(new End(WatchEvent.Reason.REPLACED, startVersion));
                     return false;
                 }
@@ -300,7 +301,7 @@ final class EtcdWatch implements Watch {
         EtcdNode.Kind before = EtcdNode.Kind.MISSING;
         EtcdNode.Kind after = EtcdNode.Kind.MISSING;
         boolean afterKnown;
-        boolean valueRewritten;
+        boolean rewritten;              // a value or symlink marker written again
     }
 
     private void revision(long rev, List<io.etcd.jetcd.watch.WatchEvent> events) throws InterruptedException {
@@ -331,16 +332,20 @@ final class EtcdWatch implements Watch {
             boolean put = e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.PUT;
             boolean created = put && kv.getCreateRevision() == kv.getModRevision();
             switch (at.piece()) {
-                case DIR, VALUE -> {
+                case DIR, VALUE, LINK -> {
                     Change c = changes.computeIfAbsent(at.path(), p -> new Change());
-                    EtcdNode.Kind k = at.piece() == Layout.Piece.DIR ? EtcdNode.Kind.DIR : EtcdNode.Kind.VALUE;
+                    EtcdNode.Kind k = switch (at.piece()) {
+                        case DIR -> EtcdNode.Kind.DIR;
+                        case VALUE -> EtcdNode.Kind.VALUE;
+                        default -> EtcdNode.Kind.LINK;
+                    };
                     if (!created) {
                         c.before = k;
                     }
                     if (put) {
                         c.after = k;
                         c.afterKnown = true;
-                        c.valueRewritten |= k == EtcdNode.Kind.VALUE && !created;
+                        c.rewritten |= k != EtcdNode.Kind.DIR && !created;
                     }
                 }
                 case PUT_BYTES -> {
@@ -420,7 +425,7 @@ final class EtcdWatch implements Watch {
             EtcdNode.Kind after = c.afterKnown ? c.after : EtcdNode.Kind.MISSING;
             if (c.before != after) {
                 structural.add(p);
-            } else if (after == EtcdNode.Kind.VALUE && c.valueRewritten) {
+            } else if (after != EtcdNode.Kind.DIR && c.rewritten) {
                 named.add(p);
             }
         }

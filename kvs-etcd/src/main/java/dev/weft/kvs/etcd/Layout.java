@@ -17,6 +17,7 @@ import java.util.List;
  *   P d/&lt;name&gt;/a.b \0           value a.b (empty); mod revision = its version
  *   P d/&lt;name&gt;/a.b \0 \1        the bytes its last put wrote
  *   P d/&lt;name&gt;/a.b \0 \2 &lt;id&gt;   the bytes of one append since (ordered by create revision, then id)
+ *   P d/&lt;name&gt;/a.b \0 \3        symlink a.b: value = its target; mod revision = its version
  * </pre>
  *
  * Names are URL-encoded (so they hold no '/'); keys are their dot-joined segments, which hold no
@@ -28,6 +29,7 @@ final class Layout {
     private static final byte NUL = 0;
     private static final byte PUT = 1;
     private static final byte APPEND = 2;
+    private static final byte LINK = 3;
 
     private final String prefix;
 
@@ -36,7 +38,7 @@ final class Layout {
     }
 
     /** Returns the kind of a node key or its pieces, as it appears in a watch or a range. */
-    enum Piece { DIR, VALUE, PUT_BYTES, APPENDED, OTHER }
+    enum Piece { DIR, VALUE, PUT_BYTES, APPENDED, LINK, OTHER }
 
     ByteSequence namespacesPrefix() {
         return bytes(prefix + "n/");
@@ -82,14 +84,18 @@ final class Layout {
         return k;
     }
 
+    static byte[] linkKey(byte[] dirKey) {
+        return suffixed(dirKey, NUL, LINK);
+    }
+
     /** The range of a value's appended pieces: [K\0\2, K\0\3). */
     static byte[][] appendRange(byte[] dirKey) {
         return new byte[][] {suffixed(dirKey, NUL, APPEND), suffixed(dirKey, NUL, (byte) (APPEND + 1))};
     }
 
-    /** The range of a node's own keys: the marker and, for a value, its pieces: [K, K\0\3). */
+    /** The range of a node's own keys: its marker and, for a value, its pieces: [K, K\0\4). */
     static byte[][] nodeRange(byte[] dirKey) {
-        return new byte[][] {dirKey, suffixed(dirKey, NUL, (byte) (APPEND + 1))};
+        return new byte[][] {dirKey, suffixed(dirKey, NUL, (byte) (LINK + 1))};
     }
 
     /** The range of everything beneath directory K: [K., K/). */
@@ -124,7 +130,8 @@ final class Layout {
         String path = new String(key, dataPrefix.length, nul - dataPrefix.length, StandardCharsets.UTF_8);
         Piece piece = nul == key.length - 1 ? Piece.VALUE
                 : key[nul + 1] == PUT && nul + 2 == key.length ? Piece.PUT_BYTES
-                : key[nul + 1] == APPEND ? Piece.APPENDED : Piece.OTHER;
+                : key[nul + 1] == APPEND ? Piece.APPENDED
+                : key[nul + 1] == LINK && nul + 2 == key.length ? Piece.LINK : Piece.OTHER;
         return new Located(path, piece);
     }
 

@@ -1,6 +1,6 @@
 package dev.weft.kvs.etcd;
 
-import dev.weft.kvs.KvsContract;
+import dev.weft.kvs.FluxContract;
 import dev.weft.kvs.KvsStore;
 import dev.weft.testkit.etcd.EtcdProcess;
 import java.io.IOException;
@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 
-/** The store contract on etcd: one etcd for the class, each test on a key prefix of its own. */
-class EtcdContractTest extends KvsContract {
+/** The store contract (with Flux's later features) on etcd: one etcd for the class, each test on a key prefix of its own. */
+class EtcdContractTest extends FluxContract {
     private EtcdProcess etcd;
 
     @Override
@@ -31,6 +31,11 @@ class EtcdContractTest extends KvsContract {
 
             @Override
             public boolean denseVersions() {
+                return false;
+            }
+
+            @Override
+            public boolean copiesDirectories() {
                 return false;
             }
 

@@ -89,6 +89,11 @@ public final class ServerTarget implements KvTarget {
         port.completeExceptionally(new IOException("the KVS server closed its output before it listened"));
     }
 
+    /** Waits until the server serves (at most {@link Serving#PATIENCE}) and returns its address. */
+    public InetSocketAddress address() throws InterruptedException, NotApplied {
+        return address.await();
+    }
+
     @Override
     public void crash() throws InterruptedException {
         address.down();
