@@ -290,7 +290,7 @@ class KvsCliTest {
         int port = tls.port();
         assertThat(tls.transcript).contains("TLS)");
 
-        assertOk(kvs(port, "put", "k", "over tls", "--token", "s3cret", "--tls-ca", cert.certificatePem().toString()),
+        assertOk(kvs(port, "put", "k=over tls", "--token", "s3cret", "--tls-ca", cert.certificatePem().toString()),
                 "1\n");
         assertOk(kvs(port, "get", "k", "--token", "s3cret", "--tls-ca", cert.certificatePem().toString()), "over tls\n");
         assertFails(kvs(port, "get", "k", "--token", "s3cret"), "speaks TLS; connect with TLS");
@@ -308,7 +308,7 @@ class KvsCliTest {
                 "--tls-truststore-password", password);
         int port = mutual.port();
 
-        assertOk(kvs(port, "put", "k", "with a certificate", "--tls-truststore", server.trustStore().toString(),
+        assertOk(kvs(port, "put", "k=with a certificate", "--tls-truststore", server.trustStore().toString(),
                 "--tls-truststore-password", password, "--tls-keystore", client.keyStore().toString(),
                 "--tls-keystore-password", password), "1\n");
         LauncherRun anonymous = kvs(port, "get", "k", "--tls-truststore", server.trustStore().toString(),
