@@ -43,6 +43,12 @@ import java.util.concurrent.locks.LockSupport;
  * inboxes close ({@code control} included: later sends to them throw {@link InboxClosedException}),
  * and then the Terminated goes to every watcher and to {@link #termination()}. An exception ends
  * only this component.
+ *
+ * <p>End of input is automatic: a component that finishes normally (its body returns) sends
+ * {@link ProducerFinished} on {@link #signal()} before it ends, if something is linked there and
+ * it has not sent {@code ProducerFinished} or {@link Shutdown} there itself. Link
+ * {@code signal()} to the next component's {@code control()} (or use
+ * {@link Weft#pipe(Outbox, Sink)}, which does both links) and that component learns when to end.
  */
 public abstract class Component {
     /*
@@ -131,6 +137,8 @@ public abstract class Component {
     private int selectCursor;
     /** Messages taken and not yet added to weft.messages.received. Receiving thread only. */
     private int unreportedReceived;
+    /** Whether ProducerFinished or Shutdown has gone out on signal(), so that the end sends none again. */
+    private volatile boolean endOfInputSent;
 
     /** Creates a component named after its class and a unique number. */
     protected Component() {
@@ -614,6 +622,9 @@ public abstract class Component {
      */
     final void terminate(ComponentState end, Throwable cause) {
         flushReceived();
+        if (end == ComponentState.FINISHED) {
+            sendEndOfInput();
+        }
         state = end;
         Terminated news = new Terminated(this, end, cause);
         weft.ending(news);
@@ -642,6 +653,33 @@ public abstract class Component {
                     notifyWatcher(w, news);
                 }
             }
+        }
+    }
+
+    /** Called by the signal outbox for each message sent through it. */
+    final void signalSent(Object message) {
+        if (message instanceof ProducerFinished || message instanceof Shutdown) {
+            endOfInputSent = true;
+        }
+    }
+
+    /**
+     * Tells whoever listens on signal() that this component, which finished normally, sends no more:
+     * a ProducerFinished, unless one (or a Shutdown) went out already, or nothing is linked there, or
+     * signal() only passes through what inner components send (a composite's children tell it).
+     */
+    private void sendEndOfInput() {
+        Outbox<Signal> s = signal;
+        if (s == null || endOfInputSent || !s.isLinked() || weft.links().read(() -> s.passingIn() != null
+                && !s.passingIn().isEmpty())) {
+            return;
+        }
+        try {
+            s.send(new ProducerFinished(this));
+        } catch (InboxClosedException downstreamEnded) {
+            // Nobody is left to tell; the dead-letter metric counted it.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();   // a stop that came after the body returned: keep it
         }
     }
 
