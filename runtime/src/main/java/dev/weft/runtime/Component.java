@@ -445,6 +445,46 @@ public abstract class Component {
         return null;
     }
 
+    /**
+     * Hands each message that arrives in {@code inbox} to {@code handler}, in order, until end of
+     * input, then returns: the loop of most components that take one inbox.
+     *
+     * <p>On {@link ProducerFinished} or {@link Shutdown} in {@link #control()} it first handles every
+     * message still queued in {@code inbox}, then returns. A {@code Shutdown} is passed on through
+     * {@link #signal()}; after a {@code ProducerFinished}, the body's return sends
+     * {@code ProducerFinished} there (see the class comment). Other signals (a child's
+     * {@link Terminated}, an application's own) are taken and ignored. A handler that throws ends
+     * the loop with that exception, so the component fails with it as the cause.
+     *
+     * <pre>{@code
+     * protected void run() throws Exception {
+     *     forEach(inbox, n -> outbox.send(n * 2));
+     * }
+     * }</pre>
+     *
+     * @throws InterruptedException if this component is stopped while it waits
+     * @throws Exception whatever the handler throws
+     */
+    protected final <T> void forEach(Inbox<T> inbox, MessageHandler<? super T> handler) throws Exception {
+        Inbox<Signal> control = control();
+        for (;;) {
+            if (select(inbox, control) == inbox) {
+                handler.handle(inbox.poll());
+                continue;
+            }
+            Signal s = control.poll();
+            if (s instanceof ProducerFinished || s instanceof Shutdown) {
+                for (T m; (m = inbox.poll()) != null; ) {
+                    handler.handle(m);
+                }
+                if (s instanceof Shutdown) {
+                    signal().send(s);
+                }
+                return;
+            }
+        }
+    }
+
     private Inbox<?> readyAmong(Inbox<?>[] boxes) {
         int n = boxes.length;
         if (n == 0) {
