@@ -137,6 +137,8 @@ public abstract class Component {
     private int selectCursor;
     /** Messages taken and not yet added to weft.messages.received. Receiving thread only. */
     private int unreportedReceived;
+    /** Null, or the Inbox or Inbox[] the thread is parked on, for diagnostics (see Stalls). */
+    private volatile Object awaiting;
     /** Whether ProducerFinished or Shutdown has gone out on signal(), so that the end sends none again. */
     private volatile boolean endOfInputSent;
 
@@ -544,7 +546,9 @@ public abstract class Component {
     /**
      * Waits at most {@code timeout} for this component to end.
      *
-     * @throws TimeoutException if it is still running
+     * @throws TimeoutException if it is still running; the message names the component, its state
+     *     and the inboxes it waits on, and says so when it waits for end of input that nothing is
+     *     linked to send (see {@link Weft#diagnose()})
      * @throws IllegalStateException as {@link #join()} does
      */
     public final Terminated join(Duration timeout) throws InterruptedException, TimeoutException {
@@ -553,6 +557,8 @@ public abstract class Component {
             return ended().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("waited " + timeout + " for " + weft.diagnose(this));
         }
     }
 
@@ -908,6 +914,15 @@ public abstract class Component {
                 return true;
             }
         }
+        awaiting = one != null ? one : many;
+        try {
+            return park(one, many, deadline, timed);
+        } finally {
+            awaiting = null;
+        }
+    }
+
+    private boolean park(Inbox<?> one, Inbox<?>[] many, long deadline, boolean timed) throws InterruptedException {
         PARK_STATE.setVolatile(this, PARKED);
         if (anyReady(one, many)) {
             PARK_STATE.setOpaque(this, RUNNING);
@@ -945,6 +960,12 @@ public abstract class Component {
             }
         }
         return false;
+    }
+
+    /** Returns the inboxes this component's thread is parked on (none if it is not parked on any). */
+    final Inbox<?>[] awaiting() {
+        Object w = awaiting;
+        return w instanceof Inbox<?> one ? new Inbox<?>[] {one} : w == null ? NO_INBOXES : ((Inbox<?>[]) w).clone();
     }
 
     /** Returns whether this component's thread is parked waiting for a message. */

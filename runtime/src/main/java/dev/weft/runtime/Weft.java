@@ -191,6 +191,28 @@ public final class Weft implements AutoCloseable {
         return meterRegistry;
     }
 
+    /**
+     * Returns one line per live component that waits for end of input that can never come: it waits
+     * on its {@link Component#control() control} inbox for {@link ProducerFinished} and no outbox is
+     * linked to that inbox. Each line names the component, the missing link and the fix. Empty when
+     * nothing looks stuck that way.
+     */
+    public List<String> diagnose() {
+        List<String> findings = new ArrayList<>();
+        for (Component c : live) {
+            String missing = Stalls.missingProducer(c, c.awaiting(), live, links);
+            if (missing != null) {
+                findings.add(c.name() + ": " + missing);
+            }
+        }
+        return findings;
+    }
+
+    /** Describes what {@code c} is doing, for its timed-out join. */
+    String diagnose(Component c) {
+        return Stalls.describe(c, live, links);
+    }
+
     /** Returns a picture of the live components, their boxes, links and services; see {@link GraphSnapshot}. */
     public GraphSnapshot snapshot() {
         return Snapshots.take(links, live, services);
