@@ -21,10 +21,12 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * try (Weft weft = Weft.start()) {
- *     Producer producer = weft.spawn(new Producer());
- *     Consumer consumer = weft.spawn(new Consumer());
- *     weft.link(producer.outbox, consumer.inbox);
- *     consumer.join();
+ *     Producer producer = new Producer();
+ *     Consumer consumer = new Consumer();
+ *     weft.pipe(producer.outbox, consumer.inbox);   // link first: the data, and the end of it
+ *     weft.spawn(consumer);
+ *     weft.spawn(producer);
+ *     consumer.join();                              // returns once the consumer has seen the end
  * }
  * }</pre>
  *
