@@ -137,6 +137,7 @@ public abstract class Component {
     private int selectCursor;
     /** Messages taken and not yet added to weft.messages.received. Receiving thread only. */
     private int unreportedReceived;
+    private volatile System.Logger.Level failureLogLevel = System.Logger.Level.WARNING;
     /** Null, or the Inbox or Inbox[] the thread is parked on, for diagnostics (see Stalls). */
     private volatile Object awaiting;
     /** Whether ProducerFinished or Shutdown has gone out on signal(), so that the end sends none again. */
@@ -167,6 +168,33 @@ public abstract class Component {
      */
     protected boolean shutsDownItsChildren() {
         return false;
+    }
+
+    /**
+     * Returns whether this component reports its children's failures itself (a supervisor does), so
+     * that the runtime does not log them a second time. False unless a subclass says otherwise.
+     */
+    protected boolean reportsChildFailures() {
+        return false;
+    }
+
+    /**
+     * Sets the level at which a failure of this component is logged: {@code WARNING} (with the stack
+     * trace) unless set, {@code DEBUG} for a failure that is part of normal operation (a peer that
+     * went away), {@code OFF} for none. The failure is still counted, passed to the runtime's
+     * {@code onFailure} listener and reported in its {@link Terminated}. May be called at any time,
+     * from any thread, up to the failure.
+     *
+     * @return this component
+     */
+    public final Component failureLogLevel(System.Logger.Level level) {
+        failureLogLevel = Objects.requireNonNull(level, "level");
+        return this;
+    }
+
+    /** Returns the level at which a failure of this component is logged; see {@link #failureLogLevel(System.Logger.Level)}. */
+    public final System.Logger.Level failureLogLevel() {
+        return failureLogLevel;
     }
 
     /** Returns this component's name. */

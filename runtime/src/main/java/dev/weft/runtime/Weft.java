@@ -335,7 +335,7 @@ public final class Weft implements AutoCloseable {
     void ending(Terminated news) {
         if (news.state() == ComponentState.FAILED) {
             metrics.failed.increment();
-            LOG.log(Level.WARNING, "component " + news.component().name() + " failed", news.cause());
+            logFailure(news);
             if (onFailure != null) {
                 try {
                     onFailure.accept(news);
@@ -345,6 +345,20 @@ public final class Weft implements AutoCloseable {
             }
         }
         services.providerEnded(news.component());
+    }
+
+    /**
+     * Logs a failure at the component's own level, unless its spawner reports its children's
+     * failures itself (a supervisor). Level.OFF is checked here: a System.Logger logs OFF as the
+     * most severe level rather than not at all.
+     */
+    private static void logFailure(Terminated news) {
+        Component c = news.component();
+        Level level = c.failureLogLevel();
+        Component spawner = c.parent();
+        if (level != Level.OFF && (spawner == null || !spawner.reportsChildFailures())) {
+            LOG.log(level, "component " + c.name() + " failed", news.cause());
+        }
     }
 
     /** Called by a component once it has ended and closed its inboxes. */

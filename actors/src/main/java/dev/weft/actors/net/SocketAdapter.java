@@ -117,6 +117,11 @@ public final class SocketAdapter extends Component {
                 handle = SelectorService.of(runtime()).register(channel, readiness);
             }
             serve();
+        } catch (IOException e) {
+            if (PeerGone.test(e)) {
+                failureLogLevel(System.Logger.Level.DEBUG);   // the peer went away: an ordinary end
+            }
+            throw e;
         } finally {
             spaceSignal.release();
             if (handle != null) {
