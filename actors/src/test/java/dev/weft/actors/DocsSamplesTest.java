@@ -177,10 +177,8 @@ class DocsSamplesTest {
                         .map(line -> line.toUpperCase(Locale.ROOT))
                         .then(lines.encoder(adapter))
                         .build();
-                adapter.outbox.linkTo(upper.inbox);
-                adapter.signal().linkTo(upper.control());
-                upper.outbox.linkTo(adapter.inbox);
-                upper.signal().linkTo(adapter.control());
+                weft.pipe(adapter.outbox, upper.inbox);
+                weft.pipe(upper.outbox, adapter.inbox);
                 weft.spawn(upper);
             }));
 

@@ -34,6 +34,7 @@
           'shape': 'round-rectangle', 'width': 'label', 'height': 'label', 'padding': 8,
           'background-color': '#dbe9ff', 'border-width': 1, 'border-color': '#5b8def' } },
       { selector: 'node.parked', style: { 'background-color': '#eef2f6', 'border-color': '#9aa8b6' } },
+      { selector: 'node.stuck', style: { 'border-color': '#c0392b', 'border-width': 3 } },
       { selector: 'node.backlog', style: { 'border-width': 3, 'border-color': '#e8590c' } },
       { selector: ':parent', style: {
           'padding': 20, 'background-opacity': 0.35, 'background-color': '#cfd8e3', 'border-color': '#9aa8b6',
@@ -91,7 +92,7 @@
           componentId: c.id, name: c.name, type: c.type, state: c.state, depth: depth,
           label: c.name + '\n' + simple(c.type) + ' · ' + (c.parked ? 'waiting' : c.state.toLowerCase())
               + (depth > 0 ? '\nqueued ' + depth : '') };
-      const classes = (c.parked ? 'parked' : '') + (full ? ' backlog' : '');
+      const classes = (c.parked ? 'parked' : '') + (full ? ' backlog' : '') + (c.diagnosis ? ' stuck' : '');
       if (composites.has(c.id)) {
         elements.push({ group: 'nodes', data: { id: nodeId(c.id), componentId: c.id, name: c.name, parent: parent, label: '' },
           classes: '' });
@@ -213,6 +214,7 @@
     const ref = (r) => r ? esc(r.component + '/' + r.box) : '—';
     let html = '<h2>' + esc(c.name) + '</h2><p>' + esc(c.type) + '<br>' + esc(c.state)
         + (c.parked ? ' (waiting for a message)' : '') + '</p>';
+    if (c.diagnosis) html += '<p class="diagnosis">Stuck: ' + esc(c.diagnosis) + '</p>';
     html += '<table><tr><th>inbox</th><th>type</th><th>depth</th><th>received</th><th>rate</th></tr>';
     for (const b of c.inboxes) {
       html += '<tr><td>' + esc(b.name) + '</td><td>' + esc(simple(b.messageType)) + '</td><td>' + b.depth + '/'

@@ -38,7 +38,8 @@ import java.lang.invoke.VarHandle;
  * <p>Everything else is a {@link Component}'s: outboxes and links, spawning and watching, the
  * service registry, {@link Terminated} to the spawner and watchers, {@link #stop()}, and failure
  * isolation (an exception thrown by a handler fails this actor only). An actor ends when a handler
- * calls {@link #finish()} (the default {@link #onSignal(Signal)} does so on {@link Shutdown}), when
+ * calls {@link #finish()} (the default {@link #onSignal(Signal)} does so on {@link Shutdown}, and on
+ * {@link ProducerFinished} after the messages still queued), when
  * a handler throws, or when it is stopped.
  *
  * @param <T> the type of message the actor's inbox takes
@@ -146,11 +147,18 @@ public abstract class Actor<T> extends Component {
     /**
      * Handles one signal from {@link #control()}: {@link Shutdown}, {@link ProducerFinished}, the
      * {@link Terminated} of a child or watched component, or an application's own. Signals are
-     * taken before messages. The default calls {@link #finish()} on {@link Shutdown} and ignores
-     * the rest.
+     * taken before messages. The default calls {@link #finish()} on {@link Shutdown}; on
+     * {@link ProducerFinished} it first handles every message still queued in {@link #inbox()}, then
+     * finishes (and, as every component that finishes does, sends {@code ProducerFinished} on
+     * {@link #signal()} if it is linked). It ignores the rest.
      */
     protected void onSignal(Signal signal) throws Exception {
-        if (signal instanceof Shutdown) {
+        if (signal instanceof ProducerFinished) {
+            for (T message; (message = inbox.poll()) != null; ) {
+                onMessage(message);
+            }
+            finish();
+        } else if (signal instanceof Shutdown) {
             finish();
         }
     }

@@ -43,6 +43,12 @@ import java.util.concurrent.locks.LockSupport;
  * inboxes close ({@code control} included: later sends to them throw {@link InboxClosedException}),
  * and then the Terminated goes to every watcher and to {@link #termination()}. An exception ends
  * only this component.
+ *
+ * <p>End of input is automatic: a component that finishes normally (its body returns) sends
+ * {@link ProducerFinished} on {@link #signal()} before it ends, if something is linked there and
+ * it has not sent {@code ProducerFinished} or {@link Shutdown} there itself. Link
+ * {@code signal()} to the next component's {@code control()} (or use
+ * {@link Weft#pipe(Outbox, Sink)}, which does both links) and that component learns when to end.
  */
 public abstract class Component {
     /*
@@ -131,6 +137,11 @@ public abstract class Component {
     private int selectCursor;
     /** Messages taken and not yet added to weft.messages.received. Receiving thread only. */
     private int unreportedReceived;
+    private volatile System.Logger.Level failureLogLevel = System.Logger.Level.WARNING;
+    /** Null, or the Inbox or Inbox[] the thread is parked on, for diagnostics (see Stalls). */
+    private volatile Object awaiting;
+    /** Whether ProducerFinished or Shutdown has gone out on signal(), so that the end sends none again. */
+    private volatile boolean endOfInputSent;
 
     /** Creates a component named after its class and a unique number. */
     protected Component() {
@@ -157,6 +168,33 @@ public abstract class Component {
      */
     protected boolean shutsDownItsChildren() {
         return false;
+    }
+
+    /**
+     * Returns whether this component reports its children's failures itself (a supervisor does), so
+     * that the runtime does not log them a second time. False unless a subclass says otherwise.
+     */
+    protected boolean reportsChildFailures() {
+        return false;
+    }
+
+    /**
+     * Sets the level at which a failure of this component is logged: {@code WARNING} (with the stack
+     * trace) unless set, {@code DEBUG} for a failure that is part of normal operation (a peer that
+     * went away), {@code OFF} for none. The failure is still counted, passed to the runtime's
+     * {@code onFailure} listener and reported in its {@link Terminated}. May be called at any time,
+     * from any thread, up to the failure.
+     *
+     * @return this component
+     */
+    public final Component failureLogLevel(System.Logger.Level level) {
+        failureLogLevel = Objects.requireNonNull(level, "level");
+        return this;
+    }
+
+    /** Returns the level at which a failure of this component is logged; see {@link #failureLogLevel(System.Logger.Level)}. */
+    public final System.Logger.Level failureLogLevel() {
+        return failureLogLevel;
     }
 
     /** Returns this component's name. */
@@ -437,6 +475,46 @@ public abstract class Component {
         return null;
     }
 
+    /**
+     * Hands each message that arrives in {@code inbox} to {@code handler}, in order, until end of
+     * input, then returns: the loop of most components that take one inbox.
+     *
+     * <p>On {@link ProducerFinished} or {@link Shutdown} in {@link #control()} it first handles every
+     * message still queued in {@code inbox}, then returns. A {@code Shutdown} is passed on through
+     * {@link #signal()}; after a {@code ProducerFinished}, the body's return sends
+     * {@code ProducerFinished} there (see the class comment). Other signals (a child's
+     * {@link Terminated}, an application's own) are taken and ignored. A handler that throws ends
+     * the loop with that exception, so the component fails with it as the cause.
+     *
+     * <pre>{@code
+     * protected void run() throws Exception {
+     *     forEach(inbox, n -> outbox.send(n * 2));
+     * }
+     * }</pre>
+     *
+     * @throws InterruptedException if this component is stopped while it waits
+     * @throws Exception whatever the handler throws
+     */
+    protected final <T> void forEach(Inbox<T> inbox, MessageHandler<? super T> handler) throws Exception {
+        Inbox<Signal> control = control();
+        for (;;) {
+            if (select(inbox, control) == inbox) {
+                handler.handle(inbox.poll());
+                continue;
+            }
+            Signal s = control.poll();
+            if (s instanceof ProducerFinished || s instanceof Shutdown) {
+                for (T m; (m = inbox.poll()) != null; ) {
+                    handler.handle(m);
+                }
+                if (s instanceof Shutdown) {
+                    signal().send(s);
+                }
+                return;
+            }
+        }
+    }
+
     private Inbox<?> readyAmong(Inbox<?>[] boxes) {
         int n = boxes.length;
         if (n == 0) {
@@ -496,7 +574,9 @@ public abstract class Component {
     /**
      * Waits at most {@code timeout} for this component to end.
      *
-     * @throws TimeoutException if it is still running
+     * @throws TimeoutException if it is still running; the message names the component, its state
+     *     and the inboxes it waits on, and says so when it waits for end of input that nothing is
+     *     linked to send (see {@link Weft#diagnose()})
      * @throws IllegalStateException as {@link #join()} does
      */
     public final Terminated join(Duration timeout) throws InterruptedException, TimeoutException {
@@ -505,6 +585,8 @@ public abstract class Component {
             return ended().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("waited " + timeout + " for " + weft.diagnose(this));
         }
     }
 
@@ -614,6 +696,9 @@ public abstract class Component {
      */
     final void terminate(ComponentState end, Throwable cause) {
         flushReceived();
+        if (end == ComponentState.FINISHED) {
+            sendEndOfInput();
+        }
         state = end;
         Terminated news = new Terminated(this, end, cause);
         weft.ending(news);
@@ -642,6 +727,33 @@ public abstract class Component {
                     notifyWatcher(w, news);
                 }
             }
+        }
+    }
+
+    /** Called by the signal outbox for each message sent through it. */
+    final void signalSent(Object message) {
+        if (message instanceof ProducerFinished || message instanceof Shutdown) {
+            endOfInputSent = true;
+        }
+    }
+
+    /**
+     * Tells whoever listens on signal() that this component, which finished normally, sends no more:
+     * a ProducerFinished, unless one (or a Shutdown) went out already, or nothing is linked there, or
+     * signal() only passes through what inner components send (a composite's children tell it).
+     */
+    private void sendEndOfInput() {
+        Outbox<Signal> s = signal;
+        if (s == null || endOfInputSent || !s.isLinked() || weft.links().read(() -> s.passingIn() != null
+                && !s.passingIn().isEmpty())) {
+            return;
+        }
+        try {
+            s.send(new ProducerFinished(this));
+        } catch (InboxClosedException downstreamEnded) {
+            // Nobody is left to tell; the dead-letter metric counted it.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();   // a stop that came after the body returned: keep it
         }
     }
 
@@ -830,6 +942,15 @@ public abstract class Component {
                 return true;
             }
         }
+        awaiting = one != null ? one : many;
+        try {
+            return park(one, many, deadline, timed);
+        } finally {
+            awaiting = null;
+        }
+    }
+
+    private boolean park(Inbox<?> one, Inbox<?>[] many, long deadline, boolean timed) throws InterruptedException {
         PARK_STATE.setVolatile(this, PARKED);
         if (anyReady(one, many)) {
             PARK_STATE.setOpaque(this, RUNNING);
@@ -867,6 +988,12 @@ public abstract class Component {
             }
         }
         return false;
+    }
+
+    /** Returns the inboxes this component's thread is parked on (none if it is not parked on any). */
+    final Inbox<?>[] awaiting() {
+        Object w = awaiting;
+        return w instanceof Inbox<?> one ? new Inbox<?>[] {one} : w == null ? NO_INBOXES : ((Inbox<?>[]) w).clone();
     }
 
     /** Returns whether this component's thread is parked waiting for a message. */

@@ -23,6 +23,8 @@ public final class Outbox<T> {
     private final String name;
     private final Class<T> type;
     private final UnlinkedPolicy policy;
+    /** Whether this is its owner's signal outbox, which tells the owner when end of input went out. */
+    private final boolean isSignal;
 
     /** The final sink that sends go to, with every pass-through resolved; null when unlinked. */
     private volatile Sink<? super T> target;
@@ -37,6 +39,7 @@ public final class Outbox<T> {
         this.name = name;
         this.type = type;
         this.policy = policy;
+        this.isSignal = "signal".equals(name);   // no declared box may take that name
     }
 
     /** Returns the name of this box within its component, e.g. {@code "outbox"} or {@code "signal"}. */
@@ -104,7 +107,7 @@ public final class Outbox<T> {
      * @throws InterruptedException if interrupted while parked
      */
     public void send(T message) throws InterruptedException {
-        requireMessage(message);
+        beforeSend(message);
         Sink<? super T> t = target;
         if (t == null && (t = unlinkedTarget(message, Long.MAX_VALUE, false)) == null) {
             return;
@@ -127,7 +130,7 @@ public final class Outbox<T> {
      * @throws InterruptedException if interrupted while parked
      */
     public void send(T message, Duration timeout) throws InterruptedException {
-        requireMessage(message);
+        beforeSend(message);
         long deadline = Inbox.deadline(timeout);
         Sink<? super T> t = target;
         if (t == null && (t = unlinkedTarget(message, deadline, true)) == null) {
@@ -149,7 +152,7 @@ public final class Outbox<T> {
      * @throws InboxClosedException if the linked inbox's owner has ended
      */
     public boolean trySend(T message) {
-        requireMessage(message);
+        beforeSend(message);
         Sink<? super T> t = target;
         if (t == null) {
             return switch (policy) {
@@ -173,9 +176,13 @@ public final class Outbox<T> {
         };
     }
 
-    private void requireMessage(T message) {
+    /** Refuses null, and tells the owner what goes out on its signal outbox (see Component.endOfInput). */
+    private void beforeSend(T message) {
         if (message == null) {
             throw new NullPointerException("cannot send null through outbox '" + name + "' of " + owner.name());
+        }
+        if (isSignal) {
+            owner.signalSent(message);
         }
     }
 

@@ -33,7 +33,7 @@ final class Snapshots {
         List<List<OutboxInfo>> outboxes = linkLock.read(() -> readOutboxes(components, links));
         List<ComponentInfo> infos = new ArrayList<>(components.size());
         for (int i = 0; i < components.size(); i++) {
-            infos.add(describe(components.get(i), outboxes.get(i), links));
+            infos.add(describe(components.get(i), outboxes.get(i), links, live, linkLock));
         }
         List<ServiceInfo> registered = new ArrayList<>();
         services.registrations().forEach((key, inbox) ->
@@ -61,7 +61,8 @@ final class Snapshots {
         return all;
     }
 
-    private static ComponentInfo describe(Component c, List<OutboxInfo> outboxes, List<LinkInfo> links) {
+    private static ComponentInfo describe(Component c, List<OutboxInfo> outboxes, List<LinkInfo> links,
+            Collection<Component> live, Links linkLock) {
         List<InboxInfo> inboxes = new ArrayList<>();
         for (Inbox<?> in : c.inboxes()) {
             Inbox<?> inner = in.passesThroughTo();
@@ -80,7 +81,8 @@ final class Snapshots {
         }
         Component parent = c.parent();
         return new ComponentInfo(c.id(), c.name(), c.getClass().getName(), c.state(), c.isParked(),
-                parent == null ? null : parent.id(), inboxes, outboxes, details);
+                parent == null ? null : parent.id(), inboxes, outboxes, details,
+                Stalls.missingProducer(c, c.awaiting(), live, linkLock));
     }
 
     private static BoxRef ref(Inbox<?> box) {

@@ -21,10 +21,12 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * try (Weft weft = Weft.start()) {
- *     Producer producer = weft.spawn(new Producer());
- *     Consumer consumer = weft.spawn(new Consumer());
- *     weft.link(producer.outbox, consumer.inbox);
- *     consumer.join();
+ *     Producer producer = new Producer();
+ *     Consumer consumer = new Consumer();
+ *     weft.pipe(producer.outbox, consumer.inbox);   // link first: the data, and the end of it
+ *     weft.spawn(consumer);
+ *     weft.spawn(producer);
+ *     consumer.join();                              // returns once the consumer has seen the end
  * }
  * }</pre>
  *
@@ -191,6 +193,28 @@ public final class Weft implements AutoCloseable {
         return meterRegistry;
     }
 
+    /**
+     * Returns one line per live component that waits for end of input that can never come: it waits
+     * on its {@link Component#control() control} inbox for {@link ProducerFinished} and no outbox is
+     * linked to that inbox. Each line names the component, the missing link and the fix. Empty when
+     * nothing looks stuck that way.
+     */
+    public List<String> diagnose() {
+        List<String> findings = new ArrayList<>();
+        for (Component c : live) {
+            String missing = Stalls.missingProducer(c, c.awaiting(), live, links);
+            if (missing != null) {
+                findings.add(c.name() + ": " + missing);
+            }
+        }
+        return findings;
+    }
+
+    /** Describes what {@code c} is doing, for its timed-out join. */
+    String diagnose(Component c) {
+        return Stalls.describe(c, live, links);
+    }
+
     /** Returns a picture of the live components, their boxes, links and services; see {@link GraphSnapshot}. */
     public GraphSnapshot snapshot() {
         return Snapshots.take(links, live, services);
@@ -311,7 +335,7 @@ public final class Weft implements AutoCloseable {
     void ending(Terminated news) {
         if (news.state() == ComponentState.FAILED) {
             metrics.failed.increment();
-            LOG.log(Level.WARNING, "component " + news.component().name() + " failed", news.cause());
+            logFailure(news);
             if (onFailure != null) {
                 try {
                     onFailure.accept(news);
@@ -321,6 +345,20 @@ public final class Weft implements AutoCloseable {
             }
         }
         services.providerEnded(news.component());
+    }
+
+    /**
+     * Logs a failure at the component's own level, unless its spawner reports its children's
+     * failures itself (a supervisor). Level.OFF is checked here: a System.Logger logs OFF as the
+     * most severe level rather than not at all.
+     */
+    private static void logFailure(Terminated news) {
+        Component c = news.component();
+        Level level = c.failureLogLevel();
+        Component spawner = c.parent();
+        if (level != Level.OFF && (spawner == null || !spawner.reportsChildFailures())) {
+            LOG.log(level, "component " + c.name() + " failed", news.cause());
+        }
     }
 
     /** Called by a component once it has ended and closed its inboxes. */

@@ -11,40 +11,26 @@ import org.junit.jupiter.api.Test;
 class ReadmeExampleTest {
     static final List<String> PRINTED = new CopyOnWriteArrayList<>();
 
-    static final class Numbers extends Component {
+    static class Numbers extends Component {
         final Outbox<Integer> outbox = outbox(Integer.class);
-
-        @Override protected void run() throws InterruptedException {
-            for (int i = 1; i <= 5; i++) outbox.send(i);
-            signal().send(new ProducerFinished(this));
-        }
+        protected void run() throws Exception { for (int i = 1; i <= 5; i++) outbox.send(i); }
     }
 
-    static final class Printer extends Component {
+    static class Printer extends Component {
         final Inbox<Integer> inbox = inbox(Integer.class);
-
-        @Override protected void run() throws InterruptedException {
-            for (;;) {
-                Inbox<?> ready = select(inbox, control());
-                for (Integer n; (n = inbox.poll()) != null; ) PRINTED.add("got " + n);
-                if (ready == control()) return;             // producer finished, inbox drained
-            }
-        }
+        protected void run() throws Exception { forEach(inbox, n -> PRINTED.add("got " + n)); }
     }
 
     @Test
     void theReadmeExamplePrintsEveryNumberThenEnds() throws Exception {
+        Printer printer;
         try (Weft weft = Weft.start()) {
-            Numbers numbers = new Numbers();
-            Printer printer = new Printer();
-            weft.link(numbers.outbox, printer.inbox);
-            weft.link(numbers.signal(), printer.control());
-            weft.spawn(printer);
-            weft.spawn(numbers);
-
-            assertThat(printer.join(Duration.ofSeconds(10)).state()).isEqualTo(ComponentState.FINISHED);
+            Numbers numbers = new Numbers(); printer = new Printer();
+            weft.pipe(numbers.outbox, printer.inbox);
+            weft.spawn(numbers); weft.spawn(printer).join(Duration.ofSeconds(10));
         }
 
+        assertThat(printer.state()).isEqualTo(ComponentState.FINISHED);
         assertThat(PRINTED).containsExactly("got 1", "got 2", "got 3", "got 4", "got 5");
     }
 }

@@ -165,6 +165,11 @@ public final class SocketAdapter extends Component {
                 spawn(tls);
             }
             serve();
+        } catch (IOException e) {
+            if (PeerGone.test(e)) {
+                failureLogLevel(System.Logger.Level.DEBUG);   // the peer went away: an ordinary end
+            }
+            throw e;
         } finally {
             spaceSignal.release();
             if (handle != null) {

@@ -96,6 +96,9 @@ public final class TcpClient extends Component {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException | RuntimeException | InterruptedException e) {
             handle.close();
+            if (PeerGone.test(e)) {
+                failureLogLevel(System.Logger.Level.DEBUG);   // refused: an ordinary end, not a warning
+            }
             throw e;
         }
         selector.transfer(handle, adapter.readiness());
@@ -105,6 +108,7 @@ public final class TcpClient extends Component {
             Signal signal = control().receive();
             if (signal instanceof Terminated t && t.component() == adapter) {
                 if (t.failed()) {
+                    failureLogLevel(adapter.failureLogLevel());   // as ordinary as the adapter's end
                     throw new IOException("connection to " + target + " failed", t.cause());
                 }
                 return;

@@ -271,6 +271,7 @@ public final class Supervisor extends Component {
     }
 
     private void exited(Terminated t) throws InterruptedException {
+        report(t);
         Child owner = liveRelays.remove(t.component());
         if (owner != null) {
             relayEnded(owner, t);
@@ -320,6 +321,19 @@ public final class Supervisor extends Component {
             }
             g.dueAt = now + delay;
             emit(new SupervisionEvent.RestartScheduled(g.name(), Duration.ofNanos(delay)));
+        }
+    }
+
+    /** A supervisor owns its children's failure reports: logged once here, at the child's own level. */
+    @Override
+    protected boolean reportsChildFailures() {
+        return true;
+    }
+
+    private void report(Terminated t) {
+        System.Logger.Level level = t.component().failureLogLevel();
+        if (t.state() == ComponentState.FAILED && level != System.Logger.Level.OFF) {
+            LOG.log(level, name() + ": child " + t.component().name() + " failed", t.cause());
         }
     }
 

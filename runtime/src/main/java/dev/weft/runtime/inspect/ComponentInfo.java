@@ -16,9 +16,13 @@ import java.util.Map;
  * @param inboxes its inboxes, {@code control} first
  * @param outboxes its outboxes, {@code signal} first
  * @param details what the component adds about itself through {@link Inspectable#details()}
+ * @param diagnosis {@code null}, or why it looks stuck: it waits on its control inbox for end of
+ *     input and no outbox is linked there, with the link that is missing (as
+ *     {@link dev.weft.runtime.Weft#diagnose()} reports it)
  */
 public record ComponentInfo(long id, String name, String type, ComponentState state, boolean parked, Long parent,
-        List<InboxInfo> inboxes, List<OutboxInfo> outboxes, Map<String, Object> details) {
+        List<InboxInfo> inboxes, List<OutboxInfo> outboxes, Map<String, Object> details,
+        String diagnosis) {
 
     public ComponentInfo {
         inboxes = List.copyOf(inboxes);

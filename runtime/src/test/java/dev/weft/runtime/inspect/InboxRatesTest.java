@@ -13,7 +13,7 @@ class InboxRatesTest {
     private static GraphSnapshot withReceived(long received) {
         InboxInfo in = new InboxInfo("inbox", "java.lang.String", 64, 0, received, null);
         ComponentInfo c = new ComponentInfo(7, "c", "C", ComponentState.RUNNING, false, null, List.of(in), List.of(),
-                Map.of());
+                Map.of(), null);
         return new GraphSnapshot(0, List.of(c), List.of(), List.of());
     }
 
