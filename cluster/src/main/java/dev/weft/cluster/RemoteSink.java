@@ -1,0 +1,240 @@
+package dev.weft.cluster;
+
+import dev.weft.runtime.ReplyTo;
+import dev.weft.runtime.SendTimeoutException;
+import dev.weft.runtime.Sink;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The sending end of one link: an inbox in another runtime, reached over one gRPC stream.
+ */
+final class RemoteSink<T> implements Sink<T>, AutoCloseable {
+    /*
+     * `credit` is how many more messages the receiver can take: 0 until WELCOME, then WELCOME's
+     * window, less one per DATA frame sent, plus each CREDIT frame's count. A send waits on
+     * `hasCredit` while it is 0, so at most `window` encoded messages are ever in flight and a
+     * receiver that never reads parks its senders after `window` messages: the sender's memory stays
+     * bounded by the window, whatever the receiver does.
+     *
+     * One lock guards credit, `broken` and the ClientCall, whose sendMessage is not thread-safe;
+     * sendMessage only queues the frame on the transport, so holding the lock across it is short.
+     * gRPC calls the listener on its event loop; it takes the same lock to add credit or record a
+     * break, and signals all waiters. Messages from one sending thread leave in the order sent.
+     */
+    private final RemoteAddress address;
+    private final Codec<T> codec;
+    private final Consumer<LinkBroken> onBroken;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition hasCredit = lock.newCondition();
+    private final ClientCall<byte[], byte[]> call;
+    private int credit; // guarded by lock
+    private LinkBrokenException broken; // guarded by lock
+    private boolean closing; // guarded by lock
+
+    RemoteSink(Channel channel, RemoteAddress address, Codec<T> codec, String from, Consumer<LinkBroken> onBroken) {
+        this.address = address;
+        this.codec = codec;
+        this.onBroken = onBroken;
+        this.call = channel.newCall(Wire.OPEN, CallOptions.DEFAULT);
+        call.start(new Listener(), new Metadata());
+        call.request(1);
+        call.sendMessage(new Wire.Hello(Wire.VERSION, address.runtime(), address.incarnation(), address.service(),
+                codec.type().getName(), from).encode());
+    }
+
+    RemoteAddress address() {
+        return address;
+    }
+
+    @Override
+    public void send(T message) throws InterruptedException {
+        byte[] frame = frame(message);
+        lock.lock();
+        try {
+            while (credit == 0 && broken == null) {
+                hasCredit.await();
+            }
+            write(frame);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void send(T message, Duration timeout) throws InterruptedException {
+        byte[] frame = frame(message);
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (credit == 0 && broken == null) {
+                if (nanos <= 0) {
+                    throw new SendTimeoutException("the remote inbox " + address + " took no message for " + timeout
+                            + " (the receiver is slow or stopped reading)");
+                }
+                nanos = hasCredit.awaitNanos(nanos);
+            }
+            write(frame);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean trySend(T message) {
+        byte[] frame = frame(message);
+        lock.lock();
+        try {
+            if (credit == 0 && broken == null) {
+                return false;
+            }
+            write(frame);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Remote asks are not offered: a {@link ReplyTo} is a handle inside one runtime. */
+    @Override
+    public <R> R ask(Function<? super ReplyTo<R>, ? extends T> request, Duration timeout) {
+        throw new UnsupportedOperationException("ask is not supported across runtimes (" + address
+                + "): send a request carrying the service name of a reply inbox you registered in the cluster");
+    }
+
+    @Override
+    public Class<T> type() {
+        return codec.type();
+    }
+
+    /** Ends the stream after the messages already sent; the receiver delivers them, then closes. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closing || broken != null) {
+                return;
+            }
+            closing = true;
+            call.halfClose();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the link is broken (the stream ended other than by {@link #close()}). */
+    boolean isBroken() {
+        lock.lock();
+        try {
+            return broken != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private byte[] frame(T message) {
+        Objects.requireNonNull(message, "message");
+        if (!codec.type().isInstance(message)) {
+            throw new ClassCastException("the remote inbox " + address + " takes " + codec.type().getName()
+                    + ", not " + message.getClass().getName());
+        }
+        return Wire.data(codec.encode(message));
+    }
+
+    /** Sends one frame, spending one credit; the caller holds the lock and saw credit or a break. */
+    private void write(byte[] frame) {
+        if (broken != null) {
+            throw new LinkBrokenException(broken.getMessage(), broken);
+        }
+        if (closing) {
+            throw new IllegalStateException("the link to " + address + " is closed: look the service up again");
+        }
+        credit--;
+        call.sendMessage(frame);
+    }
+
+    private void grant(int n) {
+        lock.lock();
+        try {
+            credit += n;
+            hasCredit.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void breakLink(String why, Throwable cause) {
+        LinkBrokenException e;
+        lock.lock();
+        try {
+            if (broken != null) {
+                return;
+            }
+            e = new LinkBrokenException("the link to " + address + " broke: " + why, cause);
+            broken = e;
+            hasCredit.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        onBroken.accept(new LinkBroken(address, e));
+    }
+
+    private final class Listener extends ClientCall.Listener<byte[]> {
+        @Override
+        public void onMessage(byte[] frame) {
+            try {
+                if (frame.length > 0 && (frame[0] == Wire.WELCOME || frame[0] == Wire.CREDIT)) {
+                    grant(Wire.count(frame));
+                    call.request(1);
+                } else {
+                    throw new Wire.BadFrameException("a receiver sends WELCOME and CREDIT only, got "
+                            + Wire.describe(frame));
+                }
+            } catch (Wire.BadFrameException e) {
+                call.cancel("bad frame from " + address + ": " + e.getMessage(), null);
+            }
+        }
+
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+            boolean expected;
+            lock.lock();
+            try {
+                expected = closing && status.isOk();
+            } finally {
+                lock.unlock();
+            }
+            if (!expected) {
+                String why = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+                breakLink(status.isOk() ? "the receiver closed the stream" : why, status.getCause());
+            }
+        }
+    }
+
+    /** Waits until the link is broken or {@code timeout} passes; for tests and for closing in order. */
+    boolean awaitBroken(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (broken == null) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = hasCredit.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
