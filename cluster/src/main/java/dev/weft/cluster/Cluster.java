@@ -287,14 +287,13 @@ public final class Cluster implements AutoCloseable {
         }
         Forwarder<T> forwarder = weft.spawn(new Forwarder<>(from.owner().name() + "." + from.name() + "->remote",
                 from.type(), to));
-        forwarder.termination().thenAccept(t -> {
-            if (t.cause() instanceof LinkBrokenException e && to instanceof RemoteSink<T> remote) {
-                from.owner().control().trySend(new LinkBroken(remote.address(), e));
-            }
-            if (to instanceof RemoteSink<T> remote) {
-                remote.close();
-            }
-        });
+        if (to instanceof RemoteSink<T> remote) {
+            remote.whenBroken(broken -> {
+                from.owner().control().trySend(broken);
+                forwarder.shutdown();
+            });
+            forwarder.termination().thenRun(remote::close);
+        }
         weft.link(from, forwarder.in);
     }
 

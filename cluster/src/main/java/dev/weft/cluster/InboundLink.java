@@ -37,9 +37,9 @@ final class InboundLink extends ServerCall.Listener<byte[]> {
     private final LinkServer server;
     private final ReentrantLock lock = new ReentrantLock();
     private BlockingQueue<byte[]> frames; // set by the handshake, on the listener thread
-    private LinkServer.Served<?> target;
+    private volatile LinkServer.Served<?> target;
     private Wire.Hello hello;
-    private Thread pump;
+    private volatile Thread pump;
     private boolean closed; // guarded by lock
 
     InboundLink(ServerCall<byte[], byte[]> call, LinkServer server) {
@@ -101,8 +101,19 @@ final class InboundLink extends ServerCall.Listener<byte[]> {
         target = s;
         frames = new ArrayBlockingQueue<>(server.window() + 1);
         pump = Thread.ofVirtual().name("weft-link-in-" + h.service() + "-from-" + h.from()).start(this::pump);
+        s.links().add(this);
+        if (server.find(h.service()) != s) { // unserved meanwhile: its sweep may have missed this link
+            receiverEnded(h.service());
+            return;
+        }
         send(Wire.count(Wire.WELCOME, server.window()));
         call.request(server.window());
+    }
+
+    /** Closes this stream because its receiver ended or left the cluster. */
+    void receiverEnded(String service) {
+        close(Status.UNAVAILABLE.withDescription("the receiver of service '" + service + "' in runtime "
+                + server.runtime() + " has ended"));
     }
 
     private void refuse(String why) {
@@ -120,6 +131,9 @@ final class InboundLink extends ServerCall.Listener<byte[]> {
 
     @Override
     public void onCancel() {
+        if (target != null) {
+            target.links().remove(this);
+        }
         markClosed();
         if (pump != null) {
             pump.interrupt();
@@ -176,6 +190,9 @@ final class InboundLink extends ServerCall.Listener<byte[]> {
     }
 
     private void close(Status status) {
+        if (target != null) {
+            target.links().remove(this);
+        }
         lock.lock();
         try {
             if (closed) {

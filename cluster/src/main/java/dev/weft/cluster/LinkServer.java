@@ -7,6 +7,7 @@ import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class LinkServer implements AutoCloseable {
     /** An inbox served to other runtimes, with the codec that decodes its messages. */
-    record Served<T>(Inbox<T> inbox, Codec<T> codec) {
+    record Served<T>(Inbox<T> inbox, Codec<T> codec, Set<InboundLink> links) {
     }
 
     private final Map<String, Served<?>> served = new ConcurrentHashMap<>();
@@ -57,11 +58,15 @@ final class LinkServer implements AutoCloseable {
     }
 
     <T> void serve(String service, Inbox<T> inbox, Codec<T> codec) {
-        served.put(service, new Served<>(inbox, codec));
+        served.put(service, new Served<>(inbox, codec, ConcurrentHashMap.newKeySet()));
     }
 
+    /** Stops serving {@code inbox} as {@code service} and closes the streams to it: their senders hear at once. */
     void unserve(String service, Inbox<?> inbox) {
-        served.computeIfPresent(service, (k, s) -> s.inbox() == inbox ? null : s);
+        Served<?> gone = served.get(service);
+        if (gone != null && gone.inbox() == inbox && served.remove(service, gone)) {
+            gone.links().forEach(l -> l.receiverEnded(service));
+        }
     }
 
     Served<?> find(String service) {

@@ -34,7 +34,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
      */
     private final RemoteAddress address;
     private final Codec<T> codec;
-    private final Consumer<LinkBroken> onBroken;
+    private final java.util.List<Consumer<LinkBroken>> onBroken = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition hasCredit = lock.newCondition();
     private final ClientCall<byte[], byte[]> call;
@@ -45,7 +45,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
     RemoteSink(Channel channel, RemoteAddress address, Codec<T> codec, String from, Consumer<LinkBroken> onBroken) {
         this.address = address;
         this.codec = codec;
-        this.onBroken = onBroken;
+        this.onBroken.add(onBroken);
         this.call = channel.newCall(Wire.OPEN, CallOptions.DEFAULT);
         call.start(new Listener(), new Metadata());
         call.request(1);
@@ -186,7 +186,23 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
         } finally {
             lock.unlock();
         }
-        onBroken.accept(new LinkBroken(address, e));
+        LinkBroken news = new LinkBroken(address, e);
+        onBroken.forEach(c -> c.accept(news));
+    }
+
+    /** Calls {@code listener} once when the link breaks: at once if it is broken already. */
+    void whenBroken(Consumer<LinkBroken> listener) {
+        onBroken.add(listener);
+        LinkBrokenException e;
+        lock.lock();
+        try {
+            e = broken;
+        } finally {
+            lock.unlock();
+        }
+        if (e != null && onBroken.remove(listener)) {
+            listener.accept(new LinkBroken(address, e));
+        }
     }
 
     private final class Listener extends ClientCall.Listener<byte[]> {

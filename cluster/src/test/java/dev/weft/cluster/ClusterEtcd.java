@@ -23,8 +23,13 @@ final class ClusterEtcd implements AutoCloseable {
 
     /** A new runtime joined as {@code name}, with a window of {@code window} messages. */
     Node node(String name, int window) throws IOException {
+        return node(options(name).withWindow(window));
+    }
+
+    /** A new runtime joined with {@code options}. */
+    Node node(ClusterOptions options) throws IOException {
         Weft weft = Weft.start();
-        Cluster cluster = Cluster.join(weft, options(name).withWindow(window));
+        Cluster cluster = Cluster.join(weft, options);
         opened.add(weft);
         opened.add(cluster);
         return new Node(weft, cluster);
