@@ -39,6 +39,7 @@ class RegistryTest {
 
     @BeforeAll
     static void start() throws Exception {
+        nodes.clear();
         etcd = new ClusterEtcd();
         for (int i = 0; i < RUNTIMES; i++) {
             nodes.add(etcd.node(etcd.options("r" + i).withLeaseTtl(LONG_LEASE).withWindow(32)));
