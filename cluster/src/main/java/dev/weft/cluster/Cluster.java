@@ -187,8 +187,24 @@ public final class Cluster implements AutoCloseable {
         return got.getKvs().isEmpty() ? null : RemoteAddress.decode(text(got.getKvs().getFirst()));
     }
 
-    /** Opens a link to the inbox at {@code address}: one gRPC stream, messages encoded by {@code codec}. */
-    public <T> Sink<T> connect(RemoteAddress address, Codec<T> codec) {
+    /** Returns where every service whose name starts with {@code namePrefix} lives now, by name. */
+    public java.util.List<RemoteAddress> locateAll(String namePrefix) throws InterruptedException {
+        ByteSequence from = key("services/" + namePrefix);
+        GetResponse got = await(client.getKVClient().get(from,
+                io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()));
+        return got.getKvs().stream().map(kv -> RemoteAddress.decode(text(kv))).filter(Objects::nonNull).toList();
+    }
+
+    /**
+     * Opens a link to the inbox at {@code address}: one gRPC stream, messages encoded by
+     * {@code codec}. Returns once the receiver has accepted the link, so the sink takes messages at
+     * once.
+     *
+     * @throws LinkBrokenException if the receiver refused the link (another incarnation, no such
+     *     service, another protocol version or message type: the message says which) or did not answer
+     *     within 10 s
+     */
+    public <T> Sink<T> connect(RemoteAddress address, Codec<T> codec) throws InterruptedException {
         ensureOpen();
         if (!address.type().equals(codec.type().getName())) {
             throw new IllegalArgumentException("service '" + address.service() + "' takes " + address.type()
@@ -200,7 +216,7 @@ public final class Cluster implements AutoCloseable {
         RemoteSink<T>[] made = new RemoteSink[1];
         made[0] = new RemoteSink<>(channel, address, codec, options.runtime(), broken -> sinks.remove(made[0]));
         sinks.add(made[0]);
-        return made[0];
+        return made[0].awaitOpen(CALL_SECONDS, TimeUnit.SECONDS);
     }
 
     /**

@@ -41,6 +41,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
     private int credit; // guarded by lock
     private LinkBrokenException broken; // guarded by lock
     private boolean closing; // guarded by lock
+    private volatile boolean welcomed; // set once, under lock, by WELCOME
 
     RemoteSink(Channel channel, RemoteAddress address, Codec<T> codec, String from, Consumer<LinkBroken> onBroken) {
         this.address = address;
@@ -167,6 +168,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
         lock.lock();
         try {
             credit += n;
+            welcomed = true;
             hasCredit.signalAll();
         } finally {
             lock.unlock();
@@ -237,20 +239,32 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
         }
     }
 
-    /** Waits until the link is broken or {@code timeout} passes; for tests and for closing in order. */
-    boolean awaitBroken(long timeout, TimeUnit unit) throws InterruptedException {
+    /**
+     * Waits for the receiver's answer to the handshake, so a new link can take messages at once.
+     *
+     * @throws LinkBrokenException if the receiver refused the link, or gave no answer in time
+     */
+    RemoteSink<T> awaitOpen(long timeout, TimeUnit unit) throws InterruptedException {
         long nanos = unit.toNanos(timeout);
         lock.lock();
         try {
-            while (broken == null) {
+            while (!welcomed && broken == null) {
                 if (nanos <= 0) {
-                    return false;
+                    break;
                 }
                 nanos = hasCredit.awaitNanos(nanos);
             }
-            return true;
+            if (broken != null) {
+                throw new LinkBrokenException(broken.getMessage(), broken);
+            }
         } finally {
             lock.unlock();
         }
+        if (!welcomed) {
+            call.cancel("no answer to the handshake", null);
+            throw new LinkBrokenException("the link to " + address + " got no answer to its handshake in "
+                    + unit.toMillis(timeout) + " ms", null);
+        }
+        return this;
     }
 }

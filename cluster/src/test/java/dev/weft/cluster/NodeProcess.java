@@ -23,6 +23,7 @@ final class NodeProcess implements AutoCloseable {
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final List<String> passed = new ArrayList<>();
     private final Path log;
+    private final Thread reader;
     final String incarnation;
     final int port;
 
@@ -31,7 +32,7 @@ final class NodeProcess implements AutoCloseable {
         this.process = process;
         this.log = log;
         this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-        Thread.ofVirtual().name("node-" + name + "-out").start(() -> {
+        this.reader = Thread.ofVirtual().name("node-" + name + "-out").start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -86,7 +87,14 @@ final class NodeProcess implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_SECONDS);
         while (true) {
-            String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            String line = lines.poll(Math.min(1_000_000_000L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null && !reader.isAlive() && lines.isEmpty()) { // its output has ended, all of it read
+                throw new AssertionError("node " + name + " exited before a line "
+                        + "starting with '" + prefix + "'; its log: " + Files.readString(log));
+            }
+            if (line == null && System.nanoTime() - deadline < 0) {
+                continue;
+            }
             if (line == null) {
                 throw new AssertionError("node " + name + " gave no line starting with '" + prefix + "' in "
                         + ANSWER_SECONDS + " s (passed over: " + passed + "); its log: " + Files.readString(log));

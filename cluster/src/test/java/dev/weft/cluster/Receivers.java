@@ -3,6 +3,7 @@ package dev.weft.cluster;
 import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.Shutdown;
+import dev.weft.runtime.Signal;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -70,6 +71,18 @@ final class Receivers {
             }
             done.countDown();
             control().receive();
+        }
+    }
+
+    /** Keeps the signals it is told on its control inbox, until {@link Shutdown}. */
+    static final class Listener extends Component {
+        final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
+
+        @Override
+        protected void run() throws InterruptedException {
+            for (Signal s = control().receive(); !(s instanceof Shutdown); s = control().receive()) {
+                signals.add(s);
+            }
         }
     }
 }

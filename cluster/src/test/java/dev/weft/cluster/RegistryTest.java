@@ -128,7 +128,7 @@ class RegistryTest {
         ServiceKey<String> key = fresh("ends");
         Receivers.Collector provider = nodes.get(1).weft().spawn(new Receivers.Collector("ends", 16, true));
         RemoteAddress at = nodes.get(1).cluster().register(key, provider.in, Codec.strings());
-        Listener watcher = nodes.get(0).weft().spawn(new Listener());
+        Receivers.Listener watcher = nodes.get(0).weft().spawn(new Receivers.Listener());
         nodes.get(0).cluster().watch(at, watcher);
         Sender sender = nodes.get(2).weft().spawn(new Sender());
         nodes.get(2).cluster().link(sender.out, nodes.get(2).cluster().lookup(key, Codec.strings()));
@@ -153,23 +153,11 @@ class RegistryTest {
         RemoteAddress at = nodes.get(1).cluster().register(key, provider.in, Codec.strings());
         provider.shutdown();
         provider.join();
-        Listener watcher = nodes.get(0).weft().spawn(new Listener());
+        Receivers.Listener watcher = nodes.get(0).weft().spawn(new Receivers.Listener());
 
         nodes.get(0).cluster().watch(at, watcher);
 
         assertThat(watcher.signals.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isInstanceOf(RemoteTerminated.class);
-    }
-
-    /** Keeps the signals it is told. */
-    static final class Listener extends Component {
-        final BlockingQueue<Signal> signals = new LinkedBlockingQueue<>();
-
-        @Override
-        protected void run() throws InterruptedException {
-            for (Signal s = control().receive(); !(s instanceof Shutdown); s = control().receive()) {
-                signals.add(s);
-            }
-        }
     }
 
     /** Sends on its outbox what comes to its inbox, and keeps the signals it is told. */
