@@ -10,8 +10,9 @@ import dev.weft.runtime.Sink;
 /**
  * Carries an outbox's messages to a sink the runtime cannot link to directly (an inbox in another
  * runtime). Its inbox is linked from the outbox; it sends each message on to the sink, so the
- * sink's back-pressure reaches the outbox through this inbox. It ends when the link breaks (after
- * telling the sender), on {@link Shutdown}, or on {@link ProducerFinished} once its inbox is empty.
+ * sink's back-pressure reaches the outbox through this inbox. It ends when the link breaks (the
+ * sender hears {@link LinkBroken} from {@link Cluster#link}), on {@link Shutdown}, or on
+ * {@link ProducerFinished} once its inbox is empty.
  */
 final class Forwarder<T> extends Component {
     final Inbox<T> in;
@@ -29,7 +30,11 @@ final class Forwarder<T> extends Component {
         while (true) {
             T message = in.poll();
             if (message != null) {
-                target.send(message);
+                try {
+                    target.send(message);
+                } catch (LinkBrokenException broken) {
+                    return; // the sender has been told (LinkBroken); this message is lost with the link
+                }
                 continue;
             }
             if (finishing) {
