@@ -6,6 +6,7 @@ import io.grpc.ServerCall;
 import io.grpc.Status;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -14,29 +15,35 @@ import java.util.concurrent.locks.ReentrantLock;
 final class InboundLink extends ServerCall.Listener<byte[]> {
     /*
      * Flow control is counted in messages, at two levels that agree:
-     *  - the sender holds credit; WELCOME grants it `window` messages, each DATA frame spends one,
-     *    and the receiver returns credit in CREDIT frames once messages are in the inbox;
-     *  - gRPC's own request(n): the stream asks its transport for one frame after another as the
-     *    queue below takes them, so an overrunning sender is caught, not buffered.
-     * The queue therefore never holds more than `window` messages; a DATA frame it cannot take is a
-     * sender that ignored its credit, and the stream is closed as a bad one.
+     *  - the sender holds credit; WELCOME grants it `window` messages, each message of a DATA frame
+     *    (a batch) spends one, and the receiver returns credit in CREDIT frames once messages are in
+     *    the inbox. `allowed` mirrors the sender's credit here: the listener takes each frame's count
+     *    from it, the pump adds what it returns before it sends the CREDIT frame. A frame that takes
+     *    it below 0 is a sender that ignored its credit, and the stream is closed as a bad one;
+     *  - gRPC's own request(n): the handshake asks the transport for `window` frames and the pump asks
+     *    for as many frames as it consumed each time it returns credit. A frame holds one message at
+     *    least and credit comes back only for whole frames, so the frames requested always cover what
+     *    the sender may send, and the transport never hands over more frames than the queue holds.
+     * The queue therefore never holds more than `window` messages in at most `window` frames.
      *
      * The pump, a virtual thread, takes frames from the queue, decodes them and sends them into the
      * inbox with a blocking send, so a full inbox parks the pump, credit stops, and the remote sender
      * parks in its turn: back-pressure across the network, with at most `window` messages in flight.
-     * Credit goes back in batches of window/2: when the sender has no credit, at least half the
-     * window is queued here, so the pump always has work that will return credit (no deadlock).
+     * Credit goes back once at least window/2 messages were delivered, after a whole frame: when the
+     * sender has no credit, more than half the window is queued or on its way here, so the pump
+     * always has work that will return credit (no deadlock).
      *
      * Threads: gRPC calls the listener methods one at a time (a serializing executor); the pump
      * sends CREDIT frames. sendMessage/close on a ServerCall must not overlap, so both take `lock`.
      */
-    private static final byte[] END = new byte[0];
     private static final System.Logger LOG = System.getLogger(InboundLink.class.getName());
 
     private final ServerCall<byte[], byte[]> call;
     private final LinkServer server;
     private final ReentrantLock lock = new ReentrantLock();
-    private BlockingQueue<byte[]> frames; // set by the handshake, on the listener thread
+    private static final byte[][] END = new byte[0][];
+    private final AtomicInteger allowed = new AtomicInteger();
+    private BlockingQueue<byte[][]> frames; // set by the handshake, on the listener thread; a frame's messages
     private volatile LinkServer.Served<?> target;
     private Wire.Hello hello;
     private volatile Thread pump;
@@ -59,10 +66,12 @@ final class InboundLink extends ServerCall.Listener<byte[]> {
             if (hello == null) {
                 handshake(frame);
             } else if (frame.length > 0 && frame[0] == Wire.DATA) {
-                if (!frames.offer(frame)) {
+                byte[][] payloads = Wire.payloads(frame);
+                if (allowed.addAndGet(-payloads.length) < 0) {
                     throw new Wire.BadFrameException("the sender went beyond its credit of " + server.window()
                             + " messages");
                 }
+                frames.add(payloads); // never full: it holds at most `allowed` messages, one a frame at least
             } else {
                 throw new Wire.BadFrameException("after HELLO a sender sends DATA frames only, got "
                         + Wire.describe(frame));
@@ -100,6 +109,7 @@ final class InboundLink extends ServerCall.Listener<byte[]> {
         hello = h;
         target = s;
         frames = new ArrayBlockingQueue<>(server.window() + 1);
+        allowed.set(server.window());
         pump = Thread.ofVirtual().name("weft-link-in-" + h.service() + "-from-" + h.from()).start(this::pump);
         s.links().add(this);
         if (server.find(h.service()) != s) { // unserved meanwhile: its sweep may have missed this link
@@ -142,27 +152,34 @@ final class InboundLink extends ServerCall.Listener<byte[]> {
 
     private void pump() {
         int returned = 0;
+        int taken = 0;
         int batch = Math.max(1, server.window() / 2);
         try {
             while (true) {
-                byte[] frame = frames.take();
+                byte[][] frame = frames.take();
                 if (frame == END) {
                     close(Status.OK);
                     return;
                 }
-                Object message;
-                try {
-                    message = target.codec().decode(Wire.payload(frame));
-                } catch (RuntimeException e) {
-                    close(Status.INVALID_ARGUMENT.withDescription("bad frame on the link to " + describeTarget()
-                            + ": its codec could not decode a message: " + e.getMessage()));
-                    return;
+                for (byte[] payload : frame) {
+                    Object message;
+                    try {
+                        message = target.codec().decode(payload);
+                    } catch (RuntimeException e) {
+                        close(Status.INVALID_ARGUMENT.withDescription("bad frame on the link to " + describeTarget()
+                                + ": its codec could not decode a message: " + e.getMessage()));
+                        return;
+                    }
+                    deliver(target, message);
                 }
-                deliver(target, message);
-                call.request(1);
-                if (++returned == batch) {
+                returned += frame.length;
+                taken++;
+                if (returned >= batch) {
+                    allowed.addAndGet(returned);
                     send(Wire.count(Wire.CREDIT, returned));
+                    call.request(taken);
                     returned = 0;
+                    taken = 0;
                 }
             }
         } catch (InterruptedException e) {

@@ -9,6 +9,7 @@ import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -27,10 +28,21 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
      * receiver that never reads parks its senders after `window` messages: the sender's memory stays
      * bounded by the window, whatever the receiver does.
      *
-     * One lock guards credit, `broken` and the ClientCall, whose sendMessage is not thread-safe;
-     * sendMessage only queues the frame on the transport, so holding the lock across it is short.
-     * gRPC calls the listener on its event loop; it takes the same lock to add credit or record a
-     * break, and signals all waiters. Messages from one sending thread leave in the order sent.
+     * Batching, as Netty and Artery do it, without timers: a message that took its credit goes out
+     * at once as a DATA frame of its own when nothing waits before it and the stream is ready, and
+     * joins `queued` otherwise. The call's on-ready threshold is one byte, so the stream is ready
+     * only while the transport holds none of this stream's bytes unwritten: while one frame is on
+     * its way to the socket, the messages sent meanwhile gather in `queued`, and gRPC's onReady
+     * (on its event loop, once that frame is written) packs them into as few DATA frames as
+     * BATCH_BYTES allows. `queued` is not empty only while the stream is not ready, so an onReady is
+     * always due for it. A lone message waits for nothing; under load one gRPC message carries many.
+     * `queued` holds messages that already spent credit, so it never holds more than the window.
+     *
+     * One lock guards credit, `queued`, `broken` and the ClientCall, whose sendMessage is not
+     * thread-safe; sendMessage only queues the frame on the transport, so holding the lock across
+     * it is short. gRPC calls the listener on its event loop; it takes the same lock to add credit,
+     * send queued messages or record a break, and signals all waiters. Messages from one sending
+     * thread leave in the order sent: a message never passes one in `queued`.
      */
     private final RemoteAddress address;
     private final Codec<T> codec;
@@ -38,16 +50,18 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition hasCredit = lock.newCondition();
     private final ClientCall<byte[], byte[]> call;
+    private final ArrayDeque<byte[]> queued = new ArrayDeque<>(); // guarded by lock
     private int credit; // guarded by lock
     private LinkBrokenException broken; // guarded by lock
     private boolean closing; // guarded by lock
+    private boolean halfClosed; // guarded by lock
     private volatile boolean welcomed; // set once, under lock, by WELCOME
 
     RemoteSink(Channel channel, RemoteAddress address, Codec<T> codec, String from, Consumer<LinkBroken> onBroken) {
         this.address = address;
         this.codec = codec;
         this.onBroken.add(onBroken);
-        this.call = channel.newCall(Wire.OPEN, CallOptions.DEFAULT);
+        this.call = channel.newCall(Wire.OPEN, CallOptions.DEFAULT.withOnReadyThreshold(1));
         call.start(new Listener(), new Metadata());
         call.request(1);
         call.sendMessage(new Wire.Hello(Wire.VERSION, address.runtime(), address.incarnation(), address.service(),
@@ -60,13 +74,13 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
 
     @Override
     public void send(T message) throws InterruptedException {
-        byte[] frame = frame(message);
+        byte[] payload = encode(message);
         lock.lock();
         try {
             while (credit == 0 && broken == null) {
                 hasCredit.await();
             }
-            write(frame);
+            write(payload);
         } finally {
             lock.unlock();
         }
@@ -74,7 +88,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
 
     @Override
     public void send(T message, Duration timeout) throws InterruptedException {
-        byte[] frame = frame(message);
+        byte[] payload = encode(message);
         long nanos = timeout.toNanos();
         lock.lock();
         try {
@@ -85,7 +99,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
                 }
                 nanos = hasCredit.awaitNanos(nanos);
             }
-            write(frame);
+            write(payload);
         } finally {
             lock.unlock();
         }
@@ -93,13 +107,13 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
 
     @Override
     public boolean trySend(T message) {
-        byte[] frame = frame(message);
+        byte[] payload = encode(message);
         lock.lock();
         try {
             if (credit == 0 && broken == null) {
                 return false;
             }
-            write(frame);
+            write(payload);
             return true;
         } finally {
             lock.unlock();
@@ -127,7 +141,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
                 return;
             }
             closing = true;
-            call.halfClose();
+            halfCloseWhenSent();
         } finally {
             lock.unlock();
         }
@@ -143,17 +157,17 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
         }
     }
 
-    private byte[] frame(T message) {
+    private byte[] encode(T message) {
         Objects.requireNonNull(message, "message");
         if (!codec.type().isInstance(message)) {
             throw new ClassCastException("the remote inbox " + address + " takes " + codec.type().getName()
                     + ", not " + message.getClass().getName());
         }
-        return Wire.data(codec.encode(message));
+        return codec.encode(message);
     }
 
-    /** Sends one frame, spending one credit; the caller holds the lock and saw credit or a break. */
-    private void write(byte[] frame) {
+    /** Sends or queues one message, spending one credit; the caller holds the lock and saw credit or a break. */
+    private void write(byte[] payload) {
         if (broken != null) {
             throw new LinkBrokenException(broken.getMessage(), broken);
         }
@@ -161,7 +175,37 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
             throw new IllegalStateException("the link to " + address + " is closed: look the service up again");
         }
         credit--;
-        call.sendMessage(frame);
+        if (queued.isEmpty() && call.isReady()) {
+            call.sendMessage(Wire.data(payload));
+        } else {
+            queued.add(payload);
+        }
+    }
+
+    /** Sends what is queued, in batches, while the stream is ready; then half-closes if closing. */
+    private void flush() {
+        lock.lock();
+        try {
+            if (broken != null) {
+                return;
+            }
+            while (!queued.isEmpty() && call.isReady()) {
+                call.sendMessage(Wire.data(queued));
+            }
+            if (closing) {
+                halfCloseWhenSent();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Half-closes once nothing is queued (else the onReady that sends the last of it does); under lock. */
+    private void halfCloseWhenSent() {
+        if (queued.isEmpty() && !halfClosed) {
+            halfClosed = true;
+            call.halfClose();
+        }
     }
 
     private void grant(int n) {
@@ -184,6 +228,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
             }
             e = new LinkBrokenException("the link to " + address + " broke: " + why, cause);
             broken = e;
+            queued.clear(); // at most once: what had not left is lost with the stream
             hasCredit.signalAll();
         } finally {
             lock.unlock();
@@ -219,8 +264,15 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
                             + Wire.describe(frame));
                 }
             } catch (Wire.BadFrameException e) {
-                call.cancel("bad frame from " + address + ": " + e.getMessage(), null);
+                String why = "bad frame from " + address + ": " + e.getMessage();
+                breakLink(why, null); // first, so no send reaches the cancelled call
+                call.cancel(why, null);
             }
+        }
+
+        @Override
+        public void onReady() {
+            flush();
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.weft.cluster;
 
+import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,7 +9,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
+import java.nio.ByteBuffer;
+import java.util.Queue;
 
 /**
  * The link protocol: one gRPC bidirectional-streaming method whose messages are frames of bytes,
@@ -16,7 +18,9 @@ import java.util.Arrays;
  *
  * <pre>
  * sender -> receiver   HELLO   version, target runtime, target incarnation, service, type, sender runtime
- *                      DATA    one message, as its codec encoded it
+ *                      DATA    a batch: a count n, then n messages, each a length and the bytes its codec
+ *                              encoded; the sender packs whatever is queued for the link (at most
+ *                              {@link #BATCH_BYTES} unless one message is larger)
  * receiver -> sender   WELCOME the window: how many messages the sender may have unacknowledged
  *                      CREDIT  n more messages may be sent (the receiver delivered n into the inbox)
  * </pre>
@@ -25,11 +29,14 @@ import java.util.Arrays;
  */
 final class Wire {
     /** The protocol version; a peer speaking another one is refused at the handshake. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final byte HELLO = 1;
     static final byte DATA = 2;
     static final byte WELCOME = 11;
     static final byte CREDIT = 12;
+    /** A DATA frame takes queued messages while it stays within this many bytes (one message at least). */
+    static final int BATCH_BYTES = 64 * 1024;
+    private static final int DATA_HEADER = 5; // kind, count
 
     static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
@@ -40,7 +47,8 @@ final class Wire {
         @Override
         public byte[] parse(InputStream stream) {
             try (stream) {
-                return stream.readAllBytes();
+                // gRPC's streams know their length: read the frame into one array of its size
+                return stream instanceof KnownLength ? stream.readNBytes(stream.available()) : stream.readAllBytes();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -93,15 +101,62 @@ final class Wire {
         }
     }
 
+    /** A DATA frame holding one message. */
     static byte[] data(byte[] payload) {
-        byte[] frame = new byte[payload.length + 1];
-        frame[0] = DATA;
-        System.arraycopy(payload, 0, frame, 1, payload.length);
-        return frame;
+        return ByteBuffer.allocate(DATA_HEADER + 4 + payload.length).put(DATA).putInt(1).putInt(payload.length)
+                .put(payload).array();
     }
 
-    static byte[] payload(byte[] frame) {
-        return Arrays.copyOfRange(frame, 1, frame.length);
+    /**
+     * A DATA frame holding the messages at the head of {@code queued}, taken from it in order while
+     * the frame stays within {@link #BATCH_BYTES} (the first one whatever its size).
+     */
+    static byte[] data(Queue<byte[]> queued) {
+        int n = 0;
+        int size = DATA_HEADER;
+        for (byte[] p : queued) {
+            if (n > 0 && size + 4 + p.length > BATCH_BYTES) {
+                break;
+            }
+            size += 4 + p.length;
+            n++;
+        }
+        ByteBuffer frame = ByteBuffer.allocate(size).put(DATA).putInt(n);
+        for (int i = 0; i < n; i++) {
+            byte[] p = queued.remove();
+            frame.putInt(p.length).put(p);
+        }
+        return frame.array();
+    }
+
+    /**
+     * The messages of a DATA frame, in order; the whole frame is checked before any is returned, so a
+     * malformed batch delivers nothing.
+     */
+    static byte[][] payloads(byte[] frame) throws BadFrameException {
+        if (frame.length < DATA_HEADER) {
+            throw new BadFrameException("a truncated DATA frame (" + frame.length + " bytes)");
+        }
+        ByteBuffer in = ByteBuffer.wrap(frame, 1, frame.length - 1);
+        int n = in.getInt();
+        if (n <= 0 || n > in.remaining() / 4) { // each message takes 4 bytes of length at least
+            throw new BadFrameException("a DATA frame of " + frame.length + " bytes cannot hold the " + n
+                    + " messages it announces");
+        }
+        byte[][] payloads = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            int length = in.remaining() >= 4 ? in.getInt() : -1;
+            if (length < 0 || length > in.remaining()) {
+                throw new BadFrameException("a DATA frame announces " + n + " messages but holds " + i
+                        + " whole ones (" + frame.length + " bytes)");
+            }
+            payloads[i] = new byte[length];
+            in.get(payloads[i]);
+        }
+        if (in.hasRemaining()) {
+            throw new BadFrameException("a DATA frame has " + in.remaining() + " bytes after its " + n + " messages");
+        }
+        return payloads;
     }
 
     static byte[] count(byte kind, int n) {

@@ -12,6 +12,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -138,12 +140,43 @@ class LinkTest {
                     .contains("speaks version " + Wire.VERSION);
             assertThat(afterHello.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
             assertThat(afterHello.getDescription()).contains("DATA frames only");
+            assertThat(c.received).as("no bad frame delivered anything").isEmpty();
         } finally {
             raw.shutdownNow();
         }
 
         good.send("after");
         assertThat(c.received.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).as("the good link goes on").isEqualTo("after");
+        c.shutdown();
+    }
+
+    @Test
+    void aBatchHoldingFewerMessagesThanItAnnouncesClosesOnlyThatStreamAndDeliversNoneOfIt() throws Exception {
+        ServiceKey<String> key = ServiceKey.of("short-" + System.nanoTime(), String.class);
+        Receivers.Collector c = b.weft().spawn(new Receivers.Collector("short", INBOX, true));
+        RemoteAddress at = b.cluster().register(key, c.in, Codec.strings());
+        Sink<String> good = a.cluster().lookup(key, Codec.strings());
+        good.send("before");
+        assertThat(c.received.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isEqualTo("before");
+
+        // a DATA frame that announces 5 messages and holds 3
+        ByteBuffer shortBatch = ByteBuffer.allocate(1 + 4 + 3 * (4 + 8)).put(Wire.DATA).putInt(5);
+        for (int i = 0; i < 3; i++) {
+            shortBatch.putInt(8).put(("bad-msg" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        ManagedChannel raw = NettyChannelBuilder.forAddress(at.host(), at.port()).usePlaintext().build();
+        try {
+            Status bad = open(raw, new Wire.Hello(Wire.VERSION, at.runtime(), at.incarnation(), at.service(), at.type(),
+                    "test").encode(), shortBatch.array());
+            assertThat(bad.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(bad.getDescription()).contains("announces 5 messages but holds 3").contains(key.name());
+        } finally {
+            raw.shutdownNow();
+        }
+
+        good.send("after");
+        assertThat(c.received.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).as("the good link goes on").isEqualTo("after");
+        assertThat(c.received).as("none of the short batch was delivered").isEmpty();
         c.shutdown();
     }
 
