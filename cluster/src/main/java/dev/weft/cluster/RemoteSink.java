@@ -9,7 +9,6 @@ import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -23,7 +22,7 @@ import java.util.function.Function;
 final class RemoteSink<T> implements Sink<T>, AutoCloseable {
     /*
      * `credit` is how many more messages the receiver can take: 0 until WELCOME, then WELCOME's
-     * window, less one per DATA frame sent, plus each CREDIT frame's count. A send waits on
+     * window, less one per message sent, plus each CREDIT frame's count. A send waits on
      * `hasCredit` while it is 0, so at most `window` encoded messages are ever in flight and a
      * receiver that never reads parks its senders after `window` messages: the sender's memory stays
      * bounded by the window, whatever the receiver does.
@@ -33,10 +32,11 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
      * joins `queued` otherwise. The call's on-ready threshold is one byte, so the stream is ready
      * only while the transport holds none of this stream's bytes unwritten: while one frame is on
      * its way to the socket, the messages sent meanwhile gather in `queued`, and gRPC's onReady
-     * (on its event loop, once that frame is written) packs them into as few DATA frames as
-     * BATCH_BYTES allows. `queued` is not empty only while the stream is not ready, so an onReady is
-     * always due for it. A lone message waits for nothing; under load one gRPC message carries many.
-     * `queued` holds messages that already spent credit, so it never holds more than the window.
+     * (on its event loop, once that frame is written) sends them in as few DATA frames as
+     * BATCH_BYTES allows (the Batcher packs them as they are queued). `queued` is not empty only
+     * while the stream is not ready, so an onReady is always due for it. A lone message waits for
+     * nothing; under load one gRPC message carries many. `queued` holds messages that already spent
+     * credit, so it never holds more than the window.
      *
      * One lock guards credit, `queued`, `broken` and the ClientCall, whose sendMessage is not
      * thread-safe; sendMessage only queues the frame on the transport, so holding the lock across
@@ -50,7 +50,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition hasCredit = lock.newCondition();
     private final ClientCall<byte[], byte[]> call;
-    private final ArrayDeque<byte[]> queued = new ArrayDeque<>(); // guarded by lock
+    private final Batcher queued = new Batcher(); // guarded by lock
     private int credit; // guarded by lock
     private LinkBrokenException broken; // guarded by lock
     private boolean closing; // guarded by lock
@@ -178,7 +178,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
         if (queued.isEmpty() && call.isReady()) {
             call.sendMessage(Wire.data(payload));
         } else {
-            queued.add(payload);
+            queued.add(payload); // copied into its frame: the codec's array is free again
         }
     }
 
@@ -190,7 +190,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
                 return;
             }
             while (!queued.isEmpty() && call.isReady()) {
-                call.sendMessage(Wire.data(queued));
+                call.sendMessage(queued.next());
             }
             if (closing) {
                 halfCloseWhenSent();

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.Queue;
 
 /**
  * The link protocol: one gRPC bidirectional-streaming method whose messages are frames of bytes,
@@ -36,7 +35,7 @@ final class Wire {
     static final byte CREDIT = 12;
     /** A DATA frame takes queued messages while it stays within this many bytes (one message at least). */
     static final int BATCH_BYTES = 64 * 1024;
-    private static final int DATA_HEADER = 5; // kind, count
+    static final int DATA_HEADER = 5; // kind, count
 
     static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
@@ -105,28 +104,6 @@ final class Wire {
     static byte[] data(byte[] payload) {
         return ByteBuffer.allocate(DATA_HEADER + 4 + payload.length).put(DATA).putInt(1).putInt(payload.length)
                 .put(payload).array();
-    }
-
-    /**
-     * A DATA frame holding the messages at the head of {@code queued}, taken from it in order while
-     * the frame stays within {@link #BATCH_BYTES} (the first one whatever its size).
-     */
-    static byte[] data(Queue<byte[]> queued) {
-        int n = 0;
-        int size = DATA_HEADER;
-        for (byte[] p : queued) {
-            if (n > 0 && size + 4 + p.length > BATCH_BYTES) {
-                break;
-            }
-            size += 4 + p.length;
-            n++;
-        }
-        ByteBuffer frame = ByteBuffer.allocate(size).put(DATA).putInt(n);
-        for (int i = 0; i < n; i++) {
-            byte[] p = queued.remove();
-            frame.putInt(p.length).put(p);
-        }
-        return frame.array();
     }
 
     /**
