@@ -4,6 +4,11 @@ import dev.weft.actors.flow.Stage;
 import dev.weft.actors.net.Framing;
 import dev.weft.actors.net.SocketAdapter;
 import dev.weft.actors.net.TcpServer;
+import dev.weft.cluster.Cluster;
+import dev.weft.cluster.ClusterOptions;
+import dev.weft.cluster.Codec;
+import dev.weft.cluster.LinkBrokenException;
+import dev.weft.cluster.RemoteAddress;
 import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.InboxClosedException;
@@ -15,7 +20,9 @@ import dev.weft.runtime.Sink;
 import dev.weft.runtime.Terminated;
 import dev.weft.runtime.Weft;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,6 +34,11 @@ import picocli.CommandLine.Spec;
  * component found in the service registry. A client is greeted with a welcome line once it has joined.
  * Bytes become lines and lines bytes at each connection's edge ({@link Framing#lines}); the room
  * speaks lines only.
+ *
+ * <p>With {@code --cluster <etcd endpoints>} the room spans runtimes: each runtime registers its
+ * room's {@code peers} inbox in the cluster as {@code examples.chat.node.<name>}, and a line from a
+ * local client also goes, over a remote link, to the room of every other runtime found under that
+ * prefix (read again on each line: a demo, not a pattern for hot paths).
  */
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = "A TCP chat room on loopback: each line from one client goes to all the others.")
@@ -41,8 +53,17 @@ final class ChatExample implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7008", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--cluster", paramLabel = "<etcd endpoints>",
+            description = "Join the chat rooms of other runtimes through etcd (e.g. http://127.0.0.1:2379,http://...).")
+    String cluster;
+
+    @Option(names = "--name", description = "This runtime's name in the cluster (default: chat-<pid>).")
+    String name;
+
     @Spec
     CommandSpec spec;
+
+    static final String PEERS = "examples.chat.node.";
 
     /** A client in the room: its connection, and where the lines for it go. */
     record Member(SocketAdapter connection, Inbox<String> lines) {
@@ -69,21 +90,68 @@ final class ChatExample implements Callable<Integer> {
      */
     static final class Room extends Component {
         final Inbox<Event> inbox = inbox(Event.class);
+        /** Lines from the rooms of other runtimes (with {@code --cluster}). */
+        final Inbox<String> peers = inbox("peers", String.class);
         private final List<Member> members = new ArrayList<>();
+        private final Cluster cluster;
+        private final Map<RemoteAddress, Sink<String>> links = new HashMap<>();
+
+        Room() {
+            this(null);
+        }
+
+        Room(Cluster cluster) {
+            this.cluster = cluster;
+        }
 
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (select(inbox, control()) == control()) {
+                Inbox<?> ready = select(inbox, peers, control());
+                if (ready == control()) {
                     if (control().poll() instanceof Shutdown) {
                         return;
                     }
                     continue;
                 }
+                if (ready == peers) {
+                    fanOut(new Line(null, peers.poll()));
+                    continue;
+                }
                 switch (inbox.poll()) {
                     case Join j -> welcome(j.member());
                     case Leave l -> members.remove(l.member());
-                    case Line l -> fanOut(l);
+                    case Line l -> {
+                        fanOut(l);
+                        toPeers(l.text());
+                    }
+                }
+            }
+        }
+
+        /** Sends a local line to the room of every other runtime; a slow or gone peer misses it. */
+        private void toPeers(String text) throws InterruptedException {
+            if (cluster == null) {
+                return;
+            }
+            List<RemoteAddress> now = cluster.locateAll(PEERS);
+            links.keySet().retainAll(now);
+            for (RemoteAddress peer : now) {
+                if (peer.runtime().equals(cluster.runtime())) {
+                    continue;
+                }
+                try {
+                    Sink<String> link = links.get(peer);
+                    if (link == null) {
+                        link = cluster.connect(peer, Codec.strings());
+                        links.put(peer, link);
+                    }
+                    if (!link.trySend("[" + cluster.runtime() + "] " + text)) {
+                        System.getLogger(Room.class.getName()).log(System.Logger.Level.WARNING,
+                                "the room of {0} is not keeping up; it misses a line", peer.runtime());
+                    }
+                } catch (LinkBrokenException gone) {
+                    links.remove(peer);
                 }
             }
         }
@@ -176,6 +244,15 @@ final class ChatExample implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Weft weft = inspect.start(Weft.builder());
+        if (cluster != null) {
+            String me = name != null ? name : "chat-" + ProcessHandle.current().pid();
+            Cluster joined = Cluster.join(weft, ClusterOptions.of(me, cluster.split(",")));
+            Runtime.getRuntime().addShutdownHook(new Thread(joined::close, "chat-cluster-leave"));
+            Room room = weft.spawn(new Room(joined));
+            weft.services().register(ROOM, room.inbox);
+            joined.register(ServiceKey.of(PEERS + me, String.class), room.peers, Codec.strings());
+            spec.commandLine().getOut().println("chat: runtime " + me + " joined the cluster at " + cluster);
+        }
         TcpServer server = weft.spawn(new TcpServer(port, adapter -> weft.spawn(new Session(adapter))));
         return UntilShutdown.serve(weft, server, "chat server", spec.commandLine().getOut());
     }

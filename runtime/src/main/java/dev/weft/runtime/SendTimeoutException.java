@@ -4,7 +4,8 @@ package dev.weft.runtime;
 public final class SendTimeoutException extends WeftException {
     private static final long serialVersionUID = 1L;
 
-    SendTimeoutException(String message) {
+    /** For other implementations of {@link Sink}: the one exception a timed send throws when it gives up. */
+    public SendTimeoutException(String message) {
         super(message);
     }
 }

@@ -1,0 +1,48 @@
+package dev.weft.cluster;
+
+import dev.weft.testkit.etcd.EtcdProcess;
+import dev.weft.runtime.Weft;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** One etcd for a test class, and runtimes joined to it under a prefix of their own; closes all. */
+final class ClusterEtcd implements AutoCloseable {
+    final EtcdProcess etcd;
+    final String prefix = "test/" + UUID.randomUUID() + "/";
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    ClusterEtcd() throws IOException {
+        etcd = EtcdProcess.start();
+    }
+
+    ClusterOptions options(String runtime) {
+        return ClusterOptions.of(runtime, etcd.endpoint()).withPrefix(prefix);
+    }
+
+    /** A new runtime joined as {@code name}, with a window of {@code window} messages. */
+    Node node(String name, int window) throws IOException {
+        return node(options(name).withWindow(window));
+    }
+
+    /** A new runtime joined with {@code options}. */
+    Node node(ClusterOptions options) throws IOException {
+        Weft weft = Weft.start();
+        Cluster cluster = Cluster.join(weft, options);
+        opened.add(weft);
+        opened.add(cluster);
+        return new Node(weft, cluster);
+    }
+
+    record Node(Weft weft, Cluster cluster) {
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+        etcd.close();
+    }
+}
