@@ -61,6 +61,7 @@ public final class BenchMain {
                 "vt", "plain VTs (start children, join)"), Skynet::create, MILLIS));
         add(new Bench("memory", "heap bytes per idle party", false, 1_000_000, 0, 1, peers(
                 "weft", "Weft component parked in inbox.receive()",
+                "actors", "Weft actor never messaged (no thread)",
                 "pekko", "idle Pekko typed actor",
                 "vt", "plain VT parked in LockSupport.park()"), IdleMemory::create, BYTES));
         add(savina("count", "1 producer, 1 counter, n increments", 1_000_000, Count::create));

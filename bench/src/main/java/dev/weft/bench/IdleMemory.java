@@ -1,5 +1,6 @@
 package dev.weft.bench;
 
+import dev.weft.runtime.Actor;
 import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.Weft;
@@ -24,6 +25,7 @@ final class IdleMemory {
     static Trial create(String peer) {
         return switch (peer) {
             case "weft" -> IdleMemory::weft;
+            case "actors" -> IdleMemory::actors;
             case "pekko" -> IdleMemory::pekko;
             case "vt" -> IdleMemory::virtualThreads;
             default -> throw new IllegalArgumentException("memory has no peer " + peer);
@@ -61,6 +63,30 @@ final class IdleMemory {
             hold[i] = weft.spawn(new Idle(started));
         }
         started.await();
+        settle();
+        long after = Heap.usedAfterGc();
+        Reference.reachabilityFence(hold);
+        return (after - before) / n;
+    }
+
+    /** A handler-style actor that has never been sent anything: objects only, no thread. */
+    static final class IdleActor extends Actor<Object> {
+        IdleActor() {
+            super(Object.class);
+        }
+
+        @Override
+        protected void onMessage(Object message) {
+        }
+    }
+
+    static long actors(long n) throws Exception {
+        Object[] hold = new Object[(int) n];
+        Weft weft = Weft.start();
+        long before = Heap.usedAfterGc();
+        for (int i = 0; i < n; i++) {
+            hold[i] = weft.spawn(new IdleActor());
+        }
         settle();
         long after = Heap.usedAfterGc();
         Reference.reachabilityFence(hold);
