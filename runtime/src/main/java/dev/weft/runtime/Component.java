@@ -406,7 +406,7 @@ public abstract class Component {
 
     // ---------------------------------------------------------------- wiring and children
 
-    /** Links {@code from} to {@code to}; see {@link Outbox#linkTo(Inbox)}. */
+    /** Links {@code from} to {@code to}; see {@link Outbox#linkTo(Sink)}. */
     protected final <T> void link(Outbox<T> from, Inbox<? super T> to) {
         from.linkTo(to);
     }
