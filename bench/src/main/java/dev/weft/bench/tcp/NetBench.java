@@ -217,14 +217,16 @@ public final class NetBench {
     private static Syscalls countSyscalls(long pid, LoadGenerator load, int seconds) throws Exception {
         Path summary = Files.createTempFile("strace", ".txt");
         try {
+            // Requests are counted over the whole time strace may be attached, from before it starts to
+            // after it has detached, so no call is counted without its request (counting only from
+            // half a second after the start inflated every ratio by up to a quarter).
+            long done = load.completed();
             Process strace = new ProcessBuilder("strace", "-c", "-f", "-q", "-o", summary.toString(), "-p",
                     Long.toString(pid)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            TimeUnit.MILLISECONDS.sleep(500);              // let it attach to every thread
-            long done = load.completed();
             TimeUnit.SECONDS.sleep(seconds);
-            long requests = load.completed() - done;
             strace.destroy();                              // SIGTERM: strace detaches and writes the summary
             strace.waitFor(30, TimeUnit.SECONDS);
+            long requests = load.completed() - done;
             long calls = 0;
             List<String[]> rows = new ArrayList<>();
             for (String line : Files.readAllLines(summary)) {
