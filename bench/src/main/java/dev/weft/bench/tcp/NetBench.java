@@ -23,7 +23,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Every server runs in a fresh JVM of its own ({@link ServerMain}); this JVM drives it with a
  * {@link LoadGenerator} (non-blocking, one request in flight per connection, as {@code wrk} without
- * pipelining). Each case warms up, then measures requests per second and the round-trip p50/p99; with
+ * pipelining). Each case warms up, then measures requests per second, the round-trip p50/p99, and the
+ * server's CPU time and context switches per request (steadier than the rate on a shared machine); with
  * {@code --strace S} it then counts the server's system calls for S more seconds ({@code strace -c -f
  * -p}) and divides by the requests answered meanwhile (strace slows the server, so take the count,
  * not the rate, from that window). Weft servers also report selector wake-ups per readiness. The set
