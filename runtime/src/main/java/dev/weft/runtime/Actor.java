@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * }
  * }</pre>
  *
- * <p>When mail arrives in its {@link #inbox()} or on its {@link #control()} inbox, the actor is
+ * <p>When mail arrives in its {@link #inbox} or on its {@link #control} inbox, the actor is
  * scheduled for a <em>turn</em> on one of the runtime's worker virtual threads (the dispatcher): it
  * takes up to {@link #throughput()} messages, signals first, then gives the worker back. The first
  * turn runs {@link #onStart()} before any message. Turns of one actor never overlap, and each sees
@@ -95,7 +95,8 @@ public abstract class Actor<T> extends Component {
         }
     }
 
-    private final Inbox<T> inbox;
+    /** This actor's inbox (named {@code "inbox"}), whose messages go to {@link #onMessage}. */
+    public final Inbox<T> inbox;
     private final Turns turns = new Turns(this);
     private volatile int turn;
     private volatile int interrupting;
@@ -124,11 +125,6 @@ public abstract class Actor<T> extends Component {
         inbox.preferCompact();
     }
 
-    /** Returns this actor's inbox (named {@code "inbox"}), whose messages go to {@link #onMessage}. */
-    public final Inbox<T> inbox() {
-        return inbox;
-    }
-
     /**
      * Runs once, as the actor's first turn, before any message or signal is handled: set up state,
      * spawn children, send the first messages (like Pekko's {@code Behaviors.setup}), so spawning
@@ -139,18 +135,18 @@ public abstract class Actor<T> extends Component {
     }
 
     /**
-     * Handles one message from {@link #inbox()}. Runs on the current turn's worker thread; may block.
+     * Handles one message from {@link #inbox}. Runs on the current turn's worker thread; may block.
      * Throwing fails this actor ({@link InterruptedException} after {@link #stop()} stops it).
      */
     protected abstract void onMessage(T message) throws Exception;
 
     /**
-     * Handles one signal from {@link #control()}: {@link Shutdown}, {@link ProducerFinished}, the
+     * Handles one signal from {@link #control}: {@link Shutdown}, {@link ProducerFinished}, the
      * {@link Terminated} of a child or watched component, or an application's own. Signals are
      * taken before messages. The default calls {@link #finish()} on {@link Shutdown}; on
-     * {@link ProducerFinished} it first handles every message still queued in {@link #inbox()}, then
+     * {@link ProducerFinished} it first handles every message still queued in {@link #inbox}, then
      * finishes (and, as every component that finishes does, sends {@code ProducerFinished} on
-     * {@link #signal()} if it is linked). It ignores the rest.
+     * {@link #signal} if it is linked). It ignores the rest.
      */
     protected void onSignal(Signal signal) throws Exception {
         if (signal instanceof ProducerFinished) {
@@ -251,8 +247,7 @@ public abstract class Actor<T> extends Component {
                 if (stopRequested()) {
                     return end(ComponentState.STOPPED);
                 }
-                Inbox<Signal> control = controlIfCreated();
-                Signal signal = control == null ? null : control.poll();
+                Signal signal = control.poll();
                 if (signal != null) {
                     onSignal(signal);
                 } else {
@@ -296,8 +291,7 @@ public abstract class Actor<T> extends Component {
     }
 
     private boolean hasWork() {
-        Inbox<Signal> control = controlIfCreated();
-        return inbox.hasMessages() || (control != null && control.hasMessages()) || stopRequested();
+        return inbox.hasMessages() || control.hasMessages() || stopRequested();
     }
 
     /** What the dispatcher runs: package-private, so that the turn is not part of Actor's API. */

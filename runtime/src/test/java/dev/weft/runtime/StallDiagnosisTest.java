@@ -27,7 +27,7 @@ class StallDiagnosisTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
         }
     }
 
@@ -47,7 +47,7 @@ class StallDiagnosisTest {
                     .hasMessageContaining(collect.name() + " is still RUNNING, waiting for a message on "
                             + collect.name() + ".inbox and " + collect.name() + ".control")
                     .hasMessageContaining("nothing is linked to " + collect.name() + ".control")
-                    .hasMessageContaining("link the producer's signal() to " + collect.name() + ".control()")
+                    .hasMessageContaining("link the producer's signal to " + collect.name() + ".control")
                     .hasMessageContaining("weft.pipe(the producer's outbox, " + collect.name() + ".inbox)");
             assertThat(weft.diagnose()).singleElement().asString().startsWith(collect.name() + ": ");
         }
@@ -68,7 +68,7 @@ class StallDiagnosisTest {
                     .hasMessageContaining(collect.name() + " is still RUNNING")
                     .hasMessageContaining(collect.name() + ".control")
                     .hasMessageContaining("nothing is linked to " + collect.name() + ".control")
-                    .hasMessageContaining("link " + numbers.name() + ".signal() to " + collect.name() + ".control()")
+                    .hasMessageContaining("link " + numbers.name() + ".signal to " + collect.name() + ".control")
                     .hasMessageContaining("weft.pipe(" + numbers.name() + ".outbox, " + collect.name() + ".inbox)");
 
             assertThat(weft.diagnose()).singleElement().asString()
