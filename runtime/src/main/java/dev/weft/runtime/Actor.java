@@ -126,6 +126,27 @@ public abstract class Actor<T> extends Component {
     }
 
     /**
+     * Returns an actor, not yet spawned, that passes each message of its {@link #inbox} to
+     * {@code handler}, like Pekko's {@code Behaviors.receiveMessage}. It has everything an actor has
+     * and ends as one does: on {@link Shutdown}, and on {@link ProducerFinished} after the messages
+     * still queued. Subclass {@code Actor} instead when the actor needs outboxes, state or
+     * {@link #onStart()}.
+     *
+     * <pre>{@code
+     * Actor<String> printer = weft.spawn(Actor.of(String.class, System.out::println));
+     * printer.inbox.send("hello");
+     * }</pre>
+     */
+    public static <T> Actor<T> of(Class<T> type, MessageHandler<? super T> handler) {
+        return new HandlerActor<>(type, handler);
+    }
+
+    /** As {@link #of(Class, MessageHandler)}, with a name for logs, metrics and the inspector. */
+    public static <T> Actor<T> of(String name, Class<T> type, MessageHandler<? super T> handler) {
+        return new HandlerActor<>(name, type, handler);
+    }
+
+    /**
      * Runs once, as the actor's first turn, before any message or signal is handled: set up state,
      * spawn children, send the first messages (like Pekko's {@code Behaviors.setup}), so spawning
      * needs no kick message. Runs on a worker; may block; may call {@link #finish()}. Throwing
@@ -288,6 +309,16 @@ public abstract class Actor<T> extends Component {
         while ((int) INTERRUPTING.getVolatile(this) != 0) {
             Thread.onSpinWait();
         }
+    }
+
+    /**
+     * An idle actor (started, no turn queued or running) waits on its inbox and its control inbox
+     * as a parked thread-style component does, so diagnostics treat it alike.
+     */
+    @Override
+    final Inbox<?>[] awaiting() {
+        return (int) TURN.getVolatile(this) == IDLE && !state().isTerminal()
+                ? new Inbox<?>[] {inbox, control} : super.awaiting();
     }
 
     private boolean hasWork() {

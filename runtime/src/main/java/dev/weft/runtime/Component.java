@@ -957,7 +957,7 @@ public abstract class Component {
     }
 
     /** Returns the inboxes this component's thread is parked on (none if it is not parked on any). */
-    final Inbox<?>[] awaiting() {
+    Inbox<?>[] awaiting() {
         Object w = awaiting;
         return w instanceof Inbox<?> one ? new Inbox<?>[] {one} : w == null ? NO_INBOXES : ((Inbox<?>[]) w).clone();
     }

@@ -49,6 +49,36 @@ class ActorTest {
     }
 
     @Test
+    void anActorMadeFromAHandlerHandlesEachMessageThenFailsWithWhatItThrows() throws Exception {
+        try (Weft weft = Weft.start()) {
+            List<String> seen = Collections.synchronizedList(new ArrayList<>());
+            Actor<String> echo = weft.spawn(Actor.of("echo", String.class, m -> {
+                if (m.equals("boom")) {
+                    throw new IllegalStateException("boom");
+                }
+                seen.add(m);
+            }));
+            echo.inbox.send("a");
+            echo.inbox.send("b");
+            echo.inbox.send("boom");
+
+            Terminated end = echo.join(WAIT);
+            assertThat(end.state()).isEqualTo(ComponentState.FAILED);
+            assertThat(end.cause()).hasMessage("boom");
+            assertThat(seen).containsExactly("a", "b");
+            assertThat(echo.name()).isEqualTo("echo");
+            assertThat(Actor.of(String.class, m -> { }).name()).startsWith("HandlerActor#");
+        }
+    }
+
+    @Test
+    void anActorMadeFromNoHandlerIsRefusedWithTheFix() {
+        assertThatThrownBy(() -> Actor.of("printer", String.class, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Actor.of needs a message handler for printer");
+    }
+
+    @Test
     void neverTwoTurnsOfOneActorRunAtOnceUnderLoadFromManySenders() throws Exception {
         int senders = 8;
         int perSender = 25_000;
