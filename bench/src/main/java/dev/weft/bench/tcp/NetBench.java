@@ -23,7 +23,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Every server runs in a fresh JVM of its own ({@link ServerMain}); this JVM drives it with a
  * {@link LoadGenerator} (non-blocking, one request in flight per connection, as {@code wrk} without
- * pipelining). Each case warms up, then measures requests per second and the round-trip p50/p99; with
+ * pipelining). Each case warms up, then measures requests per second, the round-trip p50/p99, and the
+ * server's CPU time and context switches per request (steadier than the rate on a shared machine); with
  * {@code --strace S} it then counts the server's system calls for S more seconds ({@code strace -c -f
  * -p}) and divides by the requests answered meanwhile (strace slows the server, so take the count,
  * not the rate, from that window). Weft servers also report selector wake-ups per readiness. The set
@@ -47,8 +48,8 @@ public final class NetBench {
     }
 
     /** One measured case. */
-    record Result(double requestsPerSecond, double p50Micros, double p99Micros, double syscallsPerRequest,
-            double wakeupsPerReadiness, String syscalls) {
+    record Result(double requestsPerSecond, double p50Micros, double p99Micros, double cpuMicrosPerRequest,
+            double switchesPerRequest, double syscallsPerRequest, double wakeupsPerReadiness, String syscalls) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -76,21 +77,24 @@ public final class NetBench {
                         Result r = runCase(server, Protocol.of(protocol), c, warmup, measure, strace, loadThreads);
                         results.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
                         System.out.printf(Locale.ROOT, "round %d  %-32s %,10.0f req/s  p50 %,7.0f us  p99 %,8.0f us"
-                                + "  syscalls/req %5.2f  wakeups/readiness %5.3f  %s%n", round, name,
-                                r.requestsPerSecond(), r.p50Micros(), r.p99Micros(), r.syscallsPerRequest(),
+                                + "  cpu %5.1f us/req  switches/req %5.2f  syscalls/req %5.2f  wakeups/readiness %5.3f"
+                                + "  %s%n", round, name, r.requestsPerSecond(), r.p50Micros(), r.p99Micros(),
+                                r.cpuMicrosPerRequest(), r.switchesPerRequest(), r.syscallsPerRequest(),
                                 r.wakeupsPerReadiness(), r.syscalls());
                     }
                 }
             }
         }
         System.out.println();
-        System.out.println("| case | req/s (median) | p50 | p99 | syscalls/request | wake-ups/readiness |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| case | req/s (median) | p50 | p99 | server CPU/request | context switches/request"
+                + " | syscalls/request | wake-ups/readiness |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Map.Entry<String, List<Result>> e : results.entrySet()) {
             List<Result> rs = e.getValue();
-            System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f us | %,.0f us | %s | %s |%n", e.getKey(),
-                    median(rs, Result::requestsPerSecond), median(rs, Result::p50Micros),
-                    median(rs, Result::p99Micros), orDash(median(rs, Result::syscallsPerRequest), "%.2f"),
+            System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f us | %,.0f us | %.1f us | %.2f | %s | %s |%n",
+                    e.getKey(), median(rs, Result::requestsPerSecond), median(rs, Result::p50Micros),
+                    median(rs, Result::p99Micros), median(rs, Result::cpuMicrosPerRequest),
+                    median(rs, Result::switchesPerRequest), orDash(median(rs, Result::syscallsPerRequest), "%.2f"),
                     orDash(median(rs, Result::wakeupsPerReadiness), "%.3f"));
         }
     }
@@ -107,17 +111,22 @@ public final class NetBench {
                 Map<String, Double> before = report(commands, out);
                 load.interval();
                 long done = load.completed();
+                long cpuBefore = cpuNanos(child);
+                long switchesBefore = contextSwitches(child.pid());
                 long start = System.nanoTime();
                 TimeUnit.SECONDS.sleep(measure);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 long requests = load.completed() - done;
+                double cpuMicros = (cpuNanos(child) - cpuBefore) / 1e3;
+                double switches = contextSwitches(child.pid()) - switchesBefore;
                 Histogram latency = load.interval();
                 Map<String, Double> after = report(commands, out);
                 double readiness = after.getOrDefault("readiness", 0.0) - before.getOrDefault("readiness", 0.0);
                 double wakeups = after.getOrDefault("wakeups", 0.0) - before.getOrDefault("wakeups", 0.0);
                 Syscalls syscalls = strace > 0 ? countSyscalls(child.pid(), load, strace) : Syscalls.NONE;
                 return new Result(requests / seconds, latency.getValueAtPercentile(50),
-                        latency.getValueAtPercentile(99), syscalls.perRequest(),
+                        latency.getValueAtPercentile(99), cpuMicros / requests, switches / requests,
+                        syscalls.perRequest(),
                         readiness > 0 ? wakeups / readiness : Double.NaN, syscalls.busiest());
             }
         } finally {
@@ -126,6 +135,36 @@ public final class NetBench {
                 child.destroyForcibly();
             }
         }
+    }
+
+    /** Returns the CPU time (user and system) the server process has used so far. */
+    private static long cpuNanos(Process child) {
+        return child.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
+    /**
+     * Returns the context switches (voluntary and not) of every thread of the process so far, from
+     * {@code /proc/PID/task/*}{@code /status}; 0 where that is not there. Threads that ended are not
+     * counted, which does not matter for a server whose threads live as long as the run.
+     */
+    private static long contextSwitches(long pid) {
+        long sum = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.contains("ctxt_switches:")) {
+                            sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException threadEnded) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException noProc) {
+            return 0;
+        }
+        return sum;
     }
 
     /** What strace counted: calls per request answered, and the busiest calls per request. */
@@ -179,14 +218,16 @@ public final class NetBench {
     private static Syscalls countSyscalls(long pid, LoadGenerator load, int seconds) throws Exception {
         Path summary = Files.createTempFile("strace", ".txt");
         try {
+            // Requests are counted over the whole time strace may be attached, from before it starts to
+            // after it has detached, so no call is counted without its request (counting only from
+            // half a second after the start inflated every ratio by up to a quarter).
+            long done = load.completed();
             Process strace = new ProcessBuilder("strace", "-c", "-f", "-q", "-o", summary.toString(), "-p",
                     Long.toString(pid)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            TimeUnit.MILLISECONDS.sleep(500);              // let it attach to every thread
-            long done = load.completed();
             TimeUnit.SECONDS.sleep(seconds);
-            long requests = load.completed() - done;
             strace.destroy();                              // SIGTERM: strace detaches and writes the summary
             strace.waitFor(30, TimeUnit.SECONDS);
+            long requests = load.completed() - done;
             long calls = 0;
             List<String[]> rows = new ArrayList<>();
             for (String line : Files.readAllLines(summary)) {
