@@ -23,7 +23,7 @@ final class LinkServer implements AutoCloseable {
 
     private final Map<String, Served<?>> served = new ConcurrentHashMap<>();
     private final String runtime;
-    private final long incarnation;
+    private volatile long incarnation;
     private final int window;
     private final Server server;
 
@@ -51,6 +51,11 @@ final class LinkServer implements AutoCloseable {
 
     long incarnation() {
         return incarnation;
+    }
+
+    /** Serves new links under {@code incarnation} from now on: the runtime took a new lease. */
+    void incarnation(long incarnation) {
+        this.incarnation = incarnation;
     }
 
     int window() {
