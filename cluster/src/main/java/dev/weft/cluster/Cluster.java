@@ -411,8 +411,8 @@ public final class Cluster implements AutoCloseable {
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // the codec was shared for this key, of its type
     private ServiceEvent.Up<?> up(ServiceKey<?> key, RemoteAddress at, Codec<?> codec) {
-        Published mine = published.get(key.name());
-        Sink<?> sink = mine != null && isMine(at) ? (Sink<?>) mine.inbox() : open(at, codec, true);
+        LinkServer.Served<?> mine = isMine(at) ? server.find(key.name()) : null; // served before it is put
+        Sink<?> sink = mine != null ? mine.inbox() : open(at, codec, true);
         return new ServiceEvent.Up(key, sink);
     }
 
