@@ -32,8 +32,9 @@ public interface RegistryBackend {
 
     /**
      * Withdraws a provider of this runtime: it ended or was unregistered. Called under the
-     * registry's lock, often on the ending component's thread, so it must not block; it may be
-     * called for a provider that was never (or not yet) published, and must then do nothing.
+     * registry's lock, often on the ending component's thread, so it must not block (nor wait for a
+     * lock held while a {@link #watch} listener runs: the listener takes the registry's lock); it
+     * may be called for a provider that was never (or not yet) published, and must then do nothing.
      */
     void unregistered(ServiceKey<?> key, Inbox<?> inbox);
 
