@@ -380,16 +380,16 @@ public final class Cluster implements AutoCloseable {
                 return startHere.start();
             } finally {
                 if (claims.remove(key.name(), claimRevision)) { // the start failed, or published nothing
-                    await(client.getKVClient().txn()
+                    client.getKVClient().txn() // not awaited: the caller gets the start's own outcome
                             .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(claimRevision)))
-                            .Then(Op.delete(k, DeleteOption.DEFAULT)).commit());
+                            .Then(Op.delete(k, DeleteOption.DEFAULT)).commit();
                 }
             }
         }
     }
 
     /** Tells {@code listener} Up and Down as {@code key}'s value in etcd names a provider or none. */
-    private KeyWatch follow(ServiceKey<?> key, Consumer<ServiceEvent> listener) {
+    private AutoCloseable follow(ServiceKey<?> key, Consumer<ServiceEvent> listener) {
         Codec<?> codec = codec(key);
         RemoteAddress[] current = new RemoteAddress[1]; // touched only by the KeyWatch's ordered calls
         KeyWatch w = new KeyWatch(client, serviceKey(key), value -> {
@@ -406,7 +406,11 @@ public final class Cluster implements AutoCloseable {
             }
         });
         watches.add(w);
-        return w.start();
+        w.start();
+        return () -> {
+            watches.remove(w);
+            w.close();
+        };
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"}) // the codec was shared for this key, of its type
