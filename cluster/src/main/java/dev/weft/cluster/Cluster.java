@@ -22,7 +22,9 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -98,6 +100,7 @@ public final class Cluster implements AutoCloseable {
     private final ClusterOptions options;
     private final Client client;
     private final LinkServer server;
+    private final SslContext tls; // for the links this runtime opens; null: plaintext
     private final Backend backend = new Backend();
     private final Map<String, Codec<?>> codecs = new ConcurrentHashMap<>();
     private final Map<String, Published> published = new ConcurrentHashMap<>();
@@ -111,7 +114,9 @@ public final class Cluster implements AutoCloseable {
     private volatile CloseableClient keepAlive;
     private volatile boolean closed;
 
-    private Cluster(Weft weft, ClusterOptions options, Client client, long lease, LinkServer server) {
+    private Cluster(Weft weft, ClusterOptions options, Client client, long lease, LinkServer server,
+                    SslContext tls) {
+        this.tls = tls;
         this.weft = weft;
         this.options = options;
         this.client = client;
@@ -135,8 +140,9 @@ public final class Cluster implements AutoCloseable {
         try {
             long lease = client.getLeaseClient().grant(options.leaseTtl().toSeconds()).get(CALL_SECONDS, TimeUnit.SECONDS)
                     .getID();
-            server = new LinkServer(options.host(), options.port(), options.runtime(), lease, options.window());
-            cluster = new Cluster(weft, options, client, lease, server);
+            server = new LinkServer(options.host(), options.port(), options.runtime(), lease, options.window(),
+                    options.tls());
+            cluster = new Cluster(weft, options, client, lease, server, clientTls(options.tls()));
             cluster.keepAlive = client.getLeaseClient().keepAlive(lease, cluster.new LeaseKeeper(lease));
             cluster.putRuntime(lease);
             weft.services().install(cluster.backend);
@@ -445,8 +451,10 @@ public final class Cluster implements AutoCloseable {
 
     private <T> RemoteSink<T> newLink(RemoteAddress address, Codec<T> codec, boolean shared) {
         ManagedChannel channel = channels.computeIfAbsent(address.host() + ":" + address.port(),
-                hp -> NettyChannelBuilder.forAddress(address.host(), address.port()).usePlaintext().directExecutor()
-                        .build());
+                hp -> {
+                    NettyChannelBuilder b = NettyChannelBuilder.forAddress(address.host(), address.port()).directExecutor();
+                    return (tls == null ? b.usePlaintext() : b.sslContext(tls)).build();
+                });
         RemoteSink<T>[] made = new RemoteSink[1];
         made[0] = new RemoteSink<>(channel, address, codec, options.runtime(), broken -> {
             sinks.remove(made[0]);
@@ -520,6 +528,15 @@ public final class Cluster implements AutoCloseable {
     private RemoteAddress address(ServiceKey<?> key, Inbox<?> inbox, long incarnation) {
         return new RemoteAddress(key.name(), options.runtime(), incarnation, options.host(), server.port(),
                 inbox.owner().name(), inbox.name(), key.type().getName());
+    }
+
+    /** The client side of the links' mutual TLS, or {@code null} for plaintext. */
+    private static SslContext clientTls(LinkTls tls) throws IOException {
+        if (tls == null) {
+            return null;
+        }
+        return GrpcSslContexts.forClient().trustManager(tls.trusted().toFile())
+                .keyManager(tls.certificateChain().toFile(), tls.privateKey().toFile()).build();
     }
 
     // ---------------------------------------------------------------- a lost lease
