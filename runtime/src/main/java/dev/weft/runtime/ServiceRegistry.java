@@ -33,7 +33,8 @@ public final class ServiceRegistry {
      * With a backend, a shared key's watchers are fed by the backend alone (its events include this
      * runtime's providers), so nothing local tells them: one source, one order. `remote` holds, per
      * shared key with watchers, the backend's watch handle and the last Up it reported (for a watcher
-     * that joins later). The backend's watch starts outside the lock (it may block); events that race
+     * that joins later); a key without an entry there (not shared, or watched before it was shared,
+     * or after the backend left) has its watchers told locally, as without a backend. The backend's watch starts outside the lock (it may block); events that race
      * with its start take the lock like every other change.
      */
     private record Registration<T>(ServiceKey<T> key, Inbox<T> inbox) {
@@ -136,7 +137,7 @@ public final class ServiceRegistry {
             }
             services.put(key.name(), mine);
             byProvider.computeIfAbsent(inbox.owner(), c -> new ArrayList<>(1)).add(key);
-            if (shared == null) {
+            if (!remote.containsKey(key.name())) {
                 tellWatchers(key.name(), new ServiceEvent.Up<>(key, inbox));
             }
         } finally {
@@ -194,12 +195,16 @@ public final class ServiceRegistry {
         }
     }
 
-    /** Tells the backend of a shared key, else the local watchers, that {@code gone} went; under lock. */
+    /**
+     * Tells the backend of a shared key, and the local watchers unless the backend feeds them, that
+     * {@code gone} went; under lock.
+     */
     private void withdrawn(Registration<?> gone) {
         RegistryBackend shared = sharing(gone.key());
         if (shared != null) {
             shared.unregistered(gone.key(), gone.inbox());
-        } else {
+        }
+        if (!remote.containsKey(gone.key().name())) {
             tellWatchers(gone.key().name(), new ServiceEvent.Down(gone.key()));
         }
     }

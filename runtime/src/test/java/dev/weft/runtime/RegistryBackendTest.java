@@ -280,6 +280,27 @@ class RegistryBackendTest {
     }
 
     @Test
+    void aWatchMadeBeforeTheBackendCameIsStillToldLocally() throws Exception {
+        SharedMap cluster = new SharedMap();
+        try (Weft a = Weft.start()) {
+            Watcher watcher = a.spawn(new Watcher());
+            assertThat(watcher.watching.await(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isTrue();
+            a.services().install(cluster.view());
+
+            Provider here = a.spawn(new Provider());
+            a.services().register(SHARED, here.inbox);
+            here.shutdown();
+            here.join(Duration.ofSeconds(WATCHDOG_SECONDS));
+
+            assertThat(watcher.events.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS))
+                    .as("the backend does not feed this watch, so the registry tells it")
+                    .isEqualTo(new ServiceEvent.Up<>(SHARED, here.inbox));
+            assertThat(watcher.events.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isEqualTo(new ServiceEvent.Down(SHARED));
+            assertThat(cluster.calls).as("and the provider was published").contains("registered shared.greeter");
+        }
+    }
+
+    @Test
     void aKeyTheBackendDoesNotShareNeverReachesIt() throws Exception {
         SharedMap cluster = new SharedMap();
         try (Weft a = Weft.start(); Weft b = Weft.start()) {
