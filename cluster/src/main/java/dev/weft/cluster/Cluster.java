@@ -255,7 +255,7 @@ public final class Cluster implements AutoCloseable {
      */
     public RemoteComponent watch(RemoteAddress address, Component watcher) {
         RemoteComponent standIn = remote(address);
-        standIn.termination().thenAccept(t -> watcher.control().trySend(t));
+        standIn.termination().thenAccept(t -> watcher.control.trySend(t));
         return standIn;
     }
 
@@ -270,7 +270,7 @@ public final class Cluster implements AutoCloseable {
         if (to instanceof RemoteSink<?> remote) {
             remote.whenBroken(broken -> {
                 if (from.target() == remote) {
-                    from.owner().control().trySend(broken);
+                    from.owner().control.trySend(broken);
                 }
             });
         }

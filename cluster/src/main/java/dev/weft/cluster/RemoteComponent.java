@@ -43,7 +43,7 @@ public final class RemoteComponent extends Component {
     /** The provider ended: this stand-in finishes. */
     void ended(String why) {
         reason = why;
-        control().trySend(new Ended());
+        control.trySend(new Ended());
     }
 
     /** The provider's runtime is gone: this stand-in is stopped. */
@@ -55,7 +55,7 @@ public final class RemoteComponent extends Component {
     @Override
     protected void run() throws InterruptedException {
         while (true) {
-            Signal s = control().receive();
+            Signal s = control.receive();
             if (s instanceof Ended || s instanceof Shutdown) {
                 return;
             }

@@ -107,8 +107,8 @@ public final class NodeMain {
         @Override
         protected void run() throws InterruptedException {
             while (true) {
-                if (select(in, control()) == control()) {
-                    if (control().poll() instanceof Shutdown) {
+                if (select(in, control) == control) {
+                    if (control.poll() instanceof Shutdown) {
                         return;
                     }
                     continue;
@@ -130,7 +130,7 @@ public final class NodeMain {
         @Override
         protected void run() throws InterruptedException {
             while (true) {
-                Signal s = control().receive();
+                Signal s = control.receive();
                 if (s instanceof Shutdown) {
                     return;
                 }

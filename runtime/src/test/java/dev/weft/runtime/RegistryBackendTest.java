@@ -150,7 +150,7 @@ class RegistryBackendTest {
             services().watch(SHARED, this);
             watching.countDown();
             for (;;) {
-                events.put(control().receive());
+                events.put(control.receive());
             }
         }
     }
@@ -161,7 +161,7 @@ class RegistryBackendTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
         }
     }
 
