@@ -20,9 +20,11 @@ import java.util.Objects;
  * @param leaseTtl the lease's time to live: how long a crashed runtime's services stay visible
  * @param window how many messages one link may have in flight before the sender parks
  * @param prefix the etcd key prefix under which the registry lives
+ * @param tls the mutual TLS every link speaks, or {@code null} for plaintext links (a trusted network
+ *     only); every runtime of a cluster must choose the same
  */
 public record ClusterOptions(List<String> endpoints, String runtime, String host, int port, Duration leaseTtl,
-                             int window, String prefix) {
+                             int window, String prefix, LinkTls tls) {
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
     public static final int DEFAULT_WINDOW = 1024;
 
@@ -49,29 +51,35 @@ public record ClusterOptions(List<String> endpoints, String runtime, String host
         Objects.requireNonNull(prefix, "prefix");
     }
 
-    /** Options with the defaults: loopback, any port, a 10 s lease, a window of 1024 messages. */
+    /** Options with the defaults: loopback, any port, a 10 s lease, a window of 1024 messages, plaintext links. */
     public static ClusterOptions of(String runtime, String... endpoints) {
         return new ClusterOptions(List.of(endpoints), runtime, "127.0.0.1", 0, DEFAULT_LEASE_TTL, DEFAULT_WINDOW,
-                "weft/cluster/");
+                "weft/cluster/", null);
     }
 
     public ClusterOptions withHost(String host) {
-        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix);
+        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix, tls);
     }
 
     public ClusterOptions withPort(int port) {
-        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix);
+        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix, tls);
     }
 
     public ClusterOptions withLeaseTtl(Duration leaseTtl) {
-        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix);
+        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix, tls);
     }
 
     public ClusterOptions withWindow(int window) {
-        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix);
+        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix, tls);
     }
 
     public ClusterOptions withPrefix(String prefix) {
-        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix);
+        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix, tls);
+    }
+
+    /** Links speak mutual TLS with {@code tls}; see {@link LinkTls}. */
+    public ClusterOptions withTls(LinkTls tls) {
+        return new ClusterOptions(endpoints, runtime, host, port, leaseTtl, window, prefix,
+                Objects.requireNonNull(tls, "tls"));
     }
 }

@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * Codec<Quote> quotes = Codec.json(Quote.class);     // a record, through Jackson
- * Sink<Quote> remote = cluster.lookup(QUOTES, quotes);
+ * cluster.share(QUOTES, quotes);                     // QUOTES is cluster-wide now
+ * Sink<Quote> remote = weft.services().lookup(QUOTES);
  * }</pre>
  *
  * @param <T> the message type

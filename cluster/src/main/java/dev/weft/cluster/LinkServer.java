@@ -3,7 +3,9 @@ package dev.weft.cluster;
 import dev.weft.runtime.Inbox;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.handler.ssl.ClientAuth;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -23,22 +25,27 @@ final class LinkServer implements AutoCloseable {
 
     private final Map<String, Served<?>> served = new ConcurrentHashMap<>();
     private final String runtime;
-    private final long incarnation;
+    private volatile long incarnation;
     private final int window;
     private final Server server;
 
-    LinkServer(String host, int port, String runtime, long incarnation, int window) throws IOException {
+    LinkServer(String host, int port, String runtime, long incarnation, int window, LinkTls tls) throws IOException {
         this.runtime = runtime;
         this.incarnation = incarnation;
         this.window = window;
         ServerServiceDefinition link = ServerServiceDefinition.builder("weft.cluster.Link")
                 .addMethod(Wire.OPEN, (call, headers) -> new InboundLink(call, this).start())
                 .build();
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .directExecutor()
-                .addService(link)
-                .build()
-                .start();
+                .addService(link);
+        if (tls != null) {
+            builder.sslContext(GrpcSslContexts.forServer(tls.certificateChain().toFile(), tls.privateKey().toFile())
+                    .trustManager(tls.trusted().toFile())
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .build());
+        }
+        this.server = builder.build().start();
     }
 
     int port() {
@@ -51,6 +58,11 @@ final class LinkServer implements AutoCloseable {
 
     long incarnation() {
         return incarnation;
+    }
+
+    /** Serves new links under {@code incarnation} from now on: the runtime took a new lease. */
+    void incarnation(long incarnation) {
+        this.incarnation = incarnation;
     }
 
     int window() {

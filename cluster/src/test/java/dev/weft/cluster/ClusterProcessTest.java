@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.runtime.ServiceKey;
+import dev.weft.runtime.ComponentState;
 import dev.weft.runtime.Sink;
+import dev.weft.runtime.Terminated;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -84,7 +86,7 @@ class ClusterProcessTest {
         long killed = System.nanoTime();
         provider.kill();
 
-        String expected = "terminated shared p " + provider.incarnation;
+        String expected = "terminated shared p " + provider.incarnation + " STOPPED"; // its runtime is gone
         assertThat(w1.await("terminated")).isEqualTo(expected);
         assertThat(w2.await("terminated")).isEqualTo(expected);
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
@@ -118,7 +120,8 @@ class ClusterProcessTest {
 
         first.kill();
         assertThat(gone.signals.poll(NodeProcess.ANSWER_SECONDS, TimeUnit.SECONDS))
-                .as("the old incarnation's service went with its lease").isInstanceOf(RemoteTerminated.class);
+                .as("the old incarnation's service went with its lease")
+                .isInstanceOfSatisfying(Terminated.class, t -> assertThat(t.state()).isEqualTo(ComponentState.STOPPED));
         NodeProcess second = node("r", port);
         second.ask("serve svc", "served");
 
@@ -128,7 +131,7 @@ class ClusterProcessTest {
                 .isInstanceOf(LinkBrokenException.class)
                 .hasMessageContaining("incarnation " + first.incarnation)
                 .hasMessageContaining("this is r incarnation " + second.incarnation);
-        Sink<String> fresh = observer.cluster().lookup(svc, Codec.strings());
+        Sink<String> fresh = observer.lookup(svc, Codec.strings());
         for (int i = 0; i < 3; i++) {
             fresh.send("observer:" + i);
         }

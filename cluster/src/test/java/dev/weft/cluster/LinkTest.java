@@ -51,9 +51,9 @@ class LinkTest {
     void aMillionMessagesArriveExactlyOnceAndInOrderOverOneLink() throws Exception {
         ServiceKey<String> key = ServiceKey.of("count-" + System.nanoTime(), String.class);
         Receivers.Counter counter = b.weft().spawn(new Receivers.Counter("counter"));
-        b.cluster().register(key, counter.in, Codec.strings());
+        b.register(key, counter.in, Codec.strings());
 
-        Sink<String> remote = a.cluster().lookup(key, Codec.strings());
+        Sink<String> remote = a.lookup(key, Codec.strings());
         assertThat(remote).as("a finds b's service as a remote sink").isInstanceOf(RemoteSink.class);
         for (long i = 0; i < MESSAGES; i++) {
             remote.send(Long.toString(i));
@@ -71,8 +71,8 @@ class LinkTest {
     void aReceiverThatNeverReadsParksTheSenderWithAtMostAWindowInFlight() throws Exception {
         ServiceKey<String> key = ServiceKey.of("stuck-" + System.nanoTime(), String.class);
         Receivers.Collector stuck = b.weft().spawn(new Receivers.Collector("stuck", INBOX, false));
-        b.cluster().register(key, stuck.in, Codec.strings());
-        RemoteSink<String> remote = (RemoteSink<String>) a.cluster().lookup(key, Codec.strings());
+        b.register(key, stuck.in, Codec.strings());
+        RemoteSink<String> remote = (RemoteSink<String>) a.lookup(key, Codec.strings());
 
         // when: the sender sends until the link takes no more
         long accepted = 0;
@@ -105,7 +105,7 @@ class LinkTest {
     void aLinkToAnEarlierIncarnationIsRefusedWithAClearError() throws Exception {
         ServiceKey<String> key = ServiceKey.of("inc-" + System.nanoTime(), String.class);
         Receivers.Collector c = b.weft().spawn(new Receivers.Collector("inc", INBOX, true));
-        RemoteAddress real = b.cluster().register(key, c.in, Codec.strings());
+        RemoteAddress real = b.register(key, c.in, Codec.strings());
         RemoteAddress previous = new RemoteAddress(real.service(), real.runtime(), real.incarnation() - 1,
                 real.host(), real.port(), real.component(), real.inbox(), real.type());
 
@@ -120,8 +120,8 @@ class LinkTest {
     void aBadFrameAShortBatchOrAnotherVersionClosesOnlyThatStreamAndDeliversNothing() throws Exception {
         ServiceKey<String> key = ServiceKey.of("bad-" + System.nanoTime(), String.class);
         Receivers.Collector c = b.weft().spawn(new Receivers.Collector("bad", INBOX, true));
-        RemoteAddress at = b.cluster().register(key, c.in, Codec.strings());
-        Sink<String> good = a.cluster().lookup(key, Codec.strings());
+        RemoteAddress at = b.register(key, c.in, Codec.strings());
+        Sink<String> good = a.lookup(key, Codec.strings());
         good.send("before");
         assertThat(c.received.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isEqualTo("before");
 
@@ -163,8 +163,8 @@ class LinkTest {
     void aFrameItsCodecCannotDecodeClosesThatStreamAndLosesNothingElse() throws Exception {
         ServiceKey<Quote> key = ServiceKey.of("quote-" + System.nanoTime(), Quote.class);
         QuoteTaker taker = b.weft().spawn(new QuoteTaker());
-        RemoteAddress at = b.cluster().register(key, taker.in, Codec.json(Quote.class));
-        Sink<Quote> good = a.cluster().lookup(key, Codec.json(Quote.class));
+        RemoteAddress at = b.register(key, taker.in, Codec.json(Quote.class));
+        Sink<Quote> good = a.lookup(key, Codec.json(Quote.class));
         good.send(new Quote("ACME", 12.5));
         assertThat(taker.received.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isEqualTo(new Quote("ACME", 12.5));
 

@@ -6,6 +6,7 @@ import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
 import dev.weft.runtime.Signal;
 import dev.weft.runtime.Sink;
+import dev.weft.runtime.Terminated;
 import dev.weft.runtime.Weft;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -48,11 +49,13 @@ public final class NodeMain {
                     case "serve" -> {
                         Tally t = weft.spawn(new Tally(key.name()));
                         TALLIES.put(key.name(), t);
-                        cluster.register(key, t.in, Codec.strings());
+                        cluster.share(key, Codec.strings());
+                        weft.services().register(key, t.in);
                         say("served " + key.name());
                     }
                     case "send" -> {
-                        Sink<String> sink = cluster.lookup(key, Codec.strings());
+                        cluster.share(key, Codec.strings());
+                        Sink<String> sink = weft.services().lookup(key);
                         for (int i = 0; i < Integer.parseInt(w.get(3)); i++) {
                             sink.send(w.get(2) + ":" + i);
                         }
@@ -63,7 +66,8 @@ public final class NodeMain {
                         say("tally " + key.name() + " " + t.total + " " + t.ordered);
                     }
                     case "start" -> {
-                        Sink<String> sink = cluster.lookupOrStart(key, Codec.strings(), wf -> {
+                        cluster.share(key, Codec.strings());
+                        Sink<String> sink = weft.services().lookupOrStart(key, wf -> {
                             say("started " + key.name());
                             Tally t = wf.spawn(new Tally(key.name()));
                             TALLIES.put(key.name(), t);
@@ -121,7 +125,7 @@ public final class NodeMain {
         }
     }
 
-    /** Reports every {@link RemoteTerminated} it is told. */
+    /** Reports every {@link Terminated} of a {@link RemoteComponent} it is told. */
     static final class Watcher extends Component {
         @Override
         protected void run() throws InterruptedException {
@@ -130,9 +134,9 @@ public final class NodeMain {
                 if (s instanceof Shutdown) {
                     return;
                 }
-                if (s instanceof RemoteTerminated t) {
-                    say("terminated " + t.address().service() + " " + t.address().runtime() + " "
-                            + Long.toHexString(t.address().incarnation()));
+                if (s instanceof Terminated t && t.component() instanceof RemoteComponent r) {
+                    say("terminated " + r.address().service() + " " + r.address().runtime() + " "
+                            + Long.toHexString(r.address().incarnation()) + " " + t.state());
                 }
             }
         }

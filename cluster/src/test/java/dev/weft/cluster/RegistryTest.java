@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.weft.runtime.Component;
+import dev.weft.runtime.ComponentState;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.Outbox;
 import dev.weft.runtime.ServiceKey;
 import dev.weft.runtime.Shutdown;
 import dev.weft.runtime.Signal;
 import dev.weft.runtime.Sink;
+import dev.weft.runtime.Terminated;
+import dev.weft.runtime.WeftException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,13 +65,14 @@ class RegistryTest {
         ServiceKey<String> key = fresh("one");
         Receivers.Collector first = nodes.get(0).weft().spawn(new Receivers.Collector("first", 16, true));
         Receivers.Collector second = nodes.get(1).weft().spawn(new Receivers.Collector("second", 16, true));
-        nodes.get(0).cluster().register(key, first.in, Codec.strings());
+        nodes.get(0).register(key, first.in, Codec.strings());
 
-        assertThatThrownBy(() -> nodes.get(1).cluster().register(key, second.in, Codec.strings()))
+        assertThatThrownBy(() -> nodes.get(1).register(key, second.in, Codec.strings()))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already provided in the cluster by").hasMessageContaining("r0");
-        assertThat(nodes.get(1).weft().services().lookup(key)).as("the refused one is not left registered locally")
-                .isNull();
+        assertThat(nodes.get(1).weft().services().lookup(key))
+                .as("the refused one is not left registered locally: the registry finds r0's")
+                .isInstanceOfSatisfying(RemoteSink.class, r -> assertThat(r.address().runtime()).isEqualTo("r0"));
         first.shutdown();
         second.shutdown();
     }
@@ -79,7 +83,7 @@ class RegistryTest {
         ServiceKey<String> key = fresh("typed");
         @SuppressWarnings({"unchecked", "rawtypes"})
         Codec<String> wrong = (Codec) Codec.bytes();
-        assertThatThrownBy(() -> nodes.get(0).cluster().lookup(key, wrong))
+        assertThatThrownBy(() -> nodes.get(0).lookup(key, wrong))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("encodes [B");
     }
 
@@ -93,7 +97,7 @@ class RegistryTest {
             for (ClusterEtcd.Node n : nodes) {
                 found.add(threads.submit(() -> {
                     go.await();
-                    return n.cluster().lookupOrStart(key, Codec.strings(), w -> {
+                    return n.lookupOrStart(key, Codec.strings(), w -> {
                         starts.incrementAndGet();
                         return w.spawn(new Receivers.Collector("provider", 64, true)).in;
                     });
@@ -113,11 +117,11 @@ class RegistryTest {
     @Test
     void aStarterThatFailsWithdrawsItsClaimSoTheNextCallStartsIt() throws Exception {
         ServiceKey<String> key = fresh("fails");
-        assertThatThrownBy(() -> nodes.get(0).cluster().lookupOrStart(key, Codec.strings(), w -> {
+        assertThatThrownBy(() -> nodes.get(0).lookupOrStart(key, Codec.strings(), w -> {
             throw new IllegalStateException("no disk");
-        })).isInstanceOf(ClusterException.class).hasMessageContaining("no disk");
+        })).isInstanceOf(WeftException.class).hasMessageContaining("no disk");
 
-        Sink<String> started = nodes.get(1).cluster().lookupOrStart(key, Codec.strings(),
+        Sink<String> started = nodes.get(1).lookupOrStart(key, Codec.strings(),
                 w -> w.spawn(new Receivers.Collector("second-try", 16, true)).in);
         assertThat(started).isInstanceOf(Inbox.class);
         assertThat(nodes.get(0).cluster().locate(key).runtime()).isEqualTo("r1");
@@ -127,19 +131,23 @@ class RegistryTest {
     void aProviderThatEndsLeavesAtOnceAndItsWatchersAndSendersHear() throws Exception {
         ServiceKey<String> key = fresh("ends");
         Receivers.Collector provider = nodes.get(1).weft().spawn(new Receivers.Collector("ends", 16, true));
-        RemoteAddress at = nodes.get(1).cluster().register(key, provider.in, Codec.strings());
+        RemoteAddress at = nodes.get(1).register(key, provider.in, Codec.strings());
         Receivers.Listener watcher = nodes.get(0).weft().spawn(new Receivers.Listener());
-        nodes.get(0).cluster().watch(at, watcher);
+        RemoteComponent standIn = nodes.get(0).cluster().watch(at, watcher);
         Sender sender = nodes.get(2).weft().spawn(new Sender());
-        nodes.get(2).cluster().link(sender.out, nodes.get(2).cluster().lookup(key, Codec.strings()));
+        nodes.get(2).cluster().link(sender.out, nodes.get(2).lookup(key, Codec.strings()));
         sender.in.send("over the link");
         assertThat(provider.received.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isEqualTo("over the link");
 
         provider.shutdown();
 
         Signal w = watcher.signals.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS);
-        assertThat(w).isInstanceOf(RemoteTerminated.class);
-        assertThat(((RemoteTerminated) w).address()).isEqualTo(at);
+        assertThat(w).as("the watcher gets the ordinary Terminated").isInstanceOf(Terminated.class);
+        Terminated t = (Terminated) w;
+        assertThat(t.component()).isSameAs(standIn);
+        assertThat(t.state()).as("the provider ended while its runtime lives").isEqualTo(ComponentState.FINISHED);
+        assertThat(standIn.address()).isEqualTo(at);
+        assertThat(standIn.reason()).contains("the provider ended");
         Signal s = sender.signals.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS);
         assertThat(s).as("the sender's control inbox hears of the broken link").isInstanceOf(LinkBroken.class);
         assertThat(((LinkBroken) s).cause()).hasMessageContaining("has ended");
@@ -150,14 +158,14 @@ class RegistryTest {
     void watchingAServiceThatHasGoneAlreadyTellsAtOnce() throws Exception {
         ServiceKey<String> key = fresh("gone");
         Receivers.Collector provider = nodes.get(1).weft().spawn(new Receivers.Collector("gone", 16, true));
-        RemoteAddress at = nodes.get(1).cluster().register(key, provider.in, Codec.strings());
+        RemoteAddress at = nodes.get(1).register(key, provider.in, Codec.strings());
         provider.shutdown();
         provider.join();
         Receivers.Listener watcher = nodes.get(0).weft().spawn(new Receivers.Listener());
 
         nodes.get(0).cluster().watch(at, watcher);
 
-        assertThat(watcher.signals.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isInstanceOf(RemoteTerminated.class);
+        assertThat(watcher.signals.poll(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isInstanceOf(Terminated.class);
     }
 
     /** Sends on its outbox what comes to its inbox, and keeps the signals it is told. */

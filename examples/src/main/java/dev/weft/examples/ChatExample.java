@@ -250,7 +250,9 @@ final class ChatExample implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(joined::close, "chat-cluster-leave"));
             Room room = weft.spawn(new Room(joined));
             weft.services().register(ROOM, room.inbox);
-            joined.register(ServiceKey.of(PEERS + me, String.class), room.peers, Codec.strings());
+            ServiceKey<String> peers = ServiceKey.of(PEERS + me, String.class);
+            joined.share(peers, Codec.strings());
+            weft.services().register(peers, room.peers);
             spec.commandLine().getOut().println("chat: runtime " + me + " joined the cluster at " + cluster);
         }
         TcpServer server = weft.spawn(new TcpServer(port, adapter -> weft.spawn(new Session(adapter))));

@@ -18,10 +18,25 @@ import java.util.function.Function;
  * Inbox<Request> kvs = weft.services().lookupOrStart(KVS_KEY, w -> w.spawn(new KvsService()).inbox);
  * }</pre>
  *
+ * <p>Within one runtime this is the whole story. With a {@link RegistryBackend} installed (a cluster
+ * module does it), the same calls reach services in other runtimes: a key the backend shares is
+ * published when registered here, looked up in the backend when no provider is registered here
+ * (a provider elsewhere comes back as a {@link Sink} to it), started once across runtimes by
+ * {@link #lookupOrStart}, and watched through the backend, so a watcher hears of providers in every
+ * runtime. Keys the backend does not share stay in this runtime.
+ *
  * <p>Safe to use from any thread. Lookups read a concurrent map; changes take one lock and never
- * block inside it, so a service's start (which may block) runs outside it.
+ * block inside it, so a service's start (which may block) and the backend's calls run outside it.
  */
 public final class ServiceRegistry {
+    /*
+     * With a backend, a shared key's watchers are fed by the backend alone (its events include this
+     * runtime's providers), so nothing local tells them: one source, one order. `remote` holds, per
+     * shared key with watchers, the backend's watch handle and the last Up it reported (for a watcher
+     * that joins later); a key without an entry there (not shared, or watched before it was shared,
+     * or after the backend left) has its watchers told locally, as without a backend. The backend's watch starts outside the lock (it may block); events that race
+     * with its start take the lock like every other change.
+     */
     private record Registration<T>(ServiceKey<T> key, Inbox<T> inbox) {
         Component provider() {
             return inbox.owner();
@@ -35,9 +50,64 @@ public final class ServiceRegistry {
     // Guarded by lock.
     private final Map<String, CompletableFuture<Inbox<?>>> starting = new java.util.HashMap<>();
     private final Map<String, List<Component>> watchers = new java.util.HashMap<>();
+    private final Map<String, RemoteView> remote = new java.util.HashMap<>();
+    private volatile RegistryBackend backend;
+
+    /** A shared key's watch in the backend; guarded by lock. */
+    private static final class RemoteView {
+        AutoCloseable handle;
+        ServiceEvent.Up<?> current;
+    }
 
     ServiceRegistry(Weft weft) {
         this.weft = weft;
+    }
+
+    /**
+     * Installs {@code backend}, which shares services with other runtimes from now on. A runtime has
+     * one backend at most; registrations made before it is installed stay local.
+     *
+     * @throws IllegalStateException if another backend is installed
+     */
+    public void install(RegistryBackend backend) {
+        Objects.requireNonNull(backend, "backend");
+        lock.lock();
+        try {
+            if (this.backend != null) {
+                throw new IllegalStateException("the registry of this runtime already has the backend " + this.backend
+                        + "; uninstall it before installing " + backend);
+            }
+            this.backend = backend;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes {@code backend} if it is the installed one, and ends the watches it was running. */
+    public void uninstall(RegistryBackend backend) {
+        List<AutoCloseable> handles = new ArrayList<>();
+        lock.lock();
+        try {
+            if (this.backend != backend) {
+                return;
+            }
+            this.backend = null;
+            for (RemoteView v : remote.values()) {
+                if (v.handle != null) {
+                    handles.add(v.handle);
+                }
+            }
+            remote.clear();
+        } finally {
+            lock.unlock();
+        }
+        handles.forEach(ServiceRegistry::closeQuietly);
+    }
+
+    /** Returns the installed backend if it shares {@code key}, else {@code null}. */
+    private RegistryBackend sharing(ServiceKey<?> key) {
+        RegistryBackend b = backend;
+        return b != null && b.shares(key) ? b : null;
     }
 
     /**
@@ -56,6 +126,8 @@ public final class ServiceRegistry {
         if (inbox.owner().state().isTerminal()) {
             throw new IllegalStateException("cannot register " + inbox + " as " + key + ": its owner has ended");
         }
+        RegistryBackend shared = sharing(key);
+        Registration<T> mine = new Registration<>(key, inbox);
         lock.lock();
         try {
             Registration<?> existing = services.get(key.name());
@@ -63,14 +135,46 @@ public final class ServiceRegistry {
                 throw new IllegalStateException("service '" + key.name() + "' is already provided by "
                         + existing.inbox());
             }
-            services.put(key.name(), new Registration<>(key, inbox));
+            services.put(key.name(), mine);
             byProvider.computeIfAbsent(inbox.owner(), c -> new ArrayList<>(1)).add(key);
-            tellWatchers(key.name(), new ServiceEvent.Up<>(key, inbox));
+            if (!remote.containsKey(key.name())) {
+                tellWatchers(key.name(), new ServiceEvent.Up<>(key, inbox));
+            }
         } finally {
             lock.unlock();
         }
+        if (shared != null) {
+            publish(shared, mine);
+        }
         if (inbox.owner().state().isTerminal()) {
             providerEnded(inbox.owner());
+        }
+    }
+
+    /**
+     * Publishes a shared registration; withdraws it here if the backend refuses. A registration
+     * that ended while it was being published is withdrawn from the backend again, since the
+     * withdrawal that came meanwhile found nothing published yet.
+     */
+    private <T> void publish(RegistryBackend shared, Registration<T> mine) {
+        try {
+            shared.registered(mine.key(), mine.inbox());
+        } catch (RuntimeException | Error e) {
+            lock.lock();
+            try {
+                if (services.remove(mine.key().name(), mine)) {
+                    List<ServiceKey<?>> keys = byProvider.get(mine.provider());
+                    if (keys != null) {
+                        keys.remove(mine.key());
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
+        if (services.get(mine.key().name()) != mine) {
+            shared.unregistered(mine.key(), mine.inbox());
         }
     }
 
@@ -84,7 +188,7 @@ public final class ServiceRegistry {
                 if (keys != null) {
                     keys.removeIf(k -> k.name().equals(key.name()));
                 }
-                tellWatchers(key.name(), new ServiceEvent.Down(gone.key()));
+                withdrawn(gone);
             }
         } finally {
             lock.unlock();
@@ -92,11 +196,37 @@ public final class ServiceRegistry {
     }
 
     /**
+     * Tells the backend of a shared key, and the local watchers unless the backend feeds them, that
+     * {@code gone} went; under lock.
+     */
+    private void withdrawn(Registration<?> gone) {
+        RegistryBackend shared = sharing(gone.key());
+        if (shared != null) {
+            shared.unregistered(gone.key(), gone.inbox());
+        }
+        if (!remote.containsKey(gone.key().name())) {
+            tellWatchers(gone.key().name(), new ServiceEvent.Down(gone.key()));
+        }
+    }
+
+    /**
      * Returns the sink of the service named by {@code key}, or {@code null} if none is registered.
+     * A provider in this runtime comes first; with a backend that shares the key, a provider in
+     * another runtime comes next, as a sink that sends to it (the lookup may then wait on the
+     * backend).
      *
      * @throws IllegalArgumentException if the registered service takes a different type
      */
     public <T> Sink<T> lookup(ServiceKey<T> key) {
+        Inbox<T> local = localLookup(key);
+        if (local != null) {
+            return local;
+        }
+        RegistryBackend shared = sharing(key);
+        return shared == null ? null : shared.lookup(key);
+    }
+
+    private <T> Inbox<T> localLookup(ServiceKey<T> key) {
         Registration<?> r = services.get(key.name());
         return r == null ? null : checked(key, r.inbox());
     }
@@ -113,7 +243,17 @@ public final class ServiceRegistry {
      */
     public <T> Sink<T> lookupOrStart(ServiceKey<T> key, Function<Weft, Inbox<T>> starter)
             throws InterruptedException {
-        Sink<T> found = lookup(key);
+        RegistryBackend shared = sharing(key);
+        if (shared == null) {
+            return startOnce(key, starter);
+        }
+        Inbox<T> local = localLookup(key);
+        return local != null ? local : shared.lookupOrStart(key, () -> startOnce(key, starter));
+    }
+
+    /** Returns the local provider of {@code key}, running {@code starter} once in this runtime if there is none. */
+    private <T> Inbox<T> startOnce(ServiceKey<T> key, Function<Weft, Inbox<T>> starter) throws InterruptedException {
+        Inbox<T> found = localLookup(key);
         if (found != null) {
             return found;
         }
@@ -121,7 +261,7 @@ public final class ServiceRegistry {
         CompletableFuture<Inbox<?>> theirs;
         lock.lock();
         try {
-            found = lookup(key);
+            found = localLookup(key);
             if (found != null) {
                 return found;
             }
@@ -169,30 +309,102 @@ public final class ServiceRegistry {
      * when the watcher ends or calls {@link #unwatch}.
      */
     public void watch(ServiceKey<?> key, Component watcher) {
+        RegistryBackend shared = sharing(key);
+        RemoteView started = null;
         lock.lock();
         try {
             List<Component> list = watchers.computeIfAbsent(key.name(), n -> new ArrayList<>(2));
             list.removeIf(w -> w.state().isTerminal());
             list.add(watcher);
-            Registration<?> current = services.get(key.name());
-            if (current != null) {
-                watcher.deliverSignal(up(current));
+            if (shared == null) {
+                Registration<?> current = services.get(key.name());
+                if (current != null) {
+                    watcher.deliverSignal(up(current));
+                }
+            } else {
+                RemoteView view = remote.get(key.name());
+                if (view == null) {
+                    started = new RemoteView();
+                    remote.put(key.name(), started);
+                } else if (view.current != null) {
+                    watcher.deliverSignal(view.current);
+                }
             }
+        } finally {
+            lock.unlock();
+        }
+        if (started != null) {
+            startRemoteWatch(shared, key, started);
+        }
+    }
+
+    /** Starts the backend's watch of a shared key, with no lock held: the backend may block. */
+    private void startRemoteWatch(RegistryBackend shared, ServiceKey<?> key, RemoteView view) {
+        AutoCloseable handle;
+        try {
+            handle = shared.watch(key, event -> remoteEvent(view, event));
+        } catch (RuntimeException | Error e) {
+            lock.lock();
+            try {
+                remote.remove(key.name(), view);
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
+        boolean kept;
+        lock.lock();
+        try {
+            kept = remote.get(key.name()) == view;
+            view.handle = handle;
+        } finally {
+            lock.unlock();
+        }
+        if (!kept) {
+            closeQuietly(handle);
+        }
+    }
+
+    private void remoteEvent(RemoteView view, ServiceEvent event) {
+        lock.lock();
+        try {
+            if (remote.get(event.key().name()) != view) {
+                return;
+            }
+            view.current = event instanceof ServiceEvent.Up<?> up ? up : null;
+            tellWatchers(event.key().name(), event);
         } finally {
             lock.unlock();
         }
     }
 
+    private static void closeQuietly(AutoCloseable handle) {
+        try {
+            handle.close();
+        } catch (Exception e) {
+            System.getLogger(ServiceRegistry.class.getName()).log(System.Logger.Level.WARNING,
+                    "closing a registry backend's watch failed", e);
+        }
+    }
+
     /** Stops telling {@code watcher} about {@code key}. */
     public void unwatch(ServiceKey<?> key, Component watcher) {
+        AutoCloseable stop = null;
         lock.lock();
         try {
             List<Component> list = watchers.get(key.name());
             if (list != null) {
                 list.remove(watcher);
+                if (list.isEmpty()) {
+                    RemoteView view = remote.remove(key.name());
+                    stop = view == null ? null : view.handle;
+                }
             }
         } finally {
             lock.unlock();
+        }
+        if (stop != null) {
+            closeQuietly(stop);
         }
     }
 
@@ -236,7 +448,7 @@ public final class ServiceRegistry {
                 Registration<?> r = services.get(key.name());
                 if (r != null && r.provider() == component) {
                     services.remove(key.name());
-                    tellWatchers(key.name(), new ServiceEvent.Down(r.key()));
+                    withdrawn(r);
                 }
             }
         } finally {

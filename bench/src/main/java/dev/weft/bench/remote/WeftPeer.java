@@ -27,7 +27,8 @@ final class WeftPeer implements RemoteBench.Peer {
         cluster = Cluster.join(weft, ClusterOptions.of("bench-client", etcd).withPrefix(prefix)
                 .withWindow(RemoteBench.WINDOW));
         driver = weft.spawn(new Driver(cluster));
-        cluster.register(REPLY, driver.replies, Codec.bytes());
+        cluster.share(REPLY, Codec.bytes());
+        weft.services().register(REPLY, driver.replies);
     }
 
     static void serve(String etcd) throws Exception {
@@ -36,8 +37,10 @@ final class WeftPeer implements RemoteBench.Peer {
                 .withWindow(RemoteBench.WINDOW));
         Echo echo = weft.spawn(new Echo(cluster, false));
         Echo sink = weft.spawn(new Echo(cluster, true));
-        cluster.register(ECHO, echo.in, Codec.bytes());
-        cluster.register(SINK, sink.in, Codec.bytes());
+        cluster.share(ECHO, Codec.bytes());
+        cluster.share(SINK, Codec.bytes());
+        weft.services().register(ECHO, echo.in);
+        weft.services().register(SINK, sink.in);
         System.out.println("ready " + PREFIX);
         System.out.flush();
         Thread.currentThread().join(); // until the client kills this JVM
@@ -87,7 +90,8 @@ final class WeftPeer implements RemoteBench.Peer {
                 byte[] m = in.receive();
                 if (!sink || m.length == 0) {
                     if (reply == null) {
-                        reply = cluster.lookup(REPLY, Codec.bytes());
+                        cluster.share(REPLY, Codec.bytes());
+                        reply = runtime().services().lookup(REPLY);
                     }
                     reply.send(m);
                 }
@@ -107,7 +111,8 @@ final class WeftPeer implements RemoteBench.Peer {
 
         @Override
         protected void run() throws InterruptedException {
-            Sink<byte[]> echo = cluster.lookup(ECHO, Codec.bytes());
+            cluster.share(ECHO, Codec.bytes());
+            Sink<byte[]> echo = runtime().services().lookup(ECHO);
             while (true) {
                 switch (commands.receive()) {
                     case Ping p -> {
@@ -124,7 +129,8 @@ final class WeftPeer implements RemoteBench.Peer {
                     case FanIn f -> {
                         for (int s = 0; s < f.senders(); s++) {
                             long share = f.n() / f.senders() + (s < f.n() % f.senders() ? 1 : 0);
-                            Sink<byte[]> link = cluster.lookup(SINK, Codec.bytes());
+                            // a link of its own per sender, as Pekko's senders each have theirs
+                            Sink<byte[]> link = cluster.connect(cluster.locate(SINK), Codec.bytes());
                             Thread.ofVirtual().start(() -> {
                                 try {
                                     for (long i = 0; i < share; i++) {
