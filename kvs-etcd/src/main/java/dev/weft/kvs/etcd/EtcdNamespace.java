@@ -143,14 +143,8 @@ final class EtcdNamespace implements Namespace, View.Reads {
                     + "')") + " in namespace '" + name + "' at version " + r.revision());
         }
         byte[] prefix = r.namespace().dataPrefix;
-        byte[][] beneath;
-        if (r.path().isEmpty()) {
-            byte[] end = prefix.clone();
-            end[end.length - 1]++;
-            beneath = new byte[][] {prefix, end};
-        } else {
-            beneath = Layout.childRange(Layout.dirKey(prefix, r.path()));
-        }
+        byte[][] beneath = r.path().isEmpty() ? Layout.namespaceRange(prefix)
+                : Layout.childRange(Layout.dirKey(prefix, r.path()));
         GetResponse listed = get(Layout.bytes(beneath[0]), Layout.bytes(beneath[1]), true, r.revision());
         int from = beneath[0].length;
         TreeSet<String> names = new TreeSet<>();
@@ -176,8 +170,8 @@ final class EtcdNamespace implements Namespace, View.Reads {
      * Reads {@code k} at {@code revision} (0: the latest, linearizable, and every later hop at the
      * revision that read saw), following every symlink on the way and, if {@code followLast}, one at
      * the key. Each step is one read-only etcd transaction: the node's keys, the namespace's key
-     * (does it exist?), and the symlink key of each directory above the node; a symlink there comes
-     * first, nearest the root.
+     * (does it exist?), the symlink key of each directory above the node (a symlink there comes
+     * first, nearest the root), and the latest mod revision beneath the node (a directory's version).
      *
      * @throws NoSuchNamespaceException if this namespace does not exist (a symlink into a missing
      *     namespace only dangles)
@@ -201,6 +195,7 @@ final class EtcdNamespace implements Namespace, View.Reads {
             for (String a : above) {
                 gets.add(Op.get(Layout.bytes(Layout.linkKey(Layout.dirKey(at.dataPrefix, a))), option(null, rev)));
             }
+            gets.add(latestBeneath(dir == null ? Layout.namespaceRange(at.dataPrefix) : Layout.childRange(dir), rev));
             TxnResponse read;
             try {
                 read = EtcdKvs.await(store.kv().txn().Then(gets.toArray(Op[]::new)).commit(), timeout, false);
@@ -218,9 +213,8 @@ final class EtcdNamespace implements Namespace, View.Reads {
                 return new Resolved(at, path, EtcdNode.MISSING, rev, via);
             }
             KeyValue nsKey = got.get(0).getKvs().get(0);
-            EtcdNode node = dir == null
-                    ? new EtcdNode(EtcdNode.Kind.DIR, nsKey.getCreateRevision(), nsKey.getModRevision(), null, null)
-                    : EtcdNode.of(dir, got.get(1).getKvs());
+            EtcdNode node = (dir == null ? EtcdNode.directory(nsKey.getCreateRevision(), nsKey.getModRevision())
+                    : EtcdNode.of(dir, got.get(1).getKvs())).beneath(latest(got.get(got.size() - 1)));
             String linkAt = null;
             String target = null;
             for (int i = 0; i < above.size(); i++) {
@@ -254,6 +248,24 @@ final class EtcdNamespace implements Namespace, View.Reads {
                 at = store.namespace(t.namespace());
             }
         }
+    }
+
+    /**
+     * The key last modified in {@code range} at {@code revision} (0: the latest), keys only: etcd
+     * sorts the range by mod revision and returns the first.
+     */
+    static Op latestBeneath(byte[][] range, long revision) {
+        GetOption.Builder b = GetOption.builder().withRange(Layout.bytes(range[1])).withKeysOnly(true)
+                .withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.DESCEND).withLimit(1);
+        if (revision != 0) {
+            b.withRevision(revision);
+        }
+        return Op.get(Layout.bytes(range[0]), b.build());
+    }
+
+    /** The mod revision {@link #latestBeneath} found, 0 for an empty range. */
+    static long latest(GetResponse r) {
+        return r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getModRevision();
     }
 
     private static GetOption option(ByteSequence end, long revision) {
@@ -322,8 +334,7 @@ final class EtcdNamespace implements Namespace, View.Reads {
         CommitPlan.Write blind;
         try {
             plan = new CommitPlan(name, key, dataPrefix, txn, appendId());
-            ByteSequence owner = store.owner(name);
-            blind = owner == null ? null : plan.blind(owner);
+            blind = plan.blind(store.owner(name));
         } catch (KvsException e) {
             result.completeExceptionally(e);
             return;
@@ -368,11 +379,11 @@ final class EtcdNamespace implements Namespace, View.Reads {
     /** Writes; completes {@code result} with the revision, or runs {@code failed} if a compare failed. */
     private void write(CommitPlan.Write write, CompletableFuture<Long> result, Runnable failed) {
         store.kv().txn().If(write.compares().toArray(io.etcd.jetcd.op.Cmp[]::new))
-                .Then(write.ops().toArray(Op[]::new)).commit()
+                .Then(write.ops().toArray(Op[]::new)).Else(write.orElse().toArray(Op[]::new)).commit()
                 .whenComplete((TxnResponse written, Throwable f) -> {
                     if (f != null) {
                         result.completeExceptionally(EtcdKvs.translate(f, true));
-                    } else if (written.isSucceeded()) {
+                    } else if (write.applied(written)) {
                         result.complete(written.getHeader().getRevision());
                     } else {
                         failed.run();

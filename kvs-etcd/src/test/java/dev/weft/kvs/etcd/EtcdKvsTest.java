@@ -12,6 +12,11 @@ import dev.weft.kvs.NotAValueException;
 import dev.weft.kvs.Txn;
 import dev.weft.kvs.VersionNotRetainedException;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -114,6 +119,82 @@ class EtcdKvsTest {
         assertThat(ns.list(".")).containsExactly("a", "d", "fresh", "log");
         assertThat(ns.getString("fresh")).isEqualTo("first");
         assertThat(w).isGreaterThan(v);
+    }
+
+    @Test
+    void aPutOfAnExistingValueWritesOnlyThatValuesKeysAndDirectoryVersionsStillMove() throws Exception {
+        long first = ns.put("d.e.x", "1");
+        long second = ns.put("d.e.x", "2");
+        byte[] data = store.layout().dataPrefix("primary");
+        KV kv = store.kv();
+
+        assertThat(kv.get(Layout.bytes(Layout.dirKey(data, "d.e"))).get().getKvs().get(0).getModRevision())
+                .as("the directory's marker is not rewritten").isEqualTo(first);
+        assertThat(kv.get(store.layout().namespaceKey("primary")).get().getKvs().get(0).getModRevision())
+                .as("nor is the namespace's key").isLessThanOrEqualTo(first);
+        byte[][] all = Layout.namespaceRange(data);
+        long written = kv.get(Layout.bytes(all[0]), GetOption.builder().withRange(Layout.bytes(all[1])).build()).get()
+                .getKvs().stream().filter(k -> k.getModRevision() == second).count();
+        assertThat(written).as("the value's marker and its bytes").isEqualTo(2);
+        assertThat(ns.latest().keyVersion("d.e")).isEqualTo(second);
+        assertThat(ns.latest().keyVersion("d")).isEqualTo(second);
+        assertThat(ns.latest().keyVersion(".")).isEqualTo(second);
+        assertThat(ns.at(first).keyVersion("d")).isEqualTo(first);
+        assertThat(ns.getString("d.e.x")).isEqualTo("2");
+    }
+
+    @Test
+    void aPreconditionOnADirectoryFailsIfAValueBeneathIsPutBetweenItsReadAndItsWrite() throws Exception {
+        ns.put("d.x", "1");
+        long v = ns.put("d.x", "2");
+        Txn txn = new Txn().require("d", v).put("e", "1");
+
+        CommitPlan.Write write = planned(txn);
+        ns.put("d.x", "3");                     // rewrites only d.x's keys
+
+        assertThat(write.applied(written(write))).as("the write saw the put beneath d").isFalse();
+        assertThatThrownBy(() -> ns.commit(txn)).isInstanceOf(ConflictException.class);
+        assertThat(ns.get("e")).isNull();
+    }
+
+    @Test
+    void aPreconditionOnTheRootFailsIfAValueIsPutBetweenItsReadAndItsWrite() throws Exception {
+        ns.put("d.x", "1");
+        long v = ns.put("d.x", "2");
+        Txn txn = new Txn().require(".", v).put("e", "1");
+
+        CommitPlan.Write write = planned(txn);
+        ns.put("d.x", "3");
+
+        assertThat(write.applied(written(write))).as("the write saw the put").isFalse();
+        assertThatThrownBy(() -> ns.commit(txn)).isInstanceOf(ConflictException.class);
+    }
+
+    @Test
+    void aCopyFailsIfItsSourceIsPutBetweenItsReadAndItsWrite() throws Exception {
+        ns.put("x", "old");
+        ns.put("x", "old");
+
+        CommitPlan.Write write = planned(new Txn().copy("x", "y"));
+        ns.put("x", "new");
+
+        assertThat(write.applied(written(write))).as("the copy saw its source change").isFalse();
+        assertThat(ns.get("y")).isNull();
+        ns.commit(new Txn().copy("x", "y"));
+        assertThat(ns.getString("y")).isEqualTo("new");
+    }
+
+    /** Reads and plans {@code txn} as a commit of {@code ns} would, without writing. */
+    private CommitPlan.Write planned(Txn txn) throws Exception {
+        CommitPlan plan = new CommitPlan("primary", store.layout().namespaceKey("primary"),
+                store.layout().dataPrefix("primary"), txn, new byte[16]);
+        TxnResponse read = store.kv().txn().Then(plan.reads().toArray(Op[]::new)).commit().get();
+        return plan.plan(read.getGetResponses());
+    }
+
+    private TxnResponse written(CommitPlan.Write write) throws Exception {
+        return store.kv().txn().If(write.compares().toArray(Cmp[]::new)).Then(write.ops().toArray(Op[]::new))
+                .Else(write.orElse().toArray(Op[]::new)).commit().get();
     }
 
     @Test
