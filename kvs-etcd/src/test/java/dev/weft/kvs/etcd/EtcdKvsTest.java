@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What only the etcd backend does: its limits, compaction, the commit that needs no read, its location. */
 class EtcdKvsTest {
@@ -143,31 +145,19 @@ class EtcdKvsTest {
         assertThat(ns.getString("d.e.x")).isEqualTo("2");
     }
 
-    @Test
-    void aPreconditionOnADirectoryFailsIfAValueBeneathIsPutBetweenItsReadAndItsWrite() throws Exception {
+    @ParameterizedTest(name = "require(\"{0}\", v)")
+    @ValueSource(strings = {"d", "."})
+    void aPreconditionOnADirectoryFailsIfAValueBeneathIsPutBetweenItsReadAndItsWrite(String dir) throws Exception {
         ns.put("d.x", "1");
         long v = ns.put("d.x", "2");
-        Txn txn = new Txn().require("d", v).put("e", "1");
+        Txn txn = new Txn().require(dir, v).put("e", "1");
 
         CommitPlan.Write write = planned(txn);
         ns.put("d.x", "3");                     // rewrites only d.x's keys
 
-        assertThat(write.applied(written(write))).as("the write saw the put beneath d").isFalse();
+        assertThat(write.applied(written(write))).as("the write saw the put beneath '%s'", dir).isFalse();
         assertThatThrownBy(() -> ns.commit(txn)).isInstanceOf(ConflictException.class);
         assertThat(ns.get("e")).isNull();
-    }
-
-    @Test
-    void aPreconditionOnTheRootFailsIfAValueIsPutBetweenItsReadAndItsWrite() throws Exception {
-        ns.put("d.x", "1");
-        long v = ns.put("d.x", "2");
-        Txn txn = new Txn().require(".", v).put("e", "1");
-
-        CommitPlan.Write write = planned(txn);
-        ns.put("d.x", "3");
-
-        assertThat(write.applied(written(write))).as("the write saw the put").isFalse();
-        assertThatThrownBy(() -> ns.commit(txn)).isInstanceOf(ConflictException.class);
     }
 
     @Test
