@@ -137,18 +137,40 @@ final class CommitPlan {
      * and its writes are right whatever else is there. Returns null for any other transaction. If
      * the compares fail, the caller plans again from a read, which finds the refusal or the truth.
      *
-     * <p>Two writes in one etcd transaction. If every operation is a put and every key a value
-     * already ({@link #replacing}), only those values' keys are written. Otherwise (its else branch)
-     * {@link #creating} writes the keys, makes or rewrites the markers of the directories above them
-     * and the namespace's key; it needs the namespace's owner.
-     *
      * @param owner the namespace key's value as last read, or null if not known yet: the compare pins
      *     it and the root's rewrite keeps it
+     * @param replace whether every key put is thought to be a value already ({@link KnownValues}):
+     *     then only those values' keys are written ({@link #replacing}); otherwise {@link #creating}
+     *     writes them and makes or rewrites the markers above, which needs the owner
      */
-    Write blind(ByteSequence owner) {
+    Write blind(ByteSequence owner, boolean replace) {
+        Set<String> targets = separateTargets(ops, Txn.Op.Kind.APPEND);
+        if (targets == null) {
+            return null;
+        }
+        for (Txn.Precondition p : preconditions) {
+            if (!targets.contains(Layout.path(p.key()))) {
+                return null;
+            }
+        }
+        Write replacing = replace ? replacing() : null;
+        return replacing != null || owner == null ? replacing : creating(owner);
+    }
+
+    /** The paths put, if the transaction is only puts on separate keys, none beneath another; null otherwise. */
+    List<String> puts() {
+        Set<String> targets = separateTargets(ops, Txn.Op.Kind.PUT);
+        return targets == null ? null : List.copyOf(targets);
+    }
+
+    /**
+     * The paths of {@code ops} if each is a put or a {@code kind} on a key of its own, none beneath
+     * another; null otherwise.
+     */
+    private static Set<String> separateTargets(List<Txn.Op> ops, Txn.Op.Kind kind) {
         Set<String> targets = new TreeSet<>();
         for (Txn.Op op : ops) {
-            if (op.kind() != Txn.Op.Kind.PUT && op.kind() != Txn.Op.Kind.APPEND || !targets.add(Layout.path(op.key()))) {
+            if (op.kind() != Txn.Op.Kind.PUT && op.kind() != kind || !targets.add(Layout.path(op.key()))) {
                 return null;
             }
         }
@@ -159,23 +181,7 @@ final class CommitPlan {
                 }
             }
         }
-        for (Txn.Precondition p : preconditions) {
-            if (!targets.contains(Layout.path(p.key()))) {
-                return null;
-            }
-        }
-        Write replace = replacing();
-        Write create = owner == null ? null : creating(owner);
-        if (replace == null || create == null) {
-            return replace == null ? create : replace;
-        }
-        if (replace.bytes() + create.bytes() > MAX_REQUEST_BYTES) {
-            return create;                      // both would not fit in one request; this one always applies
-        }
-        Write both = new Write(replace.compares(), replace.ops(), List.of(Op.txn(create.compares().toArray(Cmp[]::new),
-                create.ops().toArray(Op[]::new), new Op[0])), replace.bytes() + create.bytes());
-        check(both);
-        return both;
+        return targets;
     }
 
     /**
@@ -211,7 +217,7 @@ final class CommitPlan {
             writes.add(delete(appended[0], appended[1]));
             bytes += op.value().length + 3L * (dir.length + OP_OVERHEAD);
         }
-        Write w = new Write(List.copyOf(compares.values()), writes, List.of(), bytes);
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes);
         check(w);
         return w;
     }
@@ -266,7 +272,7 @@ final class CommitPlan {
             writes.add(Op.put(Layout.bytes(dir), Layout.bytes(Layout.DIR_VALUE), PutOption.DEFAULT));
         }
         writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
-        Write w = new Write(List.copyOf(compares.values()), writes, List.of(), bytes);
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes);
         check(w);
         return w;
     }
@@ -341,15 +347,8 @@ final class CommitPlan {
         }
     }
 
-    /**
-     * The write transaction: compares, the operations if they hold, and else {@code orElse} (empty,
-     * or one nested transaction with compares of its own); {@code bytes} is about what it sends.
-     */
-    record Write(List<Cmp> compares, List<Op> ops, List<Op> orElse, long bytes) {
-        /** Whether etcd applied this write: its compares held, or those of the transaction in {@code orElse}. */
-        boolean applied(io.etcd.jetcd.kv.TxnResponse r) {
-            return r.isSucceeded() || !orElse.isEmpty() && r.getTxnResponses().get(0).isSucceeded();
-        }
+    /** The write transaction: compares and operations; {@code bytes} is about what it sends. */
+    record Write(List<Cmp> compares, List<Op> ops, long bytes) {
     }
 
     /** The namespace key's value the last {@link #plan} read: its owner, for later blind writes. */
@@ -580,7 +579,7 @@ final class CommitPlan {
         }
         // The root's version moves with every commit, so every commit has a revision of its own.
         writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
-        Write w = new Write(List.copyOf(compares.values()), writes, List.of(), bytes);
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes);
         check(w);
         return w;
     }

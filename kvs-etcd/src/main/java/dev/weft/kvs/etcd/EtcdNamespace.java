@@ -332,18 +332,31 @@ final class EtcdNamespace implements Namespace, View.Reads {
     private void attempt(Txn txn, CompletableFuture<Long> result) {
         CommitPlan plan;
         CommitPlan.Write blind;
+        List<String> puts;
+        boolean known;
         try {
             plan = new CommitPlan(name, key, dataPrefix, txn, appendId());
-            blind = plan.blind(store.owner(name));
+            puts = plan.puts();
+            known = puts != null && store.values().containsAll(name, puts);
+            blind = plan.blind(store.owner(name), known);
         } catch (KvsException e) {
             result.completeExceptionally(e);
             return;
+        }
+        if (puts != null) {
+            // Once applied, however, every key put is a value with the bytes of a put.
+            result.thenRun(() -> store.values().remember(name, puts));
         }
         if (blind == null) {
             planned(txn, plan, result);
             return;
         }
-        write(blind, result, () -> planned(txn, plan, result));
+        write(blind, result, () -> {
+            if (known) {
+                store.values().forget(name, puts);
+            }
+            planned(txn, plan, result);
+        });
     }
 
     /** Reads, plans and writes; again from the start if the write's compares fail. */
@@ -379,11 +392,11 @@ final class EtcdNamespace implements Namespace, View.Reads {
     /** Writes; completes {@code result} with the revision, or runs {@code failed} if a compare failed. */
     private void write(CommitPlan.Write write, CompletableFuture<Long> result, Runnable failed) {
         store.kv().txn().If(write.compares().toArray(io.etcd.jetcd.op.Cmp[]::new))
-                .Then(write.ops().toArray(Op[]::new)).Else(write.orElse().toArray(Op[]::new)).commit()
+                .Then(write.ops().toArray(Op[]::new)).commit()
                 .whenComplete((TxnResponse written, Throwable f) -> {
                     if (f != null) {
                         result.completeExceptionally(EtcdKvs.translate(f, true));
-                    } else if (write.applied(written)) {
+                    } else if (written.isSucceeded()) {
                         result.complete(written.getHeader().getRevision());
                     } else {
                         failed.run();

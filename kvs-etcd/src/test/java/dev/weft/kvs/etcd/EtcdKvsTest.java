@@ -155,7 +155,7 @@ class EtcdKvsTest {
         CommitPlan.Write write = planned(txn);
         ns.put("d.x", "3");                     // rewrites only d.x's keys
 
-        assertThat(write.applied(written(write))).as("the write saw the put beneath '%s'", dir).isFalse();
+        assertThat(written(write).isSucceeded()).as("the write saw the put beneath '%s'", dir).isFalse();
         assertThatThrownBy(() -> ns.commit(txn)).isInstanceOf(ConflictException.class);
         assertThat(ns.get("e")).isNull();
     }
@@ -168,7 +168,7 @@ class EtcdKvsTest {
         CommitPlan.Write write = planned(new Txn().copy("x", "y"));
         ns.put("x", "new");
 
-        assertThat(write.applied(written(write))).as("the copy saw its source change").isFalse();
+        assertThat(written(write).isSucceeded()).as("the copy saw its source change").isFalse();
         assertThat(ns.get("y")).isNull();
         ns.commit(new Txn().copy("x", "y"));
         assertThat(ns.getString("y")).isEqualTo("new");
@@ -184,7 +184,7 @@ class EtcdKvsTest {
 
     private TxnResponse written(CommitPlan.Write write) throws Exception {
         return store.kv().txn().If(write.compares().toArray(Cmp[]::new)).Then(write.ops().toArray(Op[]::new))
-                .Else(write.orElse().toArray(Op[]::new)).commit().get();
+                .commit().get();
     }
 
     @Test
