@@ -174,6 +174,22 @@ class EtcdKvsTest {
         assertThat(ns.getString("y")).isEqualTo("new");
     }
 
+    @Test
+    void aPutOfAKeyThisStoreThoughtAValueIsRightAfterAnotherStoreMadeItADirectory() throws Exception {
+        ns.put("k", "1");
+        ns.put("k", "2");                       // k is now known to this store as a value
+        try (EtcdKvs other = EtcdKvs.connect(store.options())) {
+            other.primary().commit(new Txn().unlink("k").put("k.x", "beneath"));
+        }
+
+        long v = ns.put("k", "3");
+
+        assertThat(ns.getString("k")).isEqualTo("3");
+        assertThat(ns.at(v).keyVersion("k")).isEqualTo(v);
+        assertThat(ns.list(".")).containsExactly("k");
+        assertThat(ns.get("k.x")).as("the directory it replaced is gone").isNull();
+    }
+
     /** Reads and plans {@code txn} as a commit of {@code ns} would, without writing. */
     private CommitPlan.Write planned(Txn txn) throws Exception {
         CommitPlan plan = new CommitPlan("primary", store.layout().namespaceKey("primary"),
