@@ -43,12 +43,12 @@ public final class Collector<T> extends Component {
     @Override
     protected void run() throws InterruptedException {
         for (;;) {
-            Inbox<?> ready = select(inbox, control());
+            Inbox<?> ready = select(inbox, control);
             if (ready == inbox) {
                 seen.add(inbox.poll());
                 continue;
             }
-            Signal s = control().poll();
+            Signal s = control.poll();
             signals.add(s);
             if (s instanceof ProducerFinished || s instanceof Shutdown) {
                 for (T m = inbox.poll(); m != null; m = inbox.poll()) {

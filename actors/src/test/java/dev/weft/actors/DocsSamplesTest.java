@@ -44,13 +44,13 @@ class DocsSamplesTest {
                     .build(Integer.class);
             ConsoleWriter printer = new ConsoleWriter(printed);
             weft.link(lengths.outbox, printer.inbox);
-            weft.link(lengths.signal(), printer.control());
+            weft.link(lengths.signal, printer.control);
             weft.spawn(printer);
             weft.spawn(lengths);
             for (String s : List.of("one", " ", "three")) {
                 lengths.inbox.send(s);
             }
-            lengths.control().send(new ProducerFinished(null));
+            lengths.control.send(new ProducerFinished(null));
             printer.join();
         }
         assertThat(printed.toString().lines()).containsExactly("3", "5");
@@ -67,13 +67,13 @@ class DocsSamplesTest {
                     .build();
             Collector<Integer> sink = weft.spawn(new Collector<>(Integer.class));
             weft.link(doubled.outbox, sink.inbox);
-            weft.link(doubled.signal(), sink.control());
+            weft.link(doubled.signal, sink.control);
             weft.spawn(doubled);
 
             for (String s : List.of(" ab ", "   ", "abc")) {
                 doubled.inbox.send(s);
             }
-            doubled.control().send(new ProducerFinished(null));
+            doubled.control.send(new ProducerFinished(null));
 
             sink.finished.get();
             assertThat(List.copyOf(sink.seen)).containsExactly(4, 6);
@@ -97,11 +97,11 @@ class DocsSamplesTest {
                     .build();
             Collector<Integer> sink = weft.spawn(new Collector<>(Integer.class));
             weft.link(Boxes.outbox(graph, "outbox", Integer.class), sink.inbox);
-            weft.link(graph.signal(), sink.control());
+            weft.link(graph.signal, sink.control);
             weft.spawn(graph);
 
             Boxes.inbox(graph, "inbox", String.class).send("  four  ");
-            graph.control().send(new ProducerFinished(null));
+            graph.control.send(new ProducerFinished(null));
 
             sink.finished.get();
             assertThat(List.copyOf(sink.seen)).containsExactly(4);

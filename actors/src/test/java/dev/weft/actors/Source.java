@@ -20,6 +20,6 @@ public final class Source<T> extends Component {
         for (T m : messages) {
             outbox.send(m);
         }
-        signal().send(new ProducerFinished(this));
+        signal.send(new ProducerFinished(this));
     }
 }

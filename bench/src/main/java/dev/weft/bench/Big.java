@@ -218,15 +218,15 @@ final class Big {
             Object[] addresses = new Object[PARTIES];
             for (int i = 0; i < PARTIES; i++) {
                 parties[i] = new PartyActor();
-                addresses[i] = parties[i].inbox();
+                addresses[i] = parties[i].inbox;
             }
             sink.sink = new Sink(addresses, Chameneos::sendTo);
             for (int i = 0; i < PARTIES; i++) {
-                parties[i].party = new Party(i, pingsPerParty(n), addresses, sink.inbox(), Chameneos::sendTo);
+                parties[i].party = new Party(i, pingsPerParty(n), addresses, sink.inbox, Chameneos::sendTo);
             }
             weft.spawn(sink);
             for (PartyActor p : parties) {
-                weft.spawn(p).inbox().send(new Pong(-1));
+                weft.spawn(p).inbox.send(new Pong(-1));
             }
             failIfFailed(sink.join().cause());
             for (PartyActor p : parties) {

@@ -228,7 +228,7 @@ final class Chameneos {
 
         CreatureActor(int id, Inbox<Object> mall) {
             super(Object.class);
-            this.creature = new Creature(id, inbox(), mall, Chameneos::sendTo);
+            this.creature = new Creature(id, inbox, mall, Chameneos::sendTo);
         }
 
         @Override
@@ -250,7 +250,7 @@ final class Chameneos {
             long start = System.nanoTime();
             MallActor mall = weft.spawn(new MallActor(n));
             for (int i = 0; i < CREATURES; i++) {
-                weft.spawn(new CreatureActor(i, mall.inbox()));
+                weft.spawn(new CreatureActor(i, mall.inbox));
             }
             long total = mall.total.get();
             long elapsed = System.nanoTime() - start;

@@ -128,7 +128,7 @@ final class Count {
             for (long i = 0; i < n; i++) {
                 counter.send(INCREMENT);
             }
-            counter.send(new Retrieve(inbox()));
+            counter.send(new Retrieve(inbox));
         }
 
         @Override
@@ -143,7 +143,7 @@ final class Count {
         public long run(long n) throws Exception {
             long start = System.nanoTime();
             CountingActor counter = weft.spawn(new CountingActor());
-            ProducerActor producer = weft.spawn(new ProducerActor(n, counter.inbox()));
+            ProducerActor producer = weft.spawn(new ProducerActor(n, counter.inbox));
             long total = producer.total.get();
             long elapsed = System.nanoTime() - start;
             check(n, total);

@@ -127,8 +127,8 @@ final class PingPong {
             CompletableFuture<Void> pongDone = new CompletableFuture<>();
             ActorPlayer ping = new ActorPlayer(rounds, true, pingDone);
             ActorPlayer pong = new ActorPlayer(rounds, false, pongDone);
-            weft.link(ping.outbox, pong.inbox());
-            weft.link(pong.outbox, ping.inbox());
+            weft.link(ping.outbox, pong.inbox);
+            weft.link(pong.outbox, ping.inbox);
             long start = System.nanoTime();
             weft.spawn(pong);
             weft.spawn(ping);

@@ -134,7 +134,7 @@ final class Skynet {
             }
             long child = size / FAN_OUT;
             for (int i = 0; i < FAN_OUT; i++) {
-                spawn(new NodeActor(num + i * child, child, inbox()));
+                spawn(new NodeActor(num + i * child, child, inbox));
             }
         }
 
@@ -168,7 +168,7 @@ final class Skynet {
         public long run(long leaves) throws Exception {
             long start = System.nanoTime();
             TopActor top = weft.spawn(new TopActor());
-            weft.spawn(new NodeActor(0, leaves, top.inbox()));
+            weft.spawn(new NodeActor(0, leaves, top.inbox));
             long sum = top.sum.get();
             long elapsed = System.nanoTime() - start;
             check(leaves, sum);

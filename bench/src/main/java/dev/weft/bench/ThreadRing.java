@@ -147,10 +147,10 @@ final class ThreadRing {
                 ring[i] = new PartyActor(i, outcome);
             }
             for (int i = 0; i < RING; i++) {
-                ring[i].next = ring[(i + 1) % RING].inbox();
+                ring[i].next = ring[(i + 1) % RING].inbox;
                 weft.spawn(ring[i]);
             }
-            ring[0].inbox().send(new Ping(n));
+            ring[0].inbox.send(new Ping(n));
             return outcome.await(n, start);
         }
     }

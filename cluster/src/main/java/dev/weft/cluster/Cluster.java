@@ -284,7 +284,7 @@ public final class Cluster implements AutoCloseable {
         made[0] = new KeyWatch(client, key("services/" + address.service()), kv -> text(kv).equals(expected),
                 why -> {
                     watches.remove(made[0]);
-                    watcher.control().trySend(new RemoteTerminated(address, why));
+                    watcher.control.trySend(new RemoteTerminated(address, why));
                 });
         watches.add(made[0]);
         made[0].start();
@@ -305,7 +305,7 @@ public final class Cluster implements AutoCloseable {
                 from.type(), to));
         if (to instanceof RemoteSink<T> remote) {
             remote.whenBroken(broken -> {
-                from.owner().control().trySend(broken);
+                from.owner().control.trySend(broken);
                 forwarder.shutdown();
             });
             forwarder.termination().thenRun(remote::close);

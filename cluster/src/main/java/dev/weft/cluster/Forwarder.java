@@ -40,8 +40,8 @@ final class Forwarder<T> extends Component {
             if (finishing) {
                 return;
             }
-            if (select(in, control()) == control()) {
-                Signal s = control().poll();
+            if (select(in, control) == control) {
+                Signal s = control.poll();
                 if (s instanceof Shutdown) {
                     return;
                 }

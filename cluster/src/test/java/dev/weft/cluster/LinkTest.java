@@ -192,7 +192,7 @@ class LinkTest {
         @Override
         protected void run() throws InterruptedException {
             while (true) {
-                if (select(in, control()) == control()) {
+                if (select(in, control) == control) {
                     return;
                 }
                 received.add(in.poll());

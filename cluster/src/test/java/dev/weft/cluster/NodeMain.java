@@ -103,8 +103,8 @@ public final class NodeMain {
         @Override
         protected void run() throws InterruptedException {
             while (true) {
-                if (select(in, control()) == control()) {
-                    if (control().poll() instanceof Shutdown) {
+                if (select(in, control) == control) {
+                    if (control.poll() instanceof Shutdown) {
                         return;
                     }
                     continue;
@@ -126,7 +126,7 @@ public final class NodeMain {
         @Override
         protected void run() throws InterruptedException {
             while (true) {
-                Signal s = control().receive();
+                Signal s = control.receive();
                 if (s instanceof Shutdown) {
                     return;
                 }

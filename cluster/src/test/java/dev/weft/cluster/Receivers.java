@@ -31,8 +31,8 @@ final class Receivers {
         protected void run() throws InterruptedException {
             open.await();
             while (true) {
-                if (select(in, control()) == control()) {
-                    if (control().poll() instanceof Shutdown) {
+                if (select(in, control) == control) {
+                    if (control.poll() instanceof Shutdown) {
                         return;
                     }
                     continue;
@@ -70,7 +70,7 @@ final class Receivers {
                 count = ++next;
             }
             done.countDown();
-            control().receive();
+            control.receive();
         }
     }
 
@@ -80,7 +80,7 @@ final class Receivers {
 
         @Override
         protected void run() throws InterruptedException {
-            for (Signal s = control().receive(); !(s instanceof Shutdown); s = control().receive()) {
+            for (Signal s = control.receive(); !(s instanceof Shutdown); s = control.receive()) {
                 signals.add(s);
             }
         }

@@ -169,11 +169,11 @@ class RegistryTest {
         @Override
         protected void run() throws InterruptedException {
             while (true) {
-                if (select(in, control()) == in) {
+                if (select(in, control) == in) {
                     out.send(in.poll());
                     continue;
                 }
-                Signal s = control().poll();
+                Signal s = control.poll();
                 if (s instanceof Shutdown) {
                     return;
                 }

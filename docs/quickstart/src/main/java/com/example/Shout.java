@@ -13,12 +13,12 @@ public final class Shout extends Component {
     @Override
     protected void run() throws InterruptedException {
         for (;;) {
-            Inbox<?> ready = select(in, control());
+            Inbox<?> ready = select(in, control);
             for (String line; (line = in.poll()) != null; ) {
                 out.send(line.toUpperCase());
             }
-            if (ready == control()) {
-                signal().send(new ProducerFinished(this));
+            if (ready == control) {
+                signal.send(new ProducerFinished(this));
                 return;
             }
         }

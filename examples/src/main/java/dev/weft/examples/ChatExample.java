@@ -107,9 +107,9 @@ final class ChatExample implements Callable<Integer> {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                Inbox<?> ready = select(inbox, peers, control());
-                if (ready == control()) {
-                    if (control().poll() instanceof Shutdown) {
+                Inbox<?> ready = select(inbox, peers, control);
+                if (ready == control) {
+                    if (control.poll() instanceof Shutdown) {
                         return;
                     }
                     continue;
@@ -200,11 +200,11 @@ final class ChatExample implements Callable<Integer> {
             encoder = LINES.encoder(adapter);
             member = new Member(adapter, encoder.inbox);
             adapter.outbox.linkTo(decoder.inbox);
-            adapter.signal().linkTo(decoder.control());
+            adapter.signal.linkTo(decoder.control);
             decoder.outbox.linkTo(inbox);
-            decoder.signal().linkTo(control());
+            decoder.signal.linkTo(control);
             encoder.outbox.linkTo(adapter.inbox);
-            encoder.signal().linkTo(adapter.control());
+            encoder.signal.linkTo(adapter.control);
         }
 
         @Override
@@ -215,11 +215,11 @@ final class ChatExample implements Callable<Integer> {
             room.send(new Join(member));
             try {
                 for (;;) {
-                    if (select(inbox, control()) == inbox) {
+                    if (select(inbox, control) == inbox) {
                         room.send(new Line(member, inbox.poll()));
                         continue;
                     }
-                    Signal s = control().poll();
+                    Signal s = control.poll();
                     if (s instanceof ProducerFinished) {                  // the client is done: its last lines first
                         for (String line = inbox.poll(); line != null; line = inbox.poll()) {
                             room.send(new Line(member, line));
@@ -233,7 +233,7 @@ final class ChatExample implements Callable<Integer> {
             } finally {
                 room.trySend(new Leave(member));
                 try {
-                    encoder.control().send(new ProducerFinished(this));   // nothing more to write: let it close
+                    encoder.control.send(new ProducerFinished(this));   // nothing more to write: let it close
                 } catch (InboxClosedException alreadyGone) {
                     // the connection ended first
                 }

@@ -26,7 +26,7 @@ final class EchoExample implements Callable<Integer> {
         Weft weft = inspect.start(Weft.builder());
         TcpServer server = weft.spawn(new TcpServer(port, adapter -> {
             adapter.outbox.linkTo(adapter.inbox);          // what we read, we write back
-            adapter.signal().linkTo(adapter.control());    // the client's end of input ends our output
+            adapter.signal.linkTo(adapter.control);    // the client's end of input ends our output
         }));
         return UntilShutdown.serve(weft, server, "echo server", spec.commandLine().getOut());
     }

@@ -56,7 +56,7 @@ final class EventLoopExample implements Callable<Integer> {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (select(inbox, control()) == control()) {
+                if (select(inbox, control) == control) {
                     return;
                 }
                 long n = inbox.poll();
@@ -80,7 +80,7 @@ final class EventLoopExample implements Callable<Integer> {
                 bridgeWakeUps.incrementAndGet();            // runs on the squarer's thread: cheap, no blocking
                 selector.wakeup();
             }));
-            weft.link(squarer.outbox, bridge.inbox());
+            weft.link(squarer.outbox, bridge.inbox);
 
             Loop loop = new Loop(selector, source, squarer, bridge, out);
             CompletableFuture<Long> loopDone = new CompletableFuture<>();

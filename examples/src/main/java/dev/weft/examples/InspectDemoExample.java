@@ -77,7 +77,7 @@ final class InspectDemoExample implements Callable<Integer> {
         @Override
         protected void run() throws InterruptedException {
             for (long n = 0; ; n++) {
-                Signal s = control().receive(period);
+                Signal s = control.receive(period);
                 if (s instanceof Shutdown) {
                     return;
                 }
@@ -102,13 +102,13 @@ final class InspectDemoExample implements Callable<Integer> {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                Inbox<?> ready = select(inbox, control());
+                Inbox<?> ready = select(inbox, control);
                 Long job = inbox.poll();
                 if (job != null) {
                     Thread.sleep(workMillis);
                     outbox.send("job " + job + " done by " + name());
                 }
-                if (ready == control() && control().poll() instanceof Shutdown) {
+                if (ready == control && control.poll() instanceof Shutdown) {
                     return;
                 }
             }
@@ -136,7 +136,7 @@ final class InspectDemoExample implements Callable<Integer> {
         protected void run() throws InterruptedException {
             for (;;) {
                 boolean idle = workers.isEmpty();
-                Inbox<?> ready = idle ? select(grow, control()) : select(jobs, grow, control());
+                Inbox<?> ready = idle ? select(grow, control) : select(jobs, grow, control);
                 for (AddWorker a; (a = grow.poll()) != null; ) {
                     Worker w = new Worker("worker-" + ++added, workMillis);
                     link(w.outbox, results);
@@ -147,8 +147,8 @@ final class InspectDemoExample implements Callable<Integer> {
                     workers.get(next++ % workers.size()).inbox.send(job);
                     dispatched.incrementAndGet();
                 }
-                if (ready == control()) {
-                    Signal s = control().poll();
+                if (ready == control) {
+                    Signal s = control.poll();
                     if (s instanceof Shutdown) {
                         return;
                     }
@@ -182,11 +182,11 @@ final class InspectDemoExample implements Callable<Integer> {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                Inbox<?> ready = select(inbox, control());
+                Inbox<?> ready = select(inbox, control);
                 while (inbox.poll() != null) {
                     results.incrementAndGet();
                 }
-                if (ready == control() && control().poll() instanceof Shutdown) {
+                if (ready == control && control.poll() instanceof Shutdown) {
                     return;
                 }
             }

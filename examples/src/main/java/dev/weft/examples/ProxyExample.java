@@ -45,8 +45,8 @@ final class ProxyExample implements Callable<Integer> {
             }
             inbound.outbox.linkTo(outbound.inbox);
             outbound.outbox.linkTo(inbound.inbox);
-            inbound.signal().linkTo(outbound.control());     // client half-closed: half-close toward the target
-            outbound.signal().linkTo(inbound.control());     // target half-closed: half-close toward the client
+            inbound.signal.linkTo(outbound.control);     // client half-closed: half-close toward the target
+            outbound.signal.linkTo(inbound.control);     // target half-closed: half-close toward the client
             outbound.termination().thenAccept(t -> {
                 if (t.failed()) {
                     inbound.shutdown();                      // target unreachable or reset: drop the client too

@@ -61,8 +61,8 @@ final class SupervisedExample implements Callable<Integer> {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (select(inbox, control()) == control()) {
-                    if (control().poll() instanceof Shutdown) {
+                if (select(inbox, control) == control) {
+                    if (control.poll() instanceof Shutdown) {
                         return;
                     }
                     continue;
@@ -90,8 +90,8 @@ final class SupervisedExample implements Callable<Integer> {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (select(inbox, control()) == control()) {
-                    if (control().poll() instanceof Shutdown) {
+                if (select(inbox, control) == control) {
+                    if (control.poll() instanceof Shutdown) {
                         return;
                     }
                     continue;

@@ -59,7 +59,7 @@ final class WordCountExample implements Callable<Integer> {
             for (int i = 0; i < lines; i++) {
                 outbox.send(VERSES.get(i % VERSES.size()));
             }
-            signal().send(new ProducerFinished(this));
+            signal.send(new ProducerFinished(this));
         }
     }
 
@@ -91,11 +91,11 @@ final class WordCountExample implements Callable<Integer> {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (select(inbox, control()) == inbox) {
+                if (select(inbox, control) == inbox) {
                     counts.merge(inbox.poll(), 1, Integer::sum);
                     continue;
                 }
-                Signal s = control().poll();
+                Signal s = control.poll();
                 if (s instanceof Shutdown) {
                     return;
                 }
@@ -111,7 +111,7 @@ final class WordCountExample implements Callable<Integer> {
                     for (Map.Entry<String, Integer> e : ranked) {
                         outbox.send(String.format("%8d %s", e.getValue(), e.getKey()));
                     }
-                    signal().send(new ProducerFinished(this));
+                    signal.send(new ProducerFinished(this));
                     return;
                 }
             }
@@ -148,7 +148,7 @@ final class WordCountExample implements Callable<Integer> {
             Graphline graph = wordCount(lines, top);
             ConsoleWriter printer = new ConsoleWriter(out);
             weft.link(Boxes.outbox(graph, "outbox", String.class), printer.inbox);
-            weft.link(graph.signal(), printer.control());
+            weft.link(graph.signal, printer.control);
             out.printf("the %d most frequent words in %,d lines:%n", top, lines);
             weft.spawn(printer);
             weft.spawn(graph);

@@ -113,7 +113,7 @@ public final class InspectServer extends Component {
     @Override
     protected void run() throws InterruptedException {
         try {
-            while (!(control().receive() instanceof Shutdown)) {
+            while (!(control.receive() instanceof Shutdown)) {
                 // Only Shutdown ends the server; other signals are not for it.
             }
         } finally {

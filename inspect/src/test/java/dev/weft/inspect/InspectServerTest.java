@@ -49,7 +49,7 @@ class InspectServerTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
         }
     }
 
@@ -62,7 +62,7 @@ class InspectServerTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
         }
     }
 

@@ -51,7 +51,7 @@ public final class JpmsCheck {
         Numbers numbers = new Numbers();
         Sum sum = new Sum();
         weft.link(numbers.outbox, sum.inbox);
-        weft.link(numbers.signal(), sum.control());
+        weft.link(numbers.signal, sum.control);
         weft.spawn(sum);
         weft.spawn(numbers);
         Terminated end = sum.join(WAIT);
@@ -95,7 +95,7 @@ public final class JpmsCheck {
             for (int i = 1; i <= MESSAGES; i++) {
                 outbox.send(i);
             }
-            signal().send(new ProducerFinished(this));
+            signal.send(new ProducerFinished(this));
         }
     }
 
@@ -107,11 +107,11 @@ public final class JpmsCheck {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                Inbox<?> ready = select(inbox, control());
+                Inbox<?> ready = select(inbox, control);
                 for (Integer n; (n = inbox.poll()) != null; ) {
                     total += n;
                 }
-                if (ready == control()) {
+                if (ready == control) {
                     return;
                 }
             }

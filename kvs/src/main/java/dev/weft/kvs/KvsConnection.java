@@ -120,7 +120,7 @@ final class KvsConnection extends Component {
     /** Tells the adapter nothing more will be written: it flushes, half-closes, and ends with the peer. */
     private void endAdapterOutput() {
         try {
-            adapter.control().trySend(new ProducerFinished(this));
+            adapter.control.trySend(new ProducerFinished(this));
         } catch (InboxClosedException adapterEnded) {
             // the socket is closed already
         }
@@ -137,24 +137,24 @@ final class KvsConnection extends Component {
             Inbox<?> ready;
             if (inputEnded) {
                 long left = deadline - System.nanoTime();
-                ready = left > 0 ? select(Duration.ofNanos(left), results, events, control()) : null;
+                ready = left > 0 ? select(Duration.ofNanos(left), results, events, control) : null;
                 if (ready == null) {
                     return false;
                 }
             } else if (!authenticated) {
                 long left = authDeadline - System.nanoTime();
-                ready = left > 0 ? select(Duration.ofNanos(left), control(), chunks) : null;
+                ready = left > 0 ? select(Duration.ofNanos(left), control, chunks) : null;
                 if (ready == null) {
                     fault(Wire.E_AUTH, "no token within " + options.authTimeout().toMillis() + " ms of connecting");
                     return true;
                 }
             } else {
                 ready = inFlight.get() < options.maxInFlight()
-                        ? select(results, events, control(), chunks)
-                        : select(results, events, control());
+                        ? select(results, events, control, chunks)
+                        : select(results, events, control);
             }
-            if (ready == control()) {
-                Signal signal = control().poll();
+            if (ready == control) {
+                Signal signal = control.poll();
                 if (signal instanceof Shutdown) {
                     return false;
                 }
@@ -259,13 +259,13 @@ final class KvsConnection extends Component {
         long deadline = System.nanoTime() + LINGER.toNanos();
         for (;;) {
             long left = deadline - System.nanoTime();
-            Inbox<?> ready = left > 0 ? select(Duration.ofNanos(left), control(), chunks) : null;
+            Inbox<?> ready = left > 0 ? select(Duration.ofNanos(left), control, chunks) : null;
             if (ready == null) {
                 adapter.shutdown();
                 return;
             }
-            if (ready == control()) {
-                control().poll();
+            if (ready == control) {
+                control.poll();
                 return;
             }
             chunks.poll();

@@ -66,7 +66,7 @@ public final class KvsServer implements AutoCloseable {
             SocketAdapter adapter) {
         KvsConnection connection = new KvsConnection(kvs, options, admission, peer, adapter);
         adapter.outbox.linkTo(connection.chunks);
-        adapter.signal().linkTo(connection.control());
+        adapter.signal.linkTo(connection.control);
         connection.outbox.linkTo(adapter.inbox);
         return weft.spawn(connection);
     }

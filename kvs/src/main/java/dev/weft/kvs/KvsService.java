@@ -78,9 +78,9 @@ public final class KvsService extends Component {
     protected void run() throws InterruptedException {
         try {
             for (;;) {
-                Inbox<?> ready = select(requests, control());
-                if (ready == control()) {
-                    if (control().poll() instanceof dev.weft.runtime.Shutdown) {
+                Inbox<?> ready = select(requests, control);
+                if (ready == control) {
+                    if (control.poll() instanceof dev.weft.runtime.Shutdown) {
                         return;
                     }
                     continue;

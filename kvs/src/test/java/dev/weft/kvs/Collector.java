@@ -34,7 +34,7 @@ final class Collector extends Component {
     protected void run() throws InterruptedException {
         open.await();
         for (;;) {
-            if (select(events, control()) == control()) {
+            if (select(events, control) == control) {
                 return;
             }
             seen.add(events.poll());

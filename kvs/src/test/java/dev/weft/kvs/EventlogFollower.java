@@ -1,6 +1,7 @@
 package dev.weft.kvs;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,9 +14,12 @@ import java.util.concurrent.TimeUnit;
  * {@code connect <port>} line of its standard input it connects to that port and watches the log
  * from the number of events it has seen; it prints {@code event <index> <name>} for each event,
  * {@code ended <reason>} when a watch ends, and {@code gap <expected> <got>} if an index is not the
- * next one. It ends with its standard input.
+ * next one. A connection that fails (a loaded machine may time the handshake out) is printed as
+ * {@code error <message>} and tried again, up to {@value #ATTEMPTS} times, so the test's transcript
+ * says why a follower fell silent instead of the process dying mute. It ends with its standard input.
  */
 public final class EventlogFollower {
+    private static final int ATTEMPTS = 10;
     private volatile long seen;
     private KvsClient client;
     private CountDownLatch ended = new CountDownLatch(0);
@@ -43,7 +47,7 @@ public final class EventlogFollower {
                 print("stuck the last watch did not end");
             }
         }
-        client = KvsClient.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        client = connect(port);
         CountDownLatch thisEnded = new CountDownLatch(1);
         ended = thisEnded;
         long from = seen;                       // the last watch's events happened-before its end
@@ -64,6 +68,20 @@ public final class EventlogFollower {
             }
         });
         print("watching " + port + " from " + from);
+    }
+
+    private static KvsClient connect(int port) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return KvsClient.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (IOException | KvsException e) {
+                print("error connecting to " + port + " (attempt " + attempt + "): " + e);
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(200L * attempt);   // back off: the machine is busy
+            }
+        }
     }
 
     private static void print(String line) {

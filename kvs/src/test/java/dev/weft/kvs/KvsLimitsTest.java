@@ -238,7 +238,7 @@ class KvsLimitsTest {
 
         @Override
         protected void run() throws InterruptedException {
-            while (select(inbox, control()) == inbox) {
+            while (select(inbox, control) == inbox) {
                 seen.put(inbox.poll());
             }
         }

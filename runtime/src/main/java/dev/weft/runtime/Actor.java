@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * }
  * }</pre>
  *
- * <p>When mail arrives in its {@link #inbox()} or on its {@link #control()} inbox, the actor is
+ * <p>When mail arrives in its {@link #inbox} or on its {@link #control} inbox, the actor is
  * scheduled for a <em>turn</em> on one of the runtime's worker virtual threads (the dispatcher): it
  * takes up to {@link #throughput()} messages, signals first, then gives the worker back. The first
  * turn runs {@link #onStart()} before any message. Turns of one actor never overlap, and each sees
@@ -95,7 +95,8 @@ public abstract class Actor<T> extends Component {
         }
     }
 
-    private final Inbox<T> inbox;
+    /** This actor's inbox (named {@code "inbox"}), whose messages go to {@link #onMessage}. */
+    public final Inbox<T> inbox;
     private final Turns turns = new Turns(this);
     private volatile int turn;
     private volatile int interrupting;
@@ -124,9 +125,25 @@ public abstract class Actor<T> extends Component {
         inbox.preferCompact();
     }
 
-    /** Returns this actor's inbox (named {@code "inbox"}), whose messages go to {@link #onMessage}. */
-    public final Inbox<T> inbox() {
-        return inbox;
+    /**
+     * Returns an actor, not yet spawned, that passes each message of its {@link #inbox} to
+     * {@code handler}, like Pekko's {@code Behaviors.receiveMessage}. It has everything an actor has
+     * and ends as one does: on {@link Shutdown}, and on {@link ProducerFinished} after the messages
+     * still queued. Subclass {@code Actor} instead when the actor needs outboxes, state or
+     * {@link #onStart()}.
+     *
+     * <pre>{@code
+     * Actor<String> printer = weft.spawn(Actor.of(String.class, System.out::println));
+     * printer.inbox.send("hello");
+     * }</pre>
+     */
+    public static <T> Actor<T> of(Class<T> type, MessageHandler<? super T> handler) {
+        return new HandlerActor<>(type, handler);
+    }
+
+    /** As {@link #of(Class, MessageHandler)}, with a name for logs, metrics and the inspector. */
+    public static <T> Actor<T> of(String name, Class<T> type, MessageHandler<? super T> handler) {
+        return new HandlerActor<>(name, type, handler);
     }
 
     /**
@@ -139,18 +156,18 @@ public abstract class Actor<T> extends Component {
     }
 
     /**
-     * Handles one message from {@link #inbox()}. Runs on the current turn's worker thread; may block.
+     * Handles one message from {@link #inbox}. Runs on the current turn's worker thread; may block.
      * Throwing fails this actor ({@link InterruptedException} after {@link #stop()} stops it).
      */
     protected abstract void onMessage(T message) throws Exception;
 
     /**
-     * Handles one signal from {@link #control()}: {@link Shutdown}, {@link ProducerFinished}, the
+     * Handles one signal from {@link #control}: {@link Shutdown}, {@link ProducerFinished}, the
      * {@link Terminated} of a child or watched component, or an application's own. Signals are
      * taken before messages. The default calls {@link #finish()} on {@link Shutdown}; on
-     * {@link ProducerFinished} it first handles every message still queued in {@link #inbox()}, then
+     * {@link ProducerFinished} it first handles every message still queued in {@link #inbox}, then
      * finishes (and, as every component that finishes does, sends {@code ProducerFinished} on
-     * {@link #signal()} if it is linked). It ignores the rest.
+     * {@link #signal} if it is linked). It ignores the rest.
      */
     protected void onSignal(Signal signal) throws Exception {
         if (signal instanceof ProducerFinished) {
@@ -251,8 +268,7 @@ public abstract class Actor<T> extends Component {
                 if (stopRequested()) {
                     return end(ComponentState.STOPPED);
                 }
-                Inbox<Signal> control = controlIfCreated();
-                Signal signal = control == null ? null : control.poll();
+                Signal signal = control.poll();
                 if (signal != null) {
                     onSignal(signal);
                 } else {
@@ -295,9 +311,18 @@ public abstract class Actor<T> extends Component {
         }
     }
 
+    /**
+     * An idle actor (started, no turn queued or running) waits on its inbox and its control inbox
+     * as a parked thread-style component does, so diagnostics treat it alike.
+     */
+    @Override
+    final Inbox<?>[] awaiting() {
+        return (int) TURN.getVolatile(this) == IDLE && !state().isTerminal()
+                ? new Inbox<?>[] {inbox, control} : super.awaiting();
+    }
+
     private boolean hasWork() {
-        Inbox<Signal> control = controlIfCreated();
-        return inbox.hasMessages() || (control != null && control.hasMessages()) || stopRequested();
+        return inbox.hasMessages() || control.hasMessages() || stopRequested();
     }
 
     /** What the dispatcher runs: package-private, so that the turn is not part of Actor's API. */

@@ -9,14 +9,14 @@ import java.util.function.Consumer;
 
 /**
  * A receiver for code outside Weft (an event loop, a GUI thread, a thread pool): a component with
- * no thread of its own. Components link outboxes to its {@link #inbox()}; the integrator takes
+ * no thread of its own. Components link outboxes to its {@link #inbox}; the integrator takes
  * messages with the non-blocking {@link #poll()} and {@link #drain(Consumer, int)}, and learns that
  * there is something to take from a wake-up hook of its choosing.
  *
  * <pre>{@code
  * Selector selector = Selector.open();
  * Bridge<String> bridge = weft.spawn(new Bridge<>("loop", String.class, selector::wakeup));
- * weft.link(worker.outbox, bridge.inbox());
+ * weft.link(worker.outbox, bridge.inbox);
  * for (;;) {
  *     selector.select();                        // returns when the hook calls wakeup()
  *     String m;
@@ -101,7 +101,8 @@ public final class Bridge<T> extends Component implements AutoCloseable {
         }
     }
 
-    private final Inbox<T> inbox;
+    /** The inbox components link their outboxes to; any thread may also send into it. */
+    public final Inbox<T> inbox;
     private final EdgeTrigger trigger = new EdgeTrigger();
     private final Runnable wakeUp;
     private volatile Thread consumer;
@@ -151,11 +152,6 @@ public final class Bridge<T> extends Component implements AutoCloseable {
     public static <T> Bridge<T> onExecutor(String name, Class<T> type, Executor executor,
             Consumer<? super T> handler) {
         return new Bridge<>(name, type, executor, handler);
-    }
-
-    /** Returns the inbox components link their outboxes to; any thread may also send into it. */
-    public Inbox<T> inbox() {
-        return inbox;
     }
 
     /**
@@ -321,9 +317,9 @@ public final class Bridge<T> extends Component implements AutoCloseable {
             return null;
         }
         T m = inbox.poll();
-        if (m == null && control().hasMessages()) {
+        if (m == null && control.hasMessages()) {
             Signal s;
-            while ((s = control().poll()) != null) {
+            while ((s = control.poll()) != null) {
                 if (s instanceof Shutdown) {
                     shutdownTaken = true;
                 } else {
@@ -339,7 +335,7 @@ public final class Bridge<T> extends Component implements AutoCloseable {
     }
 
     private boolean hasMessages() {
-        return inbox.hasMessages() || control().hasMessages();
+        return inbox.hasMessages() || control.hasMessages();
     }
 
     /**

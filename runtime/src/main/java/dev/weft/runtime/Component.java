@@ -25,11 +25,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  *     protected void run() throws InterruptedException {
  *         for (;;) {
- *             Inbox<?> ready = select(inbox, control());
+ *             Inbox<?> ready = select(inbox, control);
  *             for (Integer n; (n = inbox.poll()) != null; ) {
  *                 outbox.send(n * 2);
  *             }
- *             if (ready == control()) {
+ *             if (ready == control) {
  *                 return;                       // Shutdown or ProducerFinished, after the data
  *             }
  *         }
@@ -37,17 +37,17 @@ import java.util.concurrent.locks.LockSupport;
  * }
  * }</pre>
  *
- * <p>Every component also has a {@link #control()} inbox for {@link Signal}s (unbounded: lifecycle
- * news is never refused while the component runs) and a {@link #signal()} outbox. When the body
+ * <p>Every component also has a {@link #control} inbox for {@link Signal}s (unbounded: lifecycle
+ * news is never refused while the component runs) and a {@link #signal} outbox. When the body
  * returns or throws, a {@link Terminated} goes to its spawner's control inbox, the component's
  * inboxes close ({@code control} included: later sends to them throw {@link InboxClosedException}),
  * and then the Terminated goes to every watcher and to {@link #termination()}. An exception ends
  * only this component.
  *
  * <p>End of input is automatic: a component that finishes normally (its body returns) sends
- * {@link ProducerFinished} on {@link #signal()} before it ends, if something is linked there and
+ * {@link ProducerFinished} on {@link #signal} before it ends, if something is linked there and
  * it has not sent {@code ProducerFinished} or {@link Shutdown} there itself. Link
- * {@code signal()} to the next component's {@code control()} (or use
+ * {@code signal} to the next component's {@code control} (or use
  * {@link Weft#pipe(Outbox, Sink)}, which does both links) and that component learns when to end.
  */
 public abstract class Component {
@@ -83,7 +83,7 @@ public abstract class Component {
      * Ending. terminate() tells the spawner first, then closes the inboxes, then tells the runtime,
      * the watchers and joiners. A failure that closing causes elsewhere (a sender upstream whose
      * send is now refused) therefore reaches the spawner's control inbox after this end does.
-     * control() is made lazily: if it is first made after terminate() looked, control() sees the
+     * control is made lazily: if it is first made after terminate() looked, control sees the
      * terminal state (set before) and closes it itself, so an ended component never has an open
      * control inbox.
      */
@@ -100,8 +100,6 @@ public abstract class Component {
     private static final VarHandle PARK_STATE;
     private static final VarHandle WATCHERS;
     private static final VarHandle ENDED_FUTURE;
-    private static final VarHandle CONTROL;
-    private static final VarHandle SIGNAL;
     private static final VarHandle WEFT;
 
     static {
@@ -110,8 +108,6 @@ public abstract class Component {
             PARK_STATE = lookup.findVarHandle(Component.class, "parkState", int.class);
             WATCHERS = lookup.findVarHandle(Component.class, "watchers", Object.class);
             ENDED_FUTURE = lookup.findVarHandle(Component.class, "endedFuture", CompletableFuture.class);
-            CONTROL = lookup.findVarHandle(Component.class, "control", Inbox.class);
-            SIGNAL = lookup.findVarHandle(Component.class, "signal", Outbox.class);
             WEFT = lookup.findVarHandle(Component.class, "weft", Weft.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -127,8 +123,6 @@ public abstract class Component {
     /** Null, an array of watchers (Component or CompletableFuture), or the final Terminated. */
     private volatile Object watchers;
     private volatile CompletableFuture<Terminated> endedFuture;
-    private volatile Inbox<Signal> control;
-    private volatile Outbox<Signal> signal;
     /** Set once, by CAS, when a spawn claims this component (reset only if that spawn is undone). */
     private Weft weft;
     private Component parent;
@@ -140,7 +134,7 @@ public abstract class Component {
     private volatile System.Logger.Level failureLogLevel = System.Logger.Level.WARNING;
     /** Null, or the Inbox or Inbox[] the thread is parked on, for diagnostics (see Stalls). */
     private volatile Object awaiting;
-    /** Whether ProducerFinished or Shutdown has gone out on signal(), so that the end sends none again. */
+    /** Whether ProducerFinished or Shutdown has gone out on signal, so that the end sends none again. */
     private volatile boolean endOfInputSent;
 
     /** Creates a component named after its class and a unique number. */
@@ -230,37 +224,18 @@ public abstract class Component {
     // ---------------------------------------------------------------- boxes
 
     /**
-     * Returns this component's control inbox, where {@link Signal}s arrive. It is unbounded, and
-     * closed once the component has ended, like its other inboxes.
+     * This component's control inbox, where {@link Signal}s arrive: {@link Shutdown}, an upstream's
+     * {@link ProducerFinished}, a watched component's {@link Terminated}. It is unbounded, so lifecycle
+     * news never blocks its sender, and closed once the component has ended, like its other inboxes.
      */
-    public final Inbox<Signal> control() {
-        Inbox<Signal> c = control;
-        if (c != null) {
-            return c;
-        }
-        Inbox<Signal> created = new Inbox<>(this, "control", Signal.class, Inbox.UNBOUNDED);
-        @SuppressWarnings("unchecked")
-        Inbox<Signal> witness = (Inbox<Signal>) CONTROL.compareAndExchange(this, null, created);
-        if (witness != null) {
-            return witness;
-        }
-        if (state.isTerminal()) {
-            created.close();   // made after terminate looked: it must be as closed as the rest
-        }
-        return created;
-    }
+    public final Inbox<Signal> control = new Inbox<>(this, "control", Signal.class, Inbox.UNBOUNDED);
 
-    /** Returns this component's signal outbox, for telling downstream components it has finished. */
-    public final Outbox<Signal> signal() {
-        Outbox<Signal> s = signal;
-        if (s != null) {
-            return s;
-        }
-        Outbox<Signal> created = new Outbox<>(this, "signal", Signal.class, UnlinkedPolicy.DISCARD);
-        @SuppressWarnings("unchecked")
-        Outbox<Signal> witness = (Outbox<Signal>) SIGNAL.compareAndExchange(this, null, created);
-        return witness == null ? created : witness;
-    }
+    /**
+     * This component's signal outbox, for telling downstream components it has finished. When the
+     * body returns normally the runtime sends {@link ProducerFinished} here unless the body already
+     * sent {@code ProducerFinished} or {@code Shutdown} itself.
+     */
+    public final Outbox<Signal> signal = new Outbox<>(this, "signal", Signal.class, UnlinkedPolicy.DISCARD);
 
     /** Declares a bounded inbox named {@code "inbox"} with the runtime's default capacity. */
     protected final <T> Inbox<T> inbox(Class<T> type) {
@@ -333,7 +308,7 @@ public abstract class Component {
     /** Finds an inbox of this component by name ({@code "control"} included), or returns {@code null}. */
     public final Inbox<?> findInbox(String boxName) {
         if ("control".equals(boxName)) {
-            return control();
+            return control;
         }
         for (Inbox<?> box : inboxes) {
             if (box.name().equals(boxName)) {
@@ -346,7 +321,7 @@ public abstract class Component {
     /** Finds an outbox of this component by name ({@code "signal"} included), or returns {@code null}. */
     public final Outbox<?> findOutbox(String boxName) {
         if ("signal".equals(boxName)) {
-            return signal();
+            return signal;
         }
         for (Outbox<?> box : outboxes) {
             if (box.name().equals(boxName)) {
@@ -359,7 +334,7 @@ public abstract class Component {
     /** Returns the declared inboxes, {@code control} first. */
     public final java.util.List<Inbox<?>> inboxes() {
         Inbox<?>[] all = new Inbox<?>[inboxes.length + 1];
-        all[0] = control();
+        all[0] = control;
         System.arraycopy(inboxes, 0, all, 1, inboxes.length);
         return java.util.List.of(all);
     }
@@ -367,7 +342,7 @@ public abstract class Component {
     /** Returns the declared outboxes, {@code signal} first. */
     public final java.util.List<Outbox<?>> outboxes() {
         Outbox<?>[] all = new Outbox<?>[outboxes.length + 1];
-        all[0] = signal();
+        all[0] = signal;
         System.arraycopy(outboxes, 0, all, 1, outboxes.length);
         return java.util.List.of(all);
     }
@@ -479,9 +454,9 @@ public abstract class Component {
      * Hands each message that arrives in {@code inbox} to {@code handler}, in order, until end of
      * input, then returns: the loop of most components that take one inbox.
      *
-     * <p>On {@link ProducerFinished} or {@link Shutdown} in {@link #control()} it first handles every
+     * <p>On {@link ProducerFinished} or {@link Shutdown} in {@link #control} it first handles every
      * message still queued in {@code inbox}, then returns. A {@code Shutdown} is passed on through
-     * {@link #signal()}; after a {@code ProducerFinished}, the body's return sends
+     * {@link #signal}; after a {@code ProducerFinished}, the body's return sends
      * {@code ProducerFinished} there (see the class comment). Other signals (a child's
      * {@link Terminated}, an application's own) are taken and ignored. A handler that throws ends
      * the loop with that exception, so the component fails with it as the cause.
@@ -496,7 +471,6 @@ public abstract class Component {
      * @throws Exception whatever the handler throws
      */
     protected final <T> void forEach(Inbox<T> inbox, MessageHandler<? super T> handler) throws Exception {
-        Inbox<Signal> control = control();
         for (;;) {
             if (select(inbox, control) == inbox) {
                 handler.handle(inbox.poll());
@@ -508,7 +482,7 @@ public abstract class Component {
                     handler.handle(m);
                 }
                 if (s instanceof Shutdown) {
-                    signal().send(s);
+                    signal.send(s);
                 }
                 return;
             }
@@ -709,10 +683,7 @@ public abstract class Component {
         for (Inbox<?> box : inboxes) {
             box.close();
         }
-        Inbox<Signal> c = control;
-        if (c != null) {
-            c.close();
-        }
+        control.close();
         for (Outbox<?> box : outboxes) {
             if (box.forward() != null) {
                 Links.release(java.util.List.of(outboxes));
@@ -738,13 +709,13 @@ public abstract class Component {
     }
 
     /**
-     * Tells whoever listens on signal() that this component, which finished normally, sends no more:
+     * Tells whoever listens on signal that this component, which finished normally, sends no more:
      * a ProducerFinished, unless one (or a Shutdown) went out already, or nothing is linked there, or
-     * signal() only passes through what inner components send (a composite's children tell it).
+     * signal only passes through what inner components send (a composite's children tell it).
      */
     private void sendEndOfInput() {
         Outbox<Signal> s = signal;
-        if (s == null || endOfInputSent || !s.isLinked() || weft.links().read(() -> s.passingIn() != null
+        if (endOfInputSent || !s.isLinked() || weft.links().read(() -> s.passingIn() != null
                 && !s.passingIn().isEmpty())) {
             return;
         }
@@ -838,15 +809,10 @@ public abstract class Component {
     /** Puts a signal on this component's unbounded control inbox; once it has ended, only counted dead. */
     final void deliverSignal(Signal s) {
         try {
-            control().deliverNow(s);
+            control.deliverNow(s);
         } catch (InboxClosedException ended) {
             // An ended component has no use for lifecycle news; the dead-letter metric counted it.
         }
-    }
-
-    /** Returns the control inbox if anything has created it yet, without creating it. */
-    final Inbox<Signal> controlIfCreated() {
-        return control;
     }
 
     /** Interrupts the bound thread, if any; a receiver whose thread runs others' code too guards this. */
@@ -991,7 +957,7 @@ public abstract class Component {
     }
 
     /** Returns the inboxes this component's thread is parked on (none if it is not parked on any). */
-    final Inbox<?>[] awaiting() {
+    Inbox<?>[] awaiting() {
         Object w = awaiting;
         return w instanceof Inbox<?> one ? new Inbox<?>[] {one} : w == null ? NO_INBOXES : ((Inbox<?>[]) w).clone();
     }

@@ -18,7 +18,7 @@ import java.util.function.Function;
  * add.replyTo().reply(add.a() + add.b());
  *
  * // asker, on any thread:
- * int sum = adder.inbox().ask(replyTo -> new Add(2, 3, replyTo), Duration.ofSeconds(1));
+ * int sum = adder.inbox.ask(replyTo -> new Add(2, 3, replyTo), Duration.ofSeconds(1));
  * }</pre>
  *
  * <p>A reply that comes after the asker stopped waiting (it timed out, was interrupted, or saw the

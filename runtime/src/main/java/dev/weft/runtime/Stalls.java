@@ -31,8 +31,8 @@ final class Stalls {
      * nothing linked to the control inbox, or null.
      */
     static String missingProducer(Component c, Inbox<?>[] waits, Collection<Component> live, Links links) {
-        Inbox<Signal> control = c.controlIfCreated();
-        if (control == null || waits.length < 2 || !contains(waits, control)) {
+        Inbox<Signal> control = c.control;
+        if (waits.length < 2 || !contains(waits, control)) {
             return null;
         }
         List<Component> producers = new ArrayList<>();
@@ -54,11 +54,11 @@ final class Stalls {
             return null;
         }
         // A producer that has ended is no longer live, so it can only be named while it runs.
-        String producer = producers.isEmpty() ? "the producer's signal()" : producers.get(0).name() + ".signal()";
+        String producer = producers.isEmpty() ? "the producer's signal" : producers.get(0).name() + ".signal";
         String data = producers.isEmpty() ? "the producer's outbox, " + firstData(waits, control)
                 : dataInbox(producers.get(0), waits);
         return "nothing is linked to " + control + ", so the end of input it waits for (ProducerFinished) can "
-                + "never come: link " + producer + " to " + c.name() + ".control(), or use weft.pipe("
+                + "never come: link " + producer + " to " + c.name() + ".control, or use weft.pipe("
                 + data + ") to link data and end together";
     }
 

@@ -16,8 +16,8 @@ import java.util.function.Supplier;
  * Delivers messages to inboxes after a delay or periodically, from {@link Weft#timers()}.
  *
  * <pre>{@code
- * Timer once = weft.timers().after(Duration.ofMillis(200), worker.inbox(), new Deadline());
- * Timer tick = weft.timers().every(Duration.ofSeconds(1), monitor.inbox(), Tick::new);
+ * Timer once = weft.timers().after(Duration.ofMillis(200), worker.inbox, new Deadline());
+ * Timer tick = weft.timers().every(Duration.ofSeconds(1), monitor.inbox, Tick::new);
  * tick.cancel();
  * }</pre>
  *

@@ -150,8 +150,8 @@ public final class Weft implements AutoCloseable {
             throw new IllegalArgumentException("cannot pipe " + from + " to " + to + ": it is not a local inbox, so it"
                     + " has no control inbox to tell when " + from.owner().name() + " finishes; use link instead");
         }
-        Outbox<Signal> signal = from.owner().signal();
-        Inbox<Signal> control = inbox.owner().control();
+        Outbox<Signal> signal = from.owner().signal;
+        Inbox<Signal> control = inbox.owner().control;
         Sink<? super Signal> already = signal.target();
         if (already != null && already != control) {
             throw new IllegalStateException("cannot pipe " + from + " to " + to + ": " + signal + " already goes to "
@@ -195,7 +195,7 @@ public final class Weft implements AutoCloseable {
 
     /**
      * Returns one line per live component that waits for end of input that can never come: it waits
-     * on its {@link Component#control() control} inbox for {@link ProducerFinished} and no outbox is
+     * on its {@link Component#control control} inbox for {@link ProducerFinished} and no outbox is
      * linked to that inbox. Each line names the component, the missing link and the fix. Empty when
      * nothing looks stuck that way.
      */

@@ -47,11 +47,11 @@ class ActorDispatchTest {
         try (Weft weft = Weft.start()) {
             Handler<String> sink = weft.spawn(new Handler<>("sink", String.class, out::put));
             Starter starter = new Starter();
-            starter.outbox.linkTo(sink.inbox());
-            starter.inbox().trySend("queued before spawn");
+            starter.outbox.linkTo(sink.inbox);
+            starter.inbox.trySend("queued before spawn");
 
             weft.spawn(starter);
-            starter.inbox().send("sent after spawn");
+            starter.inbox.send("sent after spawn");
 
             assertThat(starter.done.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(starter.seen).containsExactly("start", "queued before spawn", "sent after spawn");
@@ -140,7 +140,7 @@ class ActorDispatchTest {
 
         @Override
         protected void onMessage(Integer n) throws InterruptedException {
-            answers.put(doubler.inbox().<Integer>ask(r -> new Ask(n, r), WAIT));
+            answers.put(doubler.inbox.<Integer>ask(r -> new Ask(n, r), WAIT));
         }
     }
 
@@ -151,7 +151,7 @@ class ActorDispatchTest {
             Asker asker = weft.spawn(new Asker(doubler));
 
             for (int i = 1; i <= 100; i++) {
-                asker.inbox().send(i);
+                asker.inbox.send(i);
             }
 
             for (int i = 1; i <= 100; i++) {
@@ -169,13 +169,13 @@ class ActorDispatchTest {
         try (Weft weft = Weft.builder().workers(1).stuckTurnThreshold(Duration.ofMillis(20)).start()) {
             Handler<String> woken = weft.spawn(new Handler<>("woken", String.class, s -> wokenRan.countDown()));
             Handler<String> blocked = weft.spawn(new Handler<>("blocked", String.class, s -> {
-                woken.inbox().send("wake up");                // into this worker's run-next
+                woken.inbox.send("wake up");                // into this worker's run-next
                 if (wokenRan.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {   // a latch: not Weft
                     sawIt.incrementAndGet();
                 }
             }));
 
-            blocked.inbox().send("go");
+            blocked.inbox.send("go");
 
             assertThat(wokenRan.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the woken actor ran").isTrue();
             Probes.awaitCondition(() -> sawIt.get() == 1, "the blocked handler to return");
@@ -197,10 +197,10 @@ class ActorDispatchTest {
             }));
             for (int i = 0; i < rounds; i++) {
                 Handler<Integer> target = weft.spawn(new Handler<>("target-" + i, Integer.class, n -> { }));
-                target.inbox().send(i);
-                bystander.inbox().send(i);
+                target.inbox.send(i);
+                bystander.inbox.send(i);
                 target.stop();                                // while its turn may be ending
-                bystander.inbox().send(i);
+                bystander.inbox.send(i);
                 target.join(WAIT);
             }
             assertThat(handled.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();

@@ -49,6 +49,36 @@ class ActorTest {
     }
 
     @Test
+    void anActorMadeFromAHandlerHandlesEachMessageThenFailsWithWhatItThrows() throws Exception {
+        try (Weft weft = Weft.start()) {
+            List<String> seen = Collections.synchronizedList(new ArrayList<>());
+            Actor<String> echo = weft.spawn(Actor.of("echo", String.class, m -> {
+                if (m.equals("boom")) {
+                    throw new IllegalStateException("boom");
+                }
+                seen.add(m);
+            }));
+            echo.inbox.send("a");
+            echo.inbox.send("b");
+            echo.inbox.send("boom");
+
+            Terminated end = echo.join(WAIT);
+            assertThat(end.state()).isEqualTo(ComponentState.FAILED);
+            assertThat(end.cause()).hasMessage("boom");
+            assertThat(seen).containsExactly("a", "b");
+            assertThat(echo.name()).isEqualTo("echo");
+            assertThat(Actor.of(String.class, m -> { }).name()).startsWith("HandlerActor#");
+        }
+    }
+
+    @Test
+    void anActorMadeFromNoHandlerIsRefusedWithTheFix() {
+        assertThatThrownBy(() -> Actor.of("printer", String.class, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Actor.of needs a message handler for printer");
+    }
+
+    @Test
     void neverTwoTurnsOfOneActorRunAtOnceUnderLoadFromManySenders() throws Exception {
         int senders = 8;
         int perSender = 25_000;
@@ -78,7 +108,7 @@ class ActorTest {
                 threads.add(Thread.ofPlatform().start(() -> {
                     try {
                         for (int i = 0; i < perSender; i++) {
-                            actor.inbox().send(i);
+                            actor.inbox.send(i);
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -112,7 +142,7 @@ class ActorTest {
                 all.countDown();
             });
             for (int i = 0; i < messages; i++) {
-                assertThat(actor.inbox().trySend(i)).isTrue();   // queued before spawn: one long backlog
+                assertThat(actor.inbox.trySend(i)).isTrue();   // queued before spawn: one long backlog
             }
             actors.add(actor);
         }
@@ -164,7 +194,7 @@ class ActorTest {
                     allBlocked.countDown();
                     release.await();
                 }));
-                b.inbox().send("block");
+                b.inbox.send("block");
                 blocked.add(b);
             }
             assertThat(allBlocked.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("every blocker entered its handler")
@@ -172,7 +202,7 @@ class ActorTest {
 
             Handler<Integer> free = weft.spawn(new Handler<>("free", Integer.class, n -> othersDone.countDown()));
             for (int i = 0; i < messages; i++) {
-                free.inbox().send(i);
+                free.inbox.send(i);
             }
 
             assertThat(othersDone.await(WAIT.toSeconds(), TimeUnit.SECONDS))
@@ -225,11 +255,11 @@ class ActorTest {
         try (Weft weft = Weft.start(); Watchdog watchdog = new Watchdog(Duration.ofSeconds(10))) {
             Player ping = new Player(watchdog, handOffs, 1);
             Player pong = new Player(watchdog, handOffs, 0);
-            ping.outbox.linkTo(pong.inbox());
-            pong.outbox.linkTo(ping.inbox());
+            ping.outbox.linkTo(pong.inbox);
+            pong.outbox.linkTo(ping.inbox);
             weft.spawn(pong);
             weft.spawn(ping);
-            pong.inbox().send(0);
+            pong.inbox.send(0);
 
             int pingLast = watchdog.await(ping.lastSeen);
             int pongLast = watchdog.await(pong.lastSeen);
@@ -265,7 +295,7 @@ class ActorTest {
                 Thread.ofVirtual().start(() -> {
                     try {
                         for (int i = 0; i < perProducer; i++) {
-                            sink.inbox().send(new Numbered(producer, i));
+                            sink.inbox.send(new Numbered(producer, i));
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -295,15 +325,15 @@ class ActorTest {
             }));
             Handler<String> neighbour = weft.spawn(new Handler<>("neighbour", String.class, seenByNeighbour::put));
 
-            doomed.inbox().send("bad");
+            doomed.inbox.send("bad");
             Terminated news = doomed.join(WAIT);
-            neighbour.inbox().send("still here");
+            neighbour.inbox.send("still here");
 
             assertThat(news.state()).isEqualTo(ComponentState.FAILED);
             assertThat(news.cause()).isInstanceOf(IllegalStateException.class).hasMessage("boom: bad");
             assertThat(seenByNeighbour.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("still here");
             assertThat(neighbour.state()).isEqualTo(ComponentState.RUNNING);
-            assertThatThrownBy(() -> doomed.inbox().send("after")).isInstanceOf(InboxClosedException.class);
+            assertThatThrownBy(() -> doomed.inbox.send("after")).isInstanceOf(InboxClosedException.class);
             assertThat(weft.meterRegistry().get("weft.components.failed").functionCounter().count()).isEqualTo(1);
         }
     }
@@ -328,7 +358,7 @@ class ActorTest {
                 entered.countDown();
                 new CountDownLatch(1).await();
             }));
-            stuck.inbox().send("wait forever");
+            stuck.inbox.send("wait forever");
             assertThat(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
             stuck.stop();
@@ -365,8 +395,8 @@ class ActorTest {
         try (Weft weft = Weft.start()) {
             Handler<String> watched = weft.spawn(new Handler<>("watched", String.class, s -> { }));
             weft.spawn(watcher);
-            watcher.inbox().send(watched);
-            Probes.awaitCondition(() -> watcher.inbox().isEmpty(), "the watcher to take the message");
+            watcher.inbox.send(watched);
+            Probes.awaitCondition(() -> watcher.inbox.isEmpty(), "the watcher to take the message");
             watched.stop();
             Signal first = watcher.signals.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(first).isInstanceOfSatisfying(Terminated.class,
@@ -394,9 +424,9 @@ class ActorTest {
         try (Weft weft = Weft.start()) {
             Pairing actor = weft.spawn(new Pairing());
 
-            assertThatThrownBy(() -> actor.inbox().poll()).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> actor.inbox.poll()).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("only");
-            actor.inbox().send("a");
+            actor.inbox.send("a");
             Probes.awaitParked(actor);
             actor.second.send("b");
 

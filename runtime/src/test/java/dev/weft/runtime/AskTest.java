@@ -54,8 +54,8 @@ class AskTest {
         try (Weft weft = Weft.start()) {
             Adder adder = weft.spawn(new Adder());
 
-            int fromThread = adder.inbox().ask(r -> new Add(2, 3, r), WAIT);
-            Asker asker = weft.spawn(new Asker(adder.inbox()));
+            int fromThread = adder.inbox.ask(r -> new Add(2, 3, r), WAIT);
+            Asker asker = weft.spawn(new Asker(adder.inbox));
 
             assertThat(fromThread).isEqualTo(5);
             assertThat(asker.answer.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(42);
@@ -67,9 +67,9 @@ class AskTest {
         try (Weft weft = Weft.start()) {
             Adder adder = weft.spawn(new Adder());
 
-            assertThatThrownBy(() -> adder.inbox().<Integer>ask(r -> new Add(-2, 0, r), Duration.ofMillis(50)))
+            assertThatThrownBy(() -> adder.inbox.<Integer>ask(r -> new Add(-2, 0, r), Duration.ofMillis(50)))
                     .isInstanceOf(AskTimeoutException.class)
-                    .hasMessageContaining("no reply from " + adder.inbox())
+                    .hasMessageContaining("no reply from " + adder.inbox)
                     .hasMessageContaining("PT0.05S");
         }
     }
@@ -79,7 +79,7 @@ class AskTest {
         try (Weft weft = Weft.start()) {
             Adder adder = weft.spawn(new Adder());
 
-            assertThatThrownBy(() -> adder.inbox().<Integer>ask(r -> new Add(-1, 0, r), WAIT))
+            assertThatThrownBy(() -> adder.inbox.<Integer>ask(r -> new Add(-1, 0, r), WAIT))
                     .isInstanceOfSatisfying(AskTargetEndedException.class,
                             e -> assertThat(e.terminated().state()).isEqualTo(ComponentState.FAILED))
                     .hasMessageContaining("ended failed");
@@ -93,7 +93,7 @@ class AskTest {
             adder.stop();
             adder.join(WAIT);
 
-            assertThatThrownBy(() -> adder.inbox().<Integer>ask(r -> new Add(1, 1, r), WAIT))
+            assertThatThrownBy(() -> adder.inbox.<Integer>ask(r -> new Add(1, 1, r), WAIT))
                     .isInstanceOfSatisfying(AskTargetEndedException.class,
                             e -> assertThat(e.terminated().state()).isEqualTo(ComponentState.STOPPED));
         }
@@ -103,7 +103,7 @@ class AskTest {
     void aLateReplyIsDroppedAndCounted() throws Exception {
         try (Weft weft = Weft.start()) {
             Adder adder = weft.spawn(new Adder());
-            assertThatThrownBy(() -> adder.inbox().<Integer>ask(r -> new Add(-2, 7, r), Duration.ofMillis(20)))
+            assertThatThrownBy(() -> adder.inbox.<Integer>ask(r -> new Add(-2, 7, r), Duration.ofMillis(20)))
                     .isInstanceOf(AskTimeoutException.class);
             Add late = adder.unanswered.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(late.replyTo().isPending()).isFalse();
@@ -119,7 +119,7 @@ class AskTest {
         try (Weft weft = Weft.start()) {
             Adder adder = weft.spawn(new Adder());
             ReplyTo<?>[] kept = {null};
-            int answer = adder.inbox().ask(r -> {
+            int answer = adder.inbox.ask(r -> {
                 kept[0] = r;
                 return new Add(1, 2, r);
             }, WAIT);
@@ -143,7 +143,7 @@ class AskTest {
         @Override
         protected void onMessage(Add add) {
             try {
-                inbox().<Integer>ask(r -> new Add(0, 0, r), WAIT);
+                inbox.<Integer>ask(r -> new Add(0, 0, r), WAIT);
                 outcome.complete(null);
             } catch (Exception e) {
                 outcome.complete(e);
@@ -155,7 +155,7 @@ class AskTest {
     void anActorAskingItselfIsRefusedInsteadOfWaitingForTheTimeout() throws Exception {
         try (Weft weft = Weft.start()) {
             SelfAsker self = weft.spawn(new SelfAsker());
-            self.inbox().send(new Add(0, 0, null));
+            self.inbox.send(new Add(0, 0, null));
 
             assertThat(self.outcome.get(WAIT.toSeconds(), TimeUnit.SECONDS))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("asked its own inbox");
@@ -167,9 +167,9 @@ class AskTest {
         try (Weft weft = Weft.start()) {
             Adder adder = weft.spawn(new Adder());
             for (int i = 0; i < 10_000; i++) {
-                assertThat(adder.inbox().<Integer>ask(r -> new Add(1, 1, r), WAIT)).isEqualTo(2);
+                assertThat(adder.inbox.<Integer>ask(r -> new Add(1, 1, r), WAIT)).isEqualTo(2);
             }
-            assertThatThrownBy(() -> adder.inbox().<Integer>ask(r -> new Add(-2, 0, r), Duration.ofMillis(1)))
+            assertThatThrownBy(() -> adder.inbox.<Integer>ask(r -> new Add(-2, 0, r), Duration.ofMillis(1)))
                     .isInstanceOf(AskTimeoutException.class);
 
             Field watchers = Component.class.getDeclaredField("watchers");

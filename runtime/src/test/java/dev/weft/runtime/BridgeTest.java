@@ -118,7 +118,7 @@ class BridgeTest {
             Bridge<Integer> bridge = weft.spawn(new Bridge<>("to-loop", Integer.class, 1024, loop::wakeup));
             Source source = new Source(ROUND_TRIP_MESSAGES);
             InOrderSink sink = weft.spawn(new InOrderSink(ROUND_TRIP_MESSAGES, watchdog));
-            weft.link(source.outbox, bridge.inbox());
+            weft.link(source.outbox, bridge.inbox);
             AtomicInteger outOfOrder = new AtomicInteger();
             AtomicInteger offLoopThread = new AtomicInteger();
             int[] expected = {0};
@@ -159,7 +159,7 @@ class BridgeTest {
             }));
 
             for (int i = 0; i < 1000; i++) {
-                assertThat(bridge.inbox().trySend(i)).isTrue();
+                assertThat(bridge.inbox.trySend(i)).isTrue();
             }
             assertThat(wakeUps).as("wake-ups for a burst of 1000 while nobody drains").hasValue(1);
 
@@ -170,7 +170,7 @@ class BridgeTest {
             assertThat(woken.tryAcquire(1, 200, TimeUnit.MILLISECONDS)).as("a wake-up while idle").isFalse();
             assertThat(wakeUps).hasValue(1);
 
-            bridge.inbox().trySend(1000);
+            bridge.inbox.trySend(1000);
             assertThat(wakeUps).as("the next message after a drain fires again").hasValue(2);
             assertThat(bridge.poll()).isEqualTo(1000);
         }
@@ -181,15 +181,15 @@ class BridgeTest {
         try (Weft weft = quickToClose()) {
             AtomicInteger wakeUps = new AtomicInteger();
             Bridge<Integer> bridge = weft.spawn(new Bridge<>("partial", Integer.class, wakeUps::incrementAndGet));
-            bridge.inbox().trySend(1);
-            bridge.inbox().trySend(2);
+            bridge.inbox.trySend(1);
+            bridge.inbox.trySend(2);
 
             assertThat(bridge.drain(m -> { }, 1)).as("handled at most max").isEqualTo(1);
-            bridge.inbox().trySend(3);
+            bridge.inbox.trySend(3);
             assertThat(wakeUps).as("no wake-up before the integrator drained to empty").hasValue(1);
 
             assertThat(bridge.drain(m -> { }, 10)).isEqualTo(2);
-            bridge.inbox().trySend(4);
+            bridge.inbox.trySend(4);
             assertThat(wakeUps).hasValue(2);
         }
     }
@@ -220,7 +220,7 @@ class BridgeTest {
                 Thread.ofVirtual().start(() -> {
                     try {
                         for (long i = 0; i < PER_PRODUCER; i++) {
-                            bridge.inbox().send(new long[] {producer, i});
+                            bridge.inbox.send(new long[] {producer, i});
                         }
                     } catch (InterruptedException e) {
                         all.completeExceptionally(e);
@@ -254,7 +254,7 @@ class BridgeTest {
                 }
             }));
             Source source = new Source(EXECUTOR_MESSAGES);
-            weft.link(source.outbox, bridge.inbox());
+            weft.link(source.outbox, bridge.inbox);
             weft.spawn(source);
 
             watchdog.await(all);
@@ -268,7 +268,7 @@ class BridgeTest {
     void aSecondThreadPollingWhileADrainRunsIsRefusedClearly() throws Exception {
         try (Weft weft = quickToClose()) {
             Bridge<String> bridge = weft.spawn(new Bridge<>("single", String.class, () -> { }));
-            bridge.inbox().trySend("held");
+            bridge.inbox.trySend("held");
             CountDownLatch inHandler = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             Thread drainer = Thread.ofPlatform().name("drainer").start(() -> bridge.drain(m -> {
@@ -279,7 +279,7 @@ class BridgeTest {
 
             assertThatThrownBy(bridge::poll).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("being drained by").hasMessageContaining("drainer");
-            assertThatThrownBy(() -> bridge.inbox().poll()).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> bridge.inbox.poll()).isInstanceOf(IllegalStateException.class);
             release.countDown();
             drainer.join();
             assertThat(bridge.poll()).as("free again once the drain returned").isNull();
@@ -290,12 +290,12 @@ class BridgeTest {
     void aBlockingReceiveOnABridgeIsRefusedInsteadOfHanging() throws Exception {
         try (Weft weft = quickToClose()) {
             Bridge<String> bridge = weft.spawn(new Bridge<>("no-thread", String.class, () -> { }));
-            bridge.inbox().trySend("x");
+            bridge.inbox.trySend("x");
             AtomicReference<Throwable> thrown = new AtomicReference<>();
 
             bridge.drain(m -> {
                 try {
-                    bridge.inbox().receive();
+                    bridge.inbox.receive();
                 } catch (Throwable t) {
                     thrown.set(t);
                 }
@@ -312,21 +312,21 @@ class BridgeTest {
         Weft weft = Weft.builder().shutdownGrace(Duration.ofSeconds(10)).start();
         Bridge<String> bridge = weft.spawn(new Bridge<>("closing", String.class, loop::wakeup));
         loop.start(() -> bridge.drain(seen::add, Integer.MAX_VALUE));
-        bridge.inbox().send("last words");
+        bridge.inbox.send("last words");
 
         weft.close();
         loop.close();
 
         assertThat(bridge.state()).isEqualTo(ComponentState.FINISHED);
         assertThat(seen).containsExactly("last words");
-        assertThatThrownBy(() -> bridge.inbox().trySend("late")).isInstanceOf(InboxClosedException.class);
+        assertThatThrownBy(() -> bridge.inbox.trySend("late")).isInstanceOf(InboxClosedException.class);
     }
 
     @Test
     void closingTheRuntimeStopsABridgeNobodyDrains() throws Exception {
         Weft weft = Weft.builder().shutdownGrace(Duration.ofMillis(50)).start();
         Bridge<String> bridge = weft.spawn(new Bridge<>("abandoned", String.class, () -> { }));
-        bridge.inbox().trySend("never read");
+        bridge.inbox.trySend("never read");
 
         weft.close();
 
@@ -344,8 +344,8 @@ class BridgeTest {
                 }
             }));
 
-            assertThat(bridge.inbox().trySend("a")).isTrue();
-            assertThat(bridge.inbox().trySend("b")).isTrue();
+            assertThat(bridge.inbox.trySend("a")).isTrue();
+            assertThat(bridge.inbox.trySend("b")).isTrue();
 
             assertThat(calls).hasValue(2);
             assertThat(bridge.poll()).isEqualTo("a");
@@ -362,7 +362,7 @@ class BridgeTest {
                 throw new IllegalArgumentException("cannot handle " + m);
             }));
 
-            bridge.inbox().send("poison");
+            bridge.inbox.send("poison");
 
             Terminated end = bridge.join(WAIT);
             assertThat(end.state()).isEqualTo(ComponentState.FAILED);

@@ -23,7 +23,7 @@ class CloseTreeTest {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                Signal s = control().receive();
+                Signal s = control.receive();
                 signals.add(s);
                 if (s instanceof Shutdown) {
                     return;
@@ -49,7 +49,7 @@ class CloseTreeTest {
         @Override
         protected void run() throws InterruptedException {
             spawn(child);
-            while (!(control().receive() instanceof Shutdown)) {
+            while (!(control.receive() instanceof Shutdown)) {
                 // only Shutdown matters here
             }
             if (owns) {

@@ -66,7 +66,7 @@ class ClosedInboxTest {
             Quick quick = weft.spawn(new Quick());
             quick.join(WAIT);
 
-            assertThatThrownBy(() -> quick.control().send(new Shutdown()))
+            assertThatThrownBy(() -> quick.control.send(new Shutdown()))
                     .isInstanceOf(InboxClosedException.class)
                     .hasMessageContaining("control")
                     .hasMessageContaining(quick.name());
@@ -81,7 +81,7 @@ class ClosedInboxTest {
             double before = dead(weft);
 
             quick.shutdown();
-            assertThatThrownBy(() -> quick.control().trySend(new Shutdown())).isInstanceOf(InboxClosedException.class);
+            assertThatThrownBy(() -> quick.control.trySend(new Shutdown())).isInstanceOf(InboxClosedException.class);
 
             assertThat(dead(weft) - before).isEqualTo(2);
         }
@@ -93,7 +93,7 @@ class ClosedInboxTest {
             Quick quick = weft.spawn(new Quick());
             quick.join(WAIT);
             Signaller signaller = new Signaller();
-            weft.link(signaller.out, quick.control());
+            weft.link(signaller.out, quick.control);
             weft.spawn(signaller);
             double before = dead(weft);
 

@@ -37,11 +37,11 @@ class EndOfInputTest {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                Inbox<?> ready = select(signals, control());
+                Inbox<?> ready = select(signals, control);
                 for (Signal s; (s = signals.poll()) != null; ) {
                     seen.add(s);
                 }
-                if (ready == control()) {
+                if (ready == control) {
                     return;
                 }
             }
@@ -51,7 +51,7 @@ class EndOfInputTest {
     private static List<Signal> signalsOf(Component producer) throws Exception {
         try (Weft weft = Weft.start()) {
             Recorder recorder = new Recorder();
-            weft.link(producer.signal(), recorder.signals);
+            weft.link(producer.signal, recorder.signals);
             weft.spawn(recorder);
             weft.spawn(producer);
             producer.join(WAIT);
@@ -69,14 +69,14 @@ class EndOfInputTest {
 
     @Test
     void aBodyThatSentProducerFinishedItselfGetsNoSecondOne() throws Exception {
-        Body producer = new Body(self -> self.signal().send(new ProducerFinished(self)));
+        Body producer = new Body(self -> self.signal.send(new ProducerFinished(self)));
         assertThat(signalsOf(producer)).containsExactly(new ProducerFinished(producer));
     }
 
     @Test
     void aBodyThatSentShutdownDownstreamGetsNoProducerFinishedAfterIt() throws Exception {
         Shutdown sent = new Shutdown();
-        Body producer = new Body(self -> self.signal().send(sent));
+        Body producer = new Body(self -> self.signal.send(sent));
         assertThat(signalsOf(producer)).containsExactly(sent);
     }
 
@@ -135,8 +135,8 @@ class EndOfInputTest {
             Summer summer = new Summer();
             Recorder recorder = new Recorder();
             Numbers producer = new Numbers(count);
-            weft.pipe(producer.outbox, summer.inbox());
-            weft.link(summer.signal(), recorder.signals);
+            weft.pipe(producer.outbox, summer.inbox);
+            weft.link(summer.signal, recorder.signals);
             weft.spawn(recorder);
             weft.spawn(summer);
             weft.spawn(producer);

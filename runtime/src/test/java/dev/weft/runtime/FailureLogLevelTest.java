@@ -77,7 +77,7 @@ class FailureLogLevelTest {
         @Override
         protected void run() throws InterruptedException {
             spawn(child);
-            while (!(control().receive() instanceof Terminated)) {
+            while (!(control.receive() instanceof Terminated)) {
                 // wait for the child's end
             }
         }

@@ -42,7 +42,7 @@ class ForEachTest {
             Collect collect = new Collect(-1);
             EndOfInputTest.Recorder recorder = new EndOfInputTest.Recorder();
             weft.pipe(numbers.outbox, collect.inbox);
-            weft.link(collect.signal(), recorder.signals);
+            weft.link(collect.signal, recorder.signals);
             weft.spawn(recorder);
             weft.spawn(collect);
             weft.spawn(numbers);
@@ -64,7 +64,7 @@ class ForEachTest {
                 assertThat(collect.inbox.trySend(i)).isTrue();
                 sent.add(i);
             }
-            collect.control().send(new ProducerFinished(collect));   // already there when it starts
+            collect.control.send(new ProducerFinished(collect));   // already there when it starts
             weft.spawn(collect);
 
             assertThat(collect.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
@@ -77,12 +77,12 @@ class ForEachTest {
         try (Weft weft = Weft.start()) {
             Collect collect = new Collect(-1);
             EndOfInputTest.Recorder recorder = new EndOfInputTest.Recorder();
-            weft.link(collect.signal(), recorder.signals);
+            weft.link(collect.signal, recorder.signals);
             for (int i = 0; i < 3; i++) {
                 assertThat(collect.inbox.trySend(i)).isTrue();
             }
             Shutdown shutdown = new Shutdown();
-            collect.control().send(shutdown);
+            collect.control.send(shutdown);
             weft.spawn(recorder);
             weft.spawn(collect);
 

@@ -52,7 +52,7 @@ class GraphSnapshotTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
         }
     }
 
@@ -71,7 +71,7 @@ class GraphSnapshotTest {
             inbox.passThrough(inner.inbox);
             spawn(inner);
             wired.countDown();
-            control().receive();
+            control.receive();
         }
 
         @Override
@@ -81,7 +81,7 @@ class GraphSnapshotTest {
 
         @Override
         public List<Inbox<?>> deliversTo() {
-            return List.of(inner.control());
+            return List.of(inner.control);
         }
     }
 

@@ -22,9 +22,9 @@ class LifecycleTest {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                Inbox<?> ready = select(inbox, control());
-                if (ready == control()) {
-                    if (control().poll() instanceof Shutdown) {
+                Inbox<?> ready = select(inbox, control);
+                if (ready == control) {
+                    if (control.poll() instanceof Shutdown) {
                         return;
                     }
                 } else {
@@ -59,7 +59,7 @@ class LifecycleTest {
                 }
             });
             for (;;) {
-                if (control().receive() instanceof Terminated t) {
+                if (control.receive() instanceof Terminated t) {
                     childEnded.complete(t);
                     return;
                 }
@@ -126,7 +126,7 @@ class LifecycleTest {
                 @Override
                 protected void run() throws InterruptedException {
                     watch(echo);
-                    seen.complete((Terminated) control().receive());
+                    seen.complete((Terminated) control.receive());
                 }
             }
             Watcher early = weft.spawn(new Watcher());

@@ -67,7 +67,7 @@ class LinksTest {
             spawn(inner);
             spawn(innerSource);
             wired.complete(null);
-            control().receive();
+            control.receive();
         }
     }
 

@@ -68,7 +68,7 @@ class MisuseTest {
             watch(watched);
             watching.complete(null);
             int seen = 0;
-            for (Signal s = control().receive(); !(s instanceof Go); s = control().receive()) {
+            for (Signal s = control.receive(); !(s instanceof Go); s = control.receive()) {
                 if (s instanceof Terminated t && t.component() == watched) {
                     seen++;
                 }
@@ -213,9 +213,9 @@ class MisuseTest {
                 @Override
                 protected void onMessage(Integer n) {
                     try {
-                        inbox().send(n);
-                        inbox().send(n);
-                        inbox().send(n);
+                        inbox.send(n);
+                        inbox.send(n);
+                        inbox.send(n);
                         thrown.complete(null);
                     } catch (Throwable t) {
                         thrown.complete(t);
@@ -224,7 +224,7 @@ class MisuseTest {
             };
             weft.spawn(actor);
 
-            actor.inbox().send(1);
+            actor.inbox.send(1);
 
             assertThat(thrown.get(WAIT.toSeconds(), TimeUnit.SECONDS))
                     .isInstanceOf(IllegalStateException.class)
@@ -242,7 +242,7 @@ class MisuseTest {
             watcher.watching.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             watched.close();
-            watcher.control().send(new Go());
+            watcher.control.send(new Go());
 
             assertThat(watcher.terminatedSeen.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
         }
@@ -256,7 +256,7 @@ class MisuseTest {
             parent.watching.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             child.close();
-            parent.control().send(new Go());
+            parent.control.send(new Go());
 
             assertThat(parent.terminatedSeen.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
         }

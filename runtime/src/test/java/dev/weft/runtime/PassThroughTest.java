@@ -48,7 +48,7 @@ class PassThroughTest {
         @Override
         protected void run() throws InterruptedException {
             if (!takes || waitsForGo) {
-                control().receive();
+                control.receive();
             }
             if (!takes) {
                 return;
@@ -85,9 +85,9 @@ class PassThroughTest {
         @Override
         protected void run() throws InterruptedException {
             spawn(inner);
-            control().receive();
+            control.receive();
             inbox.passThrough(inner.inbox);
-            control().receive();
+            control.receive();
         }
     }
 
@@ -108,10 +108,10 @@ class PassThroughTest {
         protected void run() throws InterruptedException {
             spawn(first);
             spawn(second);
-            control().receive();
+            control.receive();
             inbox.passThrough(second.inbox);
             first.shutdown();
-            control().receive();
+            control.receive();
         }
     }
 
@@ -138,7 +138,7 @@ class PassThroughTest {
                 shell.inbox.send(i);
             }
 
-            shell.control().send(new Go());
+            shell.control.send(new Go());
             for (int i = 6; i <= 8; i++) {
                 shell.inbox.send(i);
             }
@@ -157,7 +157,7 @@ class PassThroughTest {
             Thread sender = sendInBackground(shell.inbox, 3, sent);
             awaitParked(sender);
 
-            shell.control().send(new Go());
+            shell.control.send(new Go());
 
             sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             shell.inbox.send(4);
@@ -179,7 +179,7 @@ class PassThroughTest {
                         throw new AssertionError(e);
                     }
                 });
-                shell.control().send(new Go());
+                shell.control.send(new Go());
                 List<Integer> expected = new ArrayList<>();
                 for (int i = 0; i < STREAM_LENGTH; i++) {
                     expected.add(i);
@@ -202,7 +202,7 @@ class PassThroughTest {
             shell.inner.inbox.send(2);          // the inner inbox is full: the hand-on of 3 and 4 waits
             shell.inbox.send(3);
             shell.inbox.send(4);
-            shell.control().send(new Go());
+            shell.control.send(new Go());
             Probes.awaitCondition(shell.inbox::isForwarding, "the shell to pass its inbox through");
 
             assertThat(shell.inbox.trySend(5)).as("refused while 3 and 4 are handed on").isFalse();
@@ -211,7 +211,7 @@ class PassThroughTest {
             assertThat(shell.inbox.trySend(5)).as("refused after the callback is left").isFalse();
             assertThat(space.getCount()).as("nothing has moved yet").isOne();
 
-            shell.inner.control().send(new Go());
+            shell.inner.control.send(new Go());
 
             assertThat(space.await(WAIT.toSeconds(), TimeUnit.SECONDS))
                     .as("the callback ran once the hand-on published the pass-through").isTrue();
@@ -230,7 +230,7 @@ class PassThroughTest {
             Thread sender = sendInBackground(switcher.inbox, 3, sent);
             awaitParked(sender);
 
-            switcher.control().send(new Go());
+            switcher.control.send(new Go());
 
             sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             switcher.inbox.send(4);

@@ -20,7 +20,7 @@ class PipeTest {
             for (int i = 1; i <= 3; i++) {
                 outbox.send(i);
             }
-            signal().send(new ProducerFinished(this));
+            signal.send(new ProducerFinished(this));
         }
     }
 
@@ -31,9 +31,9 @@ class PipeTest {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (select(inbox, control()) == inbox) {
+                if (select(inbox, control) == inbox) {
                     seen.add(inbox.poll());
-                } else if (control().poll() instanceof ProducerFinished) {
+                } else if (control.poll() instanceof ProducerFinished) {
                     for (Integer n = inbox.poll(); n != null; n = inbox.poll()) {
                         seen.add(n);
                     }
@@ -62,14 +62,14 @@ class PipeTest {
         Numbers numbers = new Numbers();
         Collect first = new Collect();
         Collect second = new Collect();
-        numbers.signal().linkTo(first.control());
+        numbers.signal.linkTo(first.control);
 
         assertThatThrownBy(() -> pipeIn(numbers, second))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already goes to")
                 .hasMessageContaining("link(");
         assertThat(numbers.outbox.isLinked()).isFalse();
-        assertThat(numbers.signal().target()).isSameAs(first.control());
+        assertThat(numbers.signal.target()).isSameAs(first.control);
     }
 
     @Test

@@ -16,16 +16,12 @@ class ReadmeExampleTest {
         protected void run() throws Exception { for (int i = 1; i <= 5; i++) outbox.send(i); }
     }
 
-    static class Printer extends Component {
-        final Inbox<Integer> inbox = inbox(Integer.class);
-        protected void run() throws Exception { forEach(inbox, n -> PRINTED.add("got " + n)); }
-    }
-
     @Test
     void theReadmeExamplePrintsEveryNumberThenEnds() throws Exception {
-        Printer printer;
+        Actor<Integer> printer;
         try (Weft weft = Weft.start()) {
-            Numbers numbers = new Numbers(); printer = new Printer();
+            Numbers numbers = new Numbers();
+            printer = Actor.of(Integer.class, n -> PRINTED.add("got " + n));
             weft.pipe(numbers.outbox, printer.inbox);
             weft.spawn(numbers); weft.spawn(printer).join(Duration.ofSeconds(10));
         }

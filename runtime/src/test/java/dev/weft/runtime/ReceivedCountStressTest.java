@@ -28,7 +28,7 @@ class ReceivedCountStressTest {
                 n++;
             }
             done.complete(n);
-            control().receive();
+            control.receive();
         }
     }
 

@@ -23,7 +23,7 @@ class RuntimeLinksTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
         }
     }
 
@@ -33,7 +33,7 @@ class RuntimeLinksTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
         }
     }
 

@@ -26,7 +26,7 @@ class ServiceRegistryTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
         }
     }
 
@@ -40,7 +40,7 @@ class ServiceRegistryTest {
             services().watch(GREETER, this);
             watching.countDown();
             for (;;) {
-                events.put(control().receive());
+                events.put(control.receive());
             }
         }
     }

@@ -117,7 +117,7 @@ class SpawnTest {
     void anActorStoppedBeforeItIsSpawnedEndsStoppedWithoutRunningOnStartOrHandlingAnything() throws Exception {
         try (Weft weft = Weft.start()) {
             Idler actor = new Idler();
-            actor.inbox().send("queued before the spawn");
+            actor.inbox.send("queued before the spawn");
             actor.stop();
 
             weft.spawn(actor);

@@ -27,7 +27,7 @@ class StallDiagnosisTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
         }
     }
 
@@ -47,9 +47,35 @@ class StallDiagnosisTest {
                     .hasMessageContaining(collect.name() + " is still RUNNING, waiting for a message on "
                             + collect.name() + ".inbox and " + collect.name() + ".control")
                     .hasMessageContaining("nothing is linked to " + collect.name() + ".control")
-                    .hasMessageContaining("link the producer's signal() to " + collect.name() + ".control()")
+                    .hasMessageContaining("link the producer's signal to " + collect.name() + ".control")
                     .hasMessageContaining("weft.pipe(the producer's outbox, " + collect.name() + ".inbox)");
             assertThat(weft.diagnose()).singleElement().asString().startsWith(collect.name() + ": ");
+        }
+    }
+
+    @Test
+    void anIdleActorWhoseProducerWasNotLinkedToItsControlIsToldTheFixToo() throws Exception {
+        try (Weft weft = Weft.start()) {
+            EndOfInputTest.Numbers numbers = new EndOfInputTest.Numbers(3);
+            java.util.concurrent.CountDownLatch handled = new java.util.concurrent.CountDownLatch(3);
+            Actor<Integer> printer = Actor.of("printer", Integer.class, n -> handled.countDown());
+            weft.link(numbers.outbox, printer.inbox);              // data only: the classic mistake
+            weft.spawn(printer);
+            weft.spawn(numbers);
+            assertThat(handled.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (printer.awaiting().length < 2) {               // its last turn is ending
+                assertThat(System.nanoTime()).as("printer never went idle").isLessThan(deadline);
+                Thread.yield();
+            }
+
+            assertThatThrownBy(() -> printer.join(SHORT))
+                    .isInstanceOf(java.util.concurrent.TimeoutException.class)
+                    .hasMessageContaining("printer is still RUNNING, waiting for a message on printer.inbox and "
+                            + "printer.control")
+                    .hasMessageContaining("nothing is linked to printer.control")
+                    .hasMessageContaining("weft.pipe(");
+            assertThat(weft.diagnose()).singleElement().asString().startsWith("printer: nothing is linked");
         }
     }
 
@@ -68,7 +94,7 @@ class StallDiagnosisTest {
                     .hasMessageContaining(collect.name() + " is still RUNNING")
                     .hasMessageContaining(collect.name() + ".control")
                     .hasMessageContaining("nothing is linked to " + collect.name() + ".control")
-                    .hasMessageContaining("link " + numbers.name() + ".signal() to " + collect.name() + ".control()")
+                    .hasMessageContaining("link " + numbers.name() + ".signal to " + collect.name() + ".control")
                     .hasMessageContaining("weft.pipe(" + numbers.name() + ".outbox, " + collect.name() + ".inbox)");
 
             assertThat(weft.diagnose()).singleElement().asString()

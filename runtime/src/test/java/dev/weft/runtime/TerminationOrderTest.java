@@ -27,7 +27,7 @@ class TerminationOrderTest {
 
         @Override
         protected void run() throws InterruptedException {
-            control().receive();
+            control.receive();
             throw new IllegalStateException("the failing stage broke");
         }
     }
@@ -79,7 +79,7 @@ class TerminationOrderTest {
 
         Parent(FailingActor failing) {
             this.failing = failing;
-            this.failingInbox = failing.inbox();
+            this.failingInbox = failing.inbox;
         }
 
         @Override
@@ -90,7 +90,7 @@ class TerminationOrderTest {
             }
             int ended = 0;
             while (ended < UPSTREAM + 1) {
-                if (control().receive() instanceof Terminated t) {
+                if (control.receive() instanceof Terminated t) {
                     ended++;
                     if (t.failed()) {
                         firstFailure.complete(t);
@@ -114,7 +114,7 @@ class TerminationOrderTest {
         try (Weft weft = Weft.start()) {
             for (int round = 0; round < ROUNDS; round++) {
                 Parent parent = weft.spawn(parents.get());
-                parent.failing.control().send(new Go());
+                parent.failing.control.send(new Go());
 
                 Terminated first = parent.firstFailure.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 

@@ -49,7 +49,7 @@ public final class Harness<C extends Component> {
 
     private static <T> Probe<T> capture(Weft weft, Outbox<T> out) {
         Probe<T> probe = Probe.spawn(weft, out + ".probe", out.type());
-        out.linkTo(probe.inbox());
+        out.linkTo(probe.inbox);
         return probe;
     }
 
@@ -70,7 +70,7 @@ public final class Harness<C extends Component> {
 
     /** Returns the probe that captures the component's {@code signal} outbox. */
     public Probe<Signal> signals() {
-        return probe(component.signal());
+        return probe(component.signal);
     }
 
     /**

@@ -17,7 +17,7 @@ import java.util.function.Predicate;
  *
  * <pre>{@code
  * Probe<Integer> out = Probe.spawn(weft, "out", Integer.class);
- * weft.link(doubler.outbox, out.inbox());
+ * weft.link(doubler.outbox, out.inbox);
  * doubler.inbox.send(21);
  * assertThat(out.expectMessage()).isEqualTo(42);
  * out.expectNoMessage(Duration.ofMillis(100));
@@ -38,10 +38,13 @@ public final class Probe<T> {
     static final int CAPACITY = 65_536;
 
     private final Bridge<T> bridge;
+    /** The sink to link outboxes to (or to send into): the probe's inbox, seen send-only. */
+    public final Sink<T> inbox;
     private final Semaphore woken = new Semaphore(0);
 
     private Probe(String name, Class<T> type) {
         this.bridge = new Bridge<>(name, type, CAPACITY, woken::release);
+        this.inbox = bridge.inbox;
     }
 
     /** Spawns a probe in {@code weft}; it ends when the runtime closes. */
@@ -49,11 +52,6 @@ public final class Probe<T> {
         Probe<T> probe = new Probe<>(name, type);
         weft.spawn(probe.bridge);
         return probe;
-    }
-
-    /** Returns the sink to link outboxes to (or to send into). */
-    public Sink<T> inbox() {
-        return bridge.inbox();
     }
 
     /** Waits up to {@link #DEFAULT_TIMEOUT} for the next message and returns it. */

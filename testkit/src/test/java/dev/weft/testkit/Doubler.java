@@ -14,10 +14,10 @@ final class Doubler extends Component {
     @Override
     protected void run() throws InterruptedException {
         for (;;) {
-            Inbox<?> ready = select(inbox, control());
-            if (ready == control()) {
-                if (control().poll() instanceof Shutdown) {
-                    signal().send(new ProducerFinished(this));
+            Inbox<?> ready = select(inbox, control);
+            if (ready == control) {
+                if (control.poll() instanceof Shutdown) {
+                    signal.send(new ProducerFinished(this));
                     return;
                 }
             } else {

@@ -19,7 +19,7 @@ class ProbeTest {
     void expectMessageReturnsWhatALinkedComponentSent(Weft weft) throws Exception {
         Doubler doubler = weft.spawn(new Doubler());
         Probe<Integer> out = Probe.spawn(weft, "out", Integer.class);
-        weft.link(doubler.outbox, out.inbox());
+        weft.link(doubler.outbox, out.inbox);
 
         doubler.inbox.send(21);
 
@@ -37,8 +37,8 @@ class ProbeTest {
     @Test
     void expectMessageOfATypeChecksTheType(Weft weft) {
         Probe<Object> probe = Probe.spawn(weft, "any", Object.class);
-        probe.inbox().trySend("text");
-        probe.inbox().trySend(7);
+        probe.inbox.trySend("text");
+        probe.inbox.trySend(7);
 
         assertThat(probe.expectMessage(String.class)).isEqualTo("text");
         assertThatThrownBy(() -> probe.expectMessage(String.class)).isInstanceOf(AssertionError.class)
@@ -48,8 +48,8 @@ class ProbeTest {
     @Test
     void expectMessageWithAPredicateChecksTheMessage(Weft weft) {
         Probe<Integer> probe = Probe.spawn(weft, "numbers", Integer.class);
-        probe.inbox().trySend(4);
-        probe.inbox().trySend(5);
+        probe.inbox.trySend(4);
+        probe.inbox.trySend(5);
 
         assertThat(probe.expectMessage(n -> n % 2 == 0)).isEqualTo(4);
         assertThatThrownBy(() -> probe.expectMessage(n -> n % 2 == 0)).isInstanceOf(AssertionError.class)
@@ -61,7 +61,7 @@ class ProbeTest {
         Probe<String> probe = Probe.spawn(weft, "quiet", String.class);
 
         probe.expectNoMessage(SHORT);
-        probe.inbox().trySend("intruder");
+        probe.inbox.trySend("intruder");
         assertThatThrownBy(() -> probe.expectNoMessage(SHORT)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("intruder");
     }
@@ -70,7 +70,7 @@ class ProbeTest {
     void receiveNReturnsMessagesInOrderAndSaysHowManyCameWhenTooFew(Weft weft) throws Exception {
         Doubler doubler = weft.spawn(new Doubler());
         Probe<Integer> out = Probe.spawn(weft, "out", Integer.class);
-        weft.link(doubler.outbox, out.inbox());
+        weft.link(doubler.outbox, out.inbox);
         for (int i = 0; i < 1000; i++) {
             doubler.inbox.send(i);
         }
@@ -85,7 +85,7 @@ class ProbeTest {
         Probe<String> probe = Probe.spawn(weft, "later", String.class);
         Thread.ofPlatform().start(() -> {
             try {
-                probe.inbox().send("hello", Duration.ofSeconds(5));
+                probe.inbox.send("hello", Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -97,7 +97,7 @@ class ProbeTest {
     @Test
     void failureMessagesPrintByteArraysAsTextNotAsIdentities(Weft weft) {
         Probe<byte[]> probe = Probe.spawn(weft, "bytes", byte[].class);
-        probe.inbox().trySend("ping\r\n".getBytes(StandardCharsets.US_ASCII));
+        probe.inbox.trySend("ping\r\n".getBytes(StandardCharsets.US_ASCII));
 
         assertThatThrownBy(() -> probe.expectNoMessage(SHORT)).isInstanceOf(AssertionError.class)
                 .hasMessageEndingWith("but got byte[6] \"ping\\r\\n\"")
@@ -107,7 +107,7 @@ class ProbeTest {
     @Test
     void aMessageOfTheWrongTypeNamesArrayTypesAsJavaDoes(Weft weft) {
         Probe<Object> probe = Probe.spawn(weft, "any", Object.class);
-        probe.inbox().trySend(new int[] {1, 2, 3});
+        probe.inbox.trySend(new int[] {1, 2, 3});
 
         assertThatThrownBy(() -> probe.expectMessage(String.class)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("expected a java.lang.String but got int[3] [1, 2, 3] (int[])");
@@ -116,7 +116,7 @@ class ProbeTest {
     @Test
     void receiveNListsArraysReadablyWhenTooFewCome(Weft weft) {
         Probe<byte[]> probe = Probe.spawn(weft, "frames", byte[].class);
-        probe.inbox().trySend(new byte[] {0, 1});
+        probe.inbox.trySend(new byte[] {0, 1});
 
         assertThatThrownBy(() -> probe.receiveN(2, SHORT)).isInstanceOf(AssertionError.class)
                 .hasMessageEndingWith("but got 1: [byte[2] \"\\x00\\x01\"]");
@@ -133,10 +133,10 @@ class ProbeTest {
     @Test
     void fishForMessageWaitsForAMatchSentLater(Weft weft) {
         Probe<String> probe = Probe.spawn(weft, "later", String.class);
-        probe.inbox().trySend("noise");
+        probe.inbox.trySend("noise");
         Thread.ofPlatform().start(() -> {
             try {
-                probe.inbox().send("wanted", Duration.ofSeconds(5));
+                probe.inbox.send("wanted", Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -204,7 +204,7 @@ class ProbeTest {
     private static <T> Probe<T> holding(Weft weft, Class<T> type, T... messages) {
         Probe<T> probe = Probe.spawn(weft, "held", type);
         for (T m : messages) {
-            assertThat(probe.inbox().trySend(m)).as("the probe takes %s", m).isTrue();
+            assertThat(probe.inbox.trySend(m)).as("the probe takes %s", m).isTrue();
         }
         return probe;
     }

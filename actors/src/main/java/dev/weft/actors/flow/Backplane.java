@@ -116,10 +116,10 @@ public final class Backplane<T> extends Component {
         }
         try {
             for (;;) {
-                Inbox<?> ready = select(inbox, control());
+                Inbox<?> ready = select(inbox, control);
                 if (ready == inbox) {
                     publish(inbox.poll());
-                } else if (control().poll() instanceof Shutdown) {
+                } else if (control.poll() instanceof Shutdown) {
                     return;
                 }
             }

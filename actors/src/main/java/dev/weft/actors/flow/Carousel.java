@@ -91,10 +91,10 @@ public final class Carousel<N, I, O> extends Component {
                     handle(deferred.poll());
                     continue;
                 }
-                if (!stopping && select(next, control()) == next) {
+                if (!stopping && select(next, control) == next) {
                     replace(next.poll());
                 } else {
-                    handle(control().receive());
+                    handle(control.receive());
                 }
             }
         } finally {
@@ -121,7 +121,7 @@ public final class Carousel<N, I, O> extends Component {
             }
         } else if (current != null) {
             try {
-                current.control().send(s);
+                current.control.send(s);
             } catch (InboxClosedException ended) {
                 // Its Terminated is on the way.
             }
@@ -148,7 +148,7 @@ public final class Carousel<N, I, O> extends Component {
     /** Waits for {@code old} to end, keeping the other signals for later. */
     private void awaitEnd(Component old) throws InterruptedException {
         for (;;) {
-            Signal s = control().receive();
+            Signal s = control.receive();
             if (s instanceof Terminated t && t.component() == old) {
                 return;
             }

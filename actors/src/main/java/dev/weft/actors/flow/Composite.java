@@ -79,7 +79,7 @@ abstract class Composite extends Component {
                 spawn(child);
             }
             while (!live.isEmpty()) {
-                Signal s = control().receive();
+                Signal s = control.receive();
                 if (s instanceof Terminated t) {
                     if (live.remove(t.component()) && t.failed() && failure == null
                             && !(stopping && t.cause() instanceof InboxClosedException)) {

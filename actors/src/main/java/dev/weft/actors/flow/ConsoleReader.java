@@ -10,7 +10,7 @@ import java.io.Reader;
 
 /**
  * Reads lines from standard input (or a given reader) and sends each on its {@link #outbox}. At the
- * end of input it sends {@link ProducerFinished} on {@link #signal()} and ends. A {@link Shutdown}
+ * end of input it sends {@link ProducerFinished} on {@link #signal} and ends. A {@link Shutdown}
  * is noticed between lines: a read that blocks cannot be cut short except by
  * {@link Component#stop()}, and not at all for {@code System.in}, so close the input to end it.
  */
@@ -34,11 +34,11 @@ public final class ConsoleReader extends Component {
     protected void run() throws Exception {
         BufferedReader lines = source instanceof BufferedReader b ? b : new BufferedReader(source);
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-            if (control().poll() instanceof Shutdown) {
+            if (control.poll() instanceof Shutdown) {
                 return;
             }
             outbox.send(line);
         }
-        InputLoop.sendSignal(signal(), new ProducerFinished(this));
+        InputLoop.sendSignal(signal, new ProducerFinished(this));
     }
 }

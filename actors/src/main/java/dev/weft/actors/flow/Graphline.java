@@ -110,7 +110,7 @@ public final class Graphline extends Composite {
             Inbox<?> outer = box(() -> Boxes.requireInbox(Graphline.this, called(SELF), link.fromBox()), link);
             Inbox<?> inner = box(() -> Boxes.requireInbox(to, called(link.to()), link.toBox()), link);
             checkFits(link, outer.type(), inner.type());
-            if (outer == control()) {
+            if (outer == control) {
                 @SuppressWarnings("unchecked")
                 Inbox<? super Signal> target = (Inbox<? super Signal>) inner;
                 relaySignalsTo(target);

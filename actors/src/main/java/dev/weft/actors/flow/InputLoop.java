@@ -39,22 +39,22 @@ abstract class InputLoop<I> extends Component {
     void endOfInput() throws Exception {
     }
 
-    /** Passes a signal downstream; by default on {@link #signal()}. */
+    /** Passes a signal downstream; by default on {@link #signal}. */
     void passOn(Signal s) throws InterruptedException {
-        sendSignal(signal(), s);
+        sendSignal(signal, s);
     }
 
     @Override
     protected final void run() throws Exception {
         for (;;) {
-            Inbox<?> ready = select(inbox, control());
+            Inbox<?> ready = select(inbox, control);
             if (ready == inbox) {
                 if (!handle(inbox.poll())) {
                     return;
                 }
                 continue;
             }
-            Signal s = control().poll();
+            Signal s = control.poll();
             if (s instanceof ProducerFinished) {
                 for (I m = inbox.poll(); m != null; m = inbox.poll()) {
                     if (!handle(m)) {
@@ -96,7 +96,7 @@ abstract class InputLoop<I> extends Component {
 
     /** Returns false after passing on a {@code Shutdown} found waiting; throws {@code refused} if there is none. */
     private boolean obeyWaitingShutdown(InboxClosedException refused) throws InterruptedException {
-        for (Signal s = control().poll(); s != null; s = control().poll()) {
+        for (Signal s = control.poll(); s != null; s = control.poll()) {
             if (s instanceof Shutdown shutdown) {
                 passOn(shutdown);
                 return false;

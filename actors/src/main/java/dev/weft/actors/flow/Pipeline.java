@@ -15,7 +15,7 @@ import java.util.function.Predicate;
  * Children in a chain: each child's {@code outbox} is linked to the next child's {@code inbox}, and
  * each {@code signal} to the next {@code control}. The pipeline's own {@link #inbox} passes through
  * to the first child's inbox and the last child's {@code outbox} and {@code signal} pass through to
- * the pipeline's {@link #outbox} and {@link #signal()}, so a pipeline is used like any component.
+ * the pipeline's {@link #outbox} and {@link #signal}, so a pipeline is used like any component.
  *
  * <pre>{@code
  * Pipeline<String, Integer> lengths = Pipeline.from(String.class)
@@ -78,15 +78,15 @@ public final class Pipeline<I, O> extends Composite {
                     + last.name() + " sends " + lastOut.type().getName());
         }
         Boxes.passThroughUnchecked(inbox, firstIn);
-        relaySignalsTo(first.control());
+        relaySignalsTo(first.control);
         for (int i = 0; i + 1 < children.size(); i++) {
             Component from = children.get(i);
             Component to = children.get(i + 1);
             Boxes.linkUnchecked(from.findOutbox("outbox"), to.findInbox("inbox"));
-            from.signal().linkTo(to.control());
+            from.signal.linkTo(to.control);
         }
         Boxes.passThroughUnchecked(lastOut, outbox);
-        last.signal().passThrough(signal());
+        last.signal.passThrough(signal);
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.function.Predicate;
  * A component that turns each message of its {@link #inbox} into zero or more messages on its
  * {@link #outbox}: the building block of pipelines. It ends on {@link dev.weft.runtime.ProducerFinished}
  * (after handling what is queued and calling {@link #onEndOfInput()}, and passing the news on through
- * {@link #signal()}) or on {@link dev.weft.runtime.Shutdown} (passed on too).
+ * {@link #signal}) or on {@link dev.weft.runtime.Shutdown} (passed on too).
  *
  * <pre>{@code
  * final class SplitWords extends Stage<String, String> {

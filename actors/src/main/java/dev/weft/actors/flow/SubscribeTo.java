@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Its buffer holds {@code capacity} messages; when full, the {@link Overflow} policy decides.
  * When the backplane ends, the subscriber sends what it has buffered, then
- * {@link ProducerFinished} on {@link #signal()}, and ends. A {@link Shutdown} ends it at once.
+ * {@link ProducerFinished} on {@link #signal}, and ends. A {@link Shutdown} ends it at once.
  *
  * @param <T> the type of message received
  */
@@ -102,12 +102,12 @@ public final class SubscribeTo<T> extends Component {
                             + " messages behind on backplane '" + backplane + "' and was disconnected");
                 }
                 if (closed) {
-                    InputLoop.sendSignal(signal(), new ProducerFinished(this));
+                    InputLoop.sendSignal(signal, new ProducerFinished(this));
                     return;
                 }
-                if (select(wake, control()) == wake) {
+                if (select(wake, control) == wake) {
                     wake.poll();
-                } else if (control().poll() instanceof Shutdown) {
+                } else if (control.poll() instanceof Shutdown) {
                     return;
                 }
             }

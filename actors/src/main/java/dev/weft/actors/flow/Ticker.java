@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * Sends 1, 2, 3, ... on its {@link #outbox}, one every period, measured from its start so that a
  * slow receiver does not make it drift. After the given number of ticks it sends
- * {@link ProducerFinished} on {@link #signal()} and ends; a {@link Shutdown} ends it at once. While
+ * {@link ProducerFinished} on {@link #signal} and ends; a {@link Shutdown} ends it at once. While
  * the receiver's inbox is full the ticker waits (back-pressure), and the ticks it missed come late,
  * not never.
  */
@@ -43,13 +43,13 @@ public final class Ticker extends Component {
         for (long n = 1; n <= ticks; n++) {
             next += periodNanos;
             for (long left = next - System.nanoTime(); left > 0; left = next - System.nanoTime()) {
-                Signal s = control().receive(Duration.ofNanos(left));
+                Signal s = control.receive(Duration.ofNanos(left));
                 if (s instanceof Shutdown) {
                     return;
                 }
             }
             outbox.send(n);
         }
-        InputLoop.sendSignal(signal(), new ProducerFinished(this));
+        InputLoop.sendSignal(signal, new ProducerFinished(this));
     }
 }

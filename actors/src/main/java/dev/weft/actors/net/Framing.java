@@ -24,9 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *             .then(lines.encoder(adapter))
  *             .build();
  *     adapter.outbox.linkTo(shout.inbox);
- *     adapter.signal().linkTo(shout.control());
+ *     adapter.signal.linkTo(shout.control);
  *     shout.outbox.linkTo(adapter.inbox);
- *     shout.signal().linkTo(adapter.control());
+ *     shout.signal.linkTo(adapter.control);
  *     weft.spawn(shout);
  * }));
  * }</pre>

@@ -25,7 +25,7 @@ import java.nio.channels.SocketChannel;
  *
  * <pre>{@code
  * adapter.outbox.linkTo(adapter.inbox);            // an echo
- * adapter.signal().linkTo(adapter.control());      // the peer's end of input ends our output
+ * adapter.signal.linkTo(adapter.control);      // the peer's end of input ends our output
  * }</pre>
  *
  * <p>The hot path is short. The adapter reads before it waits (a fresh connection, and again after
@@ -40,12 +40,12 @@ import java.nio.channels.SocketChannel;
  * full inbox. It holds at most one chunk read and one chunk partly written.
  *
  * <p>Ending. When the peer shuts down its output (end of stream), the adapter sends
- * {@link ProducerFinished} on its {@link #signal()} and stops reading; when its own input is finished
- * ({@code ProducerFinished} on {@link #control()}, or at once if its signal outbox is linked to
+ * {@link ProducerFinished} on its {@link #signal} and stops reading; when its own input is finished
+ * ({@code ProducerFinished} on {@link #control}, or at once if its signal outbox is linked to
  * nothing), it writes what it holds, shuts down its output, and once both directions are done it
  * finishes. {@link Shutdown} closes the socket at once. A reset or any other I/O error fails the
  * adapter with that exception as the {@code Terminated} cause. However it ends, the socket is closed
- * and {@code ProducerFinished} goes out on {@code signal()}.
+ * and {@code ProducerFinished} goes out on {@code signal}.
  *
  * <p>A chunk is a {@code byte[]} that changes hands: the adapter never touches an array again after
  * sending it, and a sender must not touch one it has sent. The adapter writes a chunk it takes
@@ -55,8 +55,8 @@ import java.nio.channels.SocketChannel;
  * <p>TLS. An adapter made by a {@link TcpServer} or {@link TcpClient} configured with a {@link Tls}
  * spawns a TLS stage as its child and puts it between the socket and its public boxes:
  * {@link #inbox} passes through to the stage, which encrypts; the stage sends what it decrypts out of
- * {@link #outbox} and its end of input out of {@link #signal()}. Whoever links the adapter sees
- * plaintext, and the boxes behave as above. {@code ProducerFinished} on {@link #control()} makes the
+ * {@link #outbox} and its end of input out of {@link #signal}. Whoever links the adapter sees
+ * plaintext, and the boxes behave as above. {@code ProducerFinished} on {@link #control} makes the
  * stage send {@code close_notify} before the socket's output is shut down. A TLS error (an untrusted
  * certificate, bytes that are not TLS, a handshake that does not complete in time) fails the adapter
  * with an {@link javax.net.ssl.SSLException} that names the peer and the reason. {@link #bytesRead()}
@@ -123,12 +123,12 @@ public final class SocketAdapter extends Component {
             tls.toNetwork.linkTo(writes);
             inbox.passThrough(tls.inbox);
             tls.outbox.passThrough(outbox);
-            tls.signal().passThrough(signal());
+            tls.signal.passThrough(signal);
         }
-        this.waitReading = new Inbox<?>[] {readiness, control(), writes};
-        this.waitWriting = new Inbox<?>[] {readiness, control()};
-        this.waitSpaceReading = new Inbox<?>[] {readiness, control(), space, writes};
-        this.waitSpaceWriting = new Inbox<?>[] {readiness, control(), space};
+        this.waitReading = new Inbox<?>[] {readiness, control, writes};
+        this.waitWriting = new Inbox<?>[] {readiness, control};
+        this.waitSpaceReading = new Inbox<?>[] {readiness, control, space, writes};
+        this.waitSpaceWriting = new Inbox<?>[] {readiness, control, space};
     }
 
     /** Returns the socket. */
@@ -193,8 +193,8 @@ public final class SocketAdapter extends Component {
                 readSome();
             }
             Inbox<?> ready = mayRead() ? anyReady() : select(boxes());
-            if (ready == control()) {
-                if (!onSignal(control().poll())) {
+            if (ready == control) {
+                if (!onSignal(control.poll())) {
                     return;
                 }
             } else if (ready == readiness) {
@@ -291,7 +291,7 @@ public final class SocketAdapter extends Component {
 
     private static void tell(Component component, Signal signal) {
         try {
-            component.control().trySend(signal);
+            component.control.trySend(signal);
         } catch (InboxClosedException ended) {
             // it has ended: nothing to tell
         }
@@ -363,7 +363,7 @@ public final class SocketAdapter extends Component {
         inputEnded = true;
         if (tls != null) {
             tell(tls, new ProducerFinished(this));    // the stage ends the plaintext input
-        } else if (signal().isLinked()) {
+        } else if (signal.isLinked()) {
             announceEndOfInput();
         } else {
             upstreamFinished = true;
@@ -373,7 +373,7 @@ public final class SocketAdapter extends Component {
     /** Tells downstream that no more bytes will come (signals go to unbounded control inboxes). */
     private void announceEndOfInput() {
         try {
-            signal().trySend(new ProducerFinished(this));
+            signal.trySend(new ProducerFinished(this));
         } catch (InboxClosedException downstreamEnded) {
             // nobody left to tell
         }

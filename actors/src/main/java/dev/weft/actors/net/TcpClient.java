@@ -22,10 +22,10 @@ import java.util.Objects;
  * Connects to a TCP server without blocking a thread, then serves the connection with a
  * {@link SocketAdapter} child whose boxes are this component's: chunks sent to {@link #inbox} are
  * written, chunks read come out of {@link #outbox}, and the adapter's {@code ProducerFinished} comes
- * out of {@link #signal()}.
+ * out of {@link #signal}.
  *
  * <p>The client ends as its adapter ends, with the same cause; a failed connect fails the client with
- * the {@link java.net.ConnectException}. {@link ProducerFinished} on {@link #control()} tells the
+ * the {@link java.net.ConnectException}. {@link ProducerFinished} on {@link #control} tells the
  * adapter that its input is finished; {@link Shutdown} closes the connection. Chunks may be sent to
  * {@link #inbox} before the connection is up: they wait (bounded) in the adapter's inbox.
  *
@@ -70,7 +70,7 @@ public final class TcpClient extends Component {
         this.adapter = new SocketAdapter(channel, tls, target);
         inbox.passThrough(adapter.inbox);
         adapter.outbox.passThrough(outbox);
-        adapter.signal().passThrough(signal());
+        adapter.signal.passThrough(signal);
     }
 
     /** Returns the adapter that serves the connection (spawned once connected). */
@@ -105,7 +105,7 @@ public final class TcpClient extends Component {
         adapter.adopt(handle);
         spawn(adapter);
         for (;;) {
-            Signal signal = control().receive();
+            Signal signal = control.receive();
             if (signal instanceof Terminated t && t.component() == adapter) {
                 if (t.failed()) {
                     failureLogLevel(adapter.failureLogLevel());   // as ordinary as the adapter's end
@@ -116,7 +116,7 @@ public final class TcpClient extends Component {
             if (signal instanceof Shutdown) {
                 adapter.shutdown();
             } else if (signal instanceof ProducerFinished) {
-                adapter.control().send(signal);
+                adapter.control.send(signal);
             }
         }
     }
@@ -128,9 +128,9 @@ public final class TcpClient extends Component {
         }
         handle.arm(OP_CONNECT);
         for (;;) {
-            Inbox<?> ready = select(readiness, control());
-            if (ready == control()) {
-                if (control().poll() instanceof Shutdown) {
+            Inbox<?> ready = select(readiness, control);
+            if (ready == control) {
+                if (control.poll() instanceof Shutdown) {
                     return false;
                 }
             } else {

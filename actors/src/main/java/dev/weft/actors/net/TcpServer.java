@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  * <pre>{@code
  * TcpServer echo = weft.spawn(new TcpServer(7007, adapter -> {
  *     adapter.outbox.linkTo(adapter.inbox);
- *     adapter.signal().linkTo(adapter.control());
+ *     adapter.signal.linkTo(adapter.control);
  * }));
  * }</pre>
  *
@@ -163,11 +163,11 @@ public final class TcpServer extends Component {
                 if (acceptable) {
                     acceptable = acceptSome(handle);
                 }
-                Inbox<?> ready = acceptable ? (control().isEmpty() ? null : control()) : select(readiness, control());
+                Inbox<?> ready = acceptable ? (control.isEmpty() ? null : control) : select(readiness, control);
                 if (ready == readiness) {
                     readiness.poll().ops();
                     acceptable = true;
-                } else if (ready == control() && !onSignal(control().poll())) {
+                } else if (ready == control && !onSignal(control.poll())) {
                     return;
                 }
             }
@@ -259,7 +259,7 @@ public final class TcpServer extends Component {
             adapter.shutdown();
         }
         while (!live.isEmpty()) {
-            onSignal(control().receive());
+            onSignal(control.receive());
         }
     }
 

@@ -32,7 +32,7 @@ import javax.net.ssl.SSLHandshakeException;
  *
  * <p>Ending. The socket's end of input (a {@link ProducerFinished} from the adapter) or the peer's
  * {@code close_notify} ends the plaintext input: {@code ProducerFinished} goes out on
- * {@link #signal()}, after the last plaintext. The application's {@code ProducerFinished} (forwarded by
+ * {@link #signal}, after the last plaintext. The application's {@code ProducerFinished} (forwarded by
  * the adapter) makes the stage encrypt what is left, send {@code close_notify}, and then tell the
  * adapter to shut the socket's output down ({@link OutputClosed}): a half-close, so the peer may go
  * on sending. The stage finishes once both directions have ended, or when its adapter ends; a
@@ -148,8 +148,8 @@ final class TlsFilter extends Component {
                                 + handshakeTimeout.toMillis() + " ms; closed the connection");
                     }
                 }
-                if (ready == control()) {
-                    if (!onSignal(control().poll())) {
+                if (ready == control) {
+                    if (!onSignal(control.poll())) {
                         return;
                     }
                 } else if (ready == space) {
@@ -160,7 +160,7 @@ final class TlsFilter extends Component {
         } catch (SSLException e) {
             sendAlert();
             try {
-                socket.control().trySend(new Failed(Tls.explain(e, peer, !handshaken)));
+                socket.control.trySend(new Failed(Tls.explain(e, peer, !handshaken)));
             } catch (InboxClosedException socketEnded) {
                 LOG.log(Level.DEBUG, () -> "TLS with " + peer + " failed after its socket closed", e);
             }
@@ -180,7 +180,7 @@ final class TlsFilter extends Component {
     private Inbox<?>[] boxes() {
         Inbox<?>[] boxes = new Inbox<?>[4];
         int n = 0;
-        boxes[n++] = control();
+        boxes[n++] = control;
         if (unsentPlain != null || unsentCipher != null) {
             boxes[n++] = space;
         }
@@ -365,7 +365,7 @@ final class TlsFilter extends Component {
             BufferPool.TLS.give(netIn);
             netIn = null;
         }
-        if (signal().isLinked()) {
+        if (signal.isLinked()) {
             announceEndOfInput();
         } else {
             appFinished = true;                // nobody hears of the end: our output ends with it
@@ -374,7 +374,7 @@ final class TlsFilter extends Component {
 
     private void announceEndOfInput() {
         try {
-            signal().trySend(new ProducerFinished(this));
+            signal.trySend(new ProducerFinished(this));
         } catch (InboxClosedException downstreamEnded) {
             // nobody left to tell
         }
@@ -525,7 +525,7 @@ final class TlsFilter extends Component {
         if (engine.isOutboundDone()) {
             outboundDone = true;
             try {
-                socket.control().trySend(new OutputClosed());
+                socket.control.trySend(new OutputClosed());
             } catch (InboxClosedException socketEnded) {
                 // closed already
             }

@@ -52,12 +52,12 @@ final class Relay<T> extends Component {
     @Override
     protected void run() throws InterruptedException {
         for (;;) {
-            Inbox<?> ready = outbox.isLinked() ? select(inbox, control()) : control();
+            Inbox<?> ready = outbox.isLinked() ? select(inbox, control) : control;
             if (ready == inbox) {
                 if (!deliver(inbox.poll())) {
                     return;
                 }
-            } else if (control().receive() instanceof Shutdown) {
+            } else if (control.receive() instanceof Shutdown) {
                 return;
             }
         }
@@ -84,7 +84,7 @@ final class Relay<T> extends Component {
     /** Waits on the control inbox until the outbox targets an inbox other than {@code old}; false on Shutdown. */
     private boolean awaitRetarget(Sink<?> old) throws InterruptedException {
         for (Sink<?> now = outbox.target(); now == null || now == old; now = outbox.target()) {
-            if (control().receive() instanceof Shutdown) {
+            if (control.receive() instanceof Shutdown) {
                 return false;
             }
         }

@@ -264,10 +264,10 @@ public final class Supervisor extends Component {
             }
         }
         if (due == Long.MAX_VALUE) {
-            return control().receive();
+            return control.receive();
         }
         long left = due - System.nanoTime();
-        return left <= 0 ? control().poll() : control().receive(Duration.ofNanos(left));
+        return left <= 0 ? control.poll() : control.receive(Duration.ofNanos(left));
     }
 
     private void exited(Terminated t) throws InterruptedException {
@@ -424,7 +424,7 @@ public final class Supervisor extends Component {
         byInstance.put(instance, c);
         for (ChildSpec.Entry e : c.spec.entries()) {
             try {
-                entries.get(entryKey(c.name(), e.box())).control().trySend(new Relay.Relinked());
+                entries.get(entryKey(c.name(), e.box())).control.trySend(new Relay.Relinked());
             } catch (InboxClosedException ended) {
                 // Only a relay that is being shut down has ended; it needs no news.
             }
@@ -602,10 +602,10 @@ public final class Supervisor extends Component {
         for (;;) {
             Signal s;
             if (deadline == Long.MAX_VALUE) {
-                s = control().receive();
+                s = control.receive();
             } else {
                 long left = deadline - System.nanoTime();
-                s = left <= 0 ? control().poll() : control().receive(Duration.ofNanos(left));
+                s = left <= 0 ? control.poll() : control.receive(Duration.ofNanos(left));
                 if (s == null) {
                     return null;
                 }

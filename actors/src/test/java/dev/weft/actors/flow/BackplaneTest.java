@@ -52,7 +52,7 @@ class BackplaneTest {
                         IntStream.range(0, PER_PUBLISHER).mapToObj(i -> new News(publisher, i)).toList());
                 PublishTo<News> desk = weft.spawn(new PublishTo<>("news", News.class));
                 weft.link(source.outbox, desk.inbox);
-                weft.link(source.signal(), desk.control());
+                weft.link(source.signal, desk.control);
                 weft.spawn(source);
             }
 

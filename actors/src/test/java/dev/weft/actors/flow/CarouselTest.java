@@ -64,7 +64,7 @@ class CarouselTest {
             weft.spawn(carousel);
             Component first = carousel.current();
 
-            carousel.control().send(new ProducerFinished(null));
+            carousel.control.send(new ProducerFinished(null));
 
             Terminated end = ends.take(1).get(0);
             assertThat(end.component()).isSameAs(first);

@@ -49,10 +49,10 @@ class GraphlineTest {
             Collector<String> uppers = weft.spawn(new Collector<>(String.class));
             Collector<Integer> lengths = weft.spawn(new Collector<>(Integer.class));
             weft.link(source.outbox, Boxes.inbox(graph, "inbox", String.class));
-            weft.link(source.signal(), graph.control());
+            weft.link(source.signal, graph.control);
             weft.link(Boxes.outbox(graph, "upper", String.class), uppers.inbox);
             weft.link(Boxes.outbox(graph, "lengths", Integer.class), lengths.inbox);
-            weft.link(graph.signal(), uppers.control());
+            weft.link(graph.signal, uppers.control);
 
             weft.spawn(graph);
             weft.spawn(source);

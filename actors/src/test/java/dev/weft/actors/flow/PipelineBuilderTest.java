@@ -35,9 +35,9 @@ class PipelineBuilderTest {
             Source<I> source = new Source<>(in, input);
             Collector<O> sink = new Collector<>(out);
             weft.link(source.outbox, pipeline.inbox);
-            weft.link(source.signal(), pipeline.control());
+            weft.link(source.signal, pipeline.control);
             weft.link(pipeline.outbox, sink.inbox);               // checked at run time: the outbox's class must fit
-            weft.link(pipeline.signal(), sink.control());
+            weft.link(pipeline.signal, sink.control);
             weft.spawn(sink);
             weft.spawn(pipeline);
             weft.spawn(source);

@@ -38,9 +38,9 @@ class PipelineTest {
             Pipeline<String, Integer> pipeline = Pipeline.of(String.class, Integer.class, nonBlank, lengths);
             Collector<Integer> sink = new Collector<>(Integer.class);
             weft.link(source.outbox, pipeline.inbox);
-            weft.link(source.signal(), pipeline.control());
+            weft.link(source.signal, pipeline.control);
             weft.link(pipeline.outbox, sink.inbox);
-            weft.link(pipeline.signal(), sink.control());
+            weft.link(pipeline.signal, sink.control);
 
             weft.spawn(sink);
             weft.spawn(pipeline);

@@ -52,9 +52,9 @@ class StageEndOfInputTest {
             Sum sum = new Sum();
             Collector<Integer> sink = new Collector<>(Integer.class);
             weft.link(source.outbox, sum.inbox);
-            weft.link(source.signal(), sum.control());
+            weft.link(source.signal, sum.control);
             weft.link(sum.outbox, sink.inbox);
-            weft.link(sum.signal(), sink.control());
+            weft.link(sum.signal, sink.control);
             weft.spawn(sink);
             weft.spawn(sum);
             weft.spawn(source);
@@ -77,12 +77,12 @@ class StageEndOfInputTest {
             Sum sum = new Sum();
             Collector<Integer> sink = new Collector<>(Integer.class);
             weft.link(sum.outbox, sink.inbox);
-            weft.link(sum.signal(), sink.control());
+            weft.link(sum.signal, sink.control);
             weft.spawn(sink);
             weft.spawn(sum);
             sum.inbox.send(5);
 
-            sum.control().send(new Shutdown());
+            sum.control.send(new Shutdown());
 
             sink.finished.get();
             assertThat(sink.signals).singleElement().isInstanceOf(Shutdown.class);
@@ -107,16 +107,16 @@ class StageEndOfInputTest {
             };
             Collector<String> sink = new Collector<>(String.class);
             weft.link(refuses.outbox, sink.inbox);
-            weft.link(refuses.signal(), sink.control());
+            weft.link(refuses.signal, sink.control);
             weft.spawn(sink);
             weft.spawn(refuses);
 
-            refuses.control().send(new ProducerFinished(null));
+            refuses.control.send(new ProducerFinished(null));
 
             Terminated end = refuses.join(WAIT);
             assertThat(end.state()).isEqualTo(ComponentState.FAILED);
             assertThat(end.cause()).hasMessage("input ended too early");
-            sink.control().send(new Shutdown());                 // queued behind anything the stage sent
+            sink.control.send(new Shutdown());                 // queued behind anything the stage sent
             sink.finished.get();
             assertThat(sink.signals).as("only the test's own Shutdown").singleElement().isInstanceOf(Shutdown.class);
         }

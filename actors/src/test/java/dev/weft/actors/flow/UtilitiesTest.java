@@ -25,10 +25,10 @@ class UtilitiesTest {
             List<Collector<Integer>> branches = List.of(new Collector<>(Integer.class),
                     new Collector<>(Integer.class), new Collector<>(Integer.class));
             weft.link(source.outbox, split.inbox);
-            weft.link(source.signal(), split.control());
+            weft.link(source.signal, split.control);
             for (int i = 0; i < 3; i++) {
                 weft.link(split.outbox(i), branches.get(i).inbox);
-                weft.link(split.signal(i), branches.get(i).control());
+                weft.link(split.signal(i), branches.get(i).control);
                 weft.spawn(branches.get(i));
             }
             weft.spawn(split);
@@ -49,7 +49,7 @@ class UtilitiesTest {
             Ticker ticker = new Ticker(Duration.ofMillis(2), 5);
             Collector<Long> ticks = new Collector<>(Long.class);
             weft.link(ticker.outbox, ticks.inbox);
-            weft.link(ticker.signal(), ticks.control());
+            weft.link(ticker.signal, ticks.control);
             weft.spawn(ticks);
             long start = System.nanoTime();
             weft.spawn(ticker);
@@ -81,7 +81,7 @@ class UtilitiesTest {
             ConsoleReader reader = new ConsoleReader(new StringReader("one\ntwo\nthree\n"));
             ConsoleWriter writer = new ConsoleWriter(out);
             weft.link(reader.outbox, writer.inbox);
-            weft.link(reader.signal(), writer.control());
+            weft.link(reader.signal, writer.control);
             weft.spawn(writer);
             weft.spawn(reader);
 

@@ -21,7 +21,7 @@ final class Collector<T> extends Component {
     @Override
     protected void run() throws InterruptedException {
         for (;;) {
-            if (select(inbox, control()) == control()) {
+            if (select(inbox, control) == control) {
                 return;
             }
             seen.put(inbox.poll());

@@ -27,7 +27,7 @@ class ConnectionCapTest {
             TcpServer server = weft.spawn(new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     TcpServerOptions.defaults().withMaxConnections(CAP), adapter -> {
                         adapter.outbox.linkTo(adapter.inbox);
-                        adapter.signal().linkTo(adapter.control());
+                        adapter.signal.linkTo(adapter.control);
                     }));
             List<Socket> held = new ArrayList<>();
             try {

@@ -47,7 +47,7 @@ class ConnectionChurnTest {
         try (Weft weft = Weft.start(); ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             TcpServer server = weft.spawn(new TcpServer(0, adapter -> {
                 adapter.outbox.linkTo(adapter.inbox);
-                adapter.signal().linkTo(adapter.control());
+                adapter.signal.linkTo(adapter.control);
             }));
             List<Future<Long>> streams = new ArrayList<>();
             for (int s = 0; s < STREAMS; s++) {

@@ -58,9 +58,9 @@ class FramingTcpTest {
         return weft.spawn(new TcpServer(0, adapter -> {
             Stage<byte[], String> decoder = framing.decoder(adapter);
             adapter.outbox.linkTo(decoder.inbox);
-            adapter.signal().linkTo(decoder.control());
+            adapter.signal.linkTo(decoder.control);
             decoder.outbox.linkTo(lines.inbox);
-            decoder.signal().linkTo(adapter.control());     // decoding done: the adapter may close its output
+            decoder.signal.linkTo(adapter.control);     // decoding done: the adapter may close its output
             decoders.add(decoder);
             weft.spawn(decoder);
         }));
@@ -149,9 +149,9 @@ class FramingTcpTest {
                     .then(framing.encoder(adapter))
                     .build();
             adapter.outbox.linkTo(reverse.inbox);
-            adapter.signal().linkTo(reverse.control());
+            adapter.signal.linkTo(reverse.control);
             reverse.outbox.linkTo(adapter.inbox);
-            reverse.signal().linkTo(adapter.control());
+            reverse.signal.linkTo(adapter.control);
             weft.spawn(reverse);
         }));
         TcpClient client = new TcpClient(reverser.localAddress());

@@ -48,15 +48,15 @@ class FramingTest {
             Source<I> source = new Source<>(in, input);
             Collector<O> sink = new Collector<>(out);
             weft.link(source.outbox, inbox);
-            weft.link(source.signal(), stage.control());
+            weft.link(source.signal, stage.control);
             weft.link(outbox, sink.inbox);
-            weft.link(stage.signal(), sink.control());
+            weft.link(stage.signal, sink.control);
             weft.spawn(sink);
             weft.spawn(stage);
             weft.spawn(source);
             Terminated end = stage.join(WAIT);
             if (end.failed()) {
-                sink.control().send(new Shutdown());   // behind anything the stage sent
+                sink.control.send(new Shutdown());   // behind anything the stage sent
             }
             sink.finished.get();
             return new Run<>(end, List.copyOf(sink.seen), List.copyOf(sink.signals));

@@ -53,7 +53,7 @@ class TcpEchoTest {
         disconnections = weft.spawn(new Collector<>(Terminated.class));
         server = new TcpServer(0, adapter -> {
             adapter.outbox.linkTo(adapter.inbox);
-            adapter.signal().linkTo(adapter.control());
+            adapter.signal.linkTo(adapter.control);
         });
         server.connections.linkTo(connections.inbox);
         server.disconnections.linkTo(disconnections.inbox);

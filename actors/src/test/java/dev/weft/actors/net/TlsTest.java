@@ -87,7 +87,7 @@ class TlsTest {
         TcpServer echo = new TcpServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 TcpServerOptions.defaults().withTls(tls), adapter -> {
                     adapter.outbox.linkTo(adapter.inbox);
-                    adapter.signal().linkTo(adapter.control());
+                    adapter.signal.linkTo(adapter.control);
                 });
         echo.disconnections.linkTo(disconnections.inbox);
         return weft.spawn(echo);
@@ -202,7 +202,7 @@ class TlsTest {
         }
         assertThat(back.array()).isEqualTo(sent);
 
-        client.control().send(new dev.weft.runtime.ProducerFinished(client));
+        client.control.send(new dev.weft.runtime.ProducerFinished(client));
         assertThat(client.join(WAIT).state()).isEqualTo(ComponentState.FINISHED);
         assertThat(disconnections.next(WAIT).state()).isEqualTo(ComponentState.FINISHED);
     }

@@ -60,8 +60,8 @@ class SupervisorTest {
         protected void run() throws InterruptedException {
             try {
                 for (;;) {
-                    if (select(inbox, control()) == control()) {
-                        if (control().poll() instanceof Shutdown) {
+                    if (select(inbox, control) == control) {
+                        if (control.poll() instanceof Shutdown) {
                             return;
                         }
                         continue;
@@ -235,7 +235,7 @@ class SupervisorTest {
         protected void run() throws InterruptedException {
             spawn(sup);
             for (;;) {
-                if (control().receive() instanceof Terminated t && t.component() == sup) {
+                if (control.receive() instanceof Terminated t && t.component() == sup) {
                     childEnded.complete(t);
                     return;
                 }
@@ -407,7 +407,7 @@ class SupervisorTest {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (control().receive() instanceof Shutdown) {
+                if (control.receive() instanceof Shutdown) {
                     shutdownSeen.countDown();
                 }
             }

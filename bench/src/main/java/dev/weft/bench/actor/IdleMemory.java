@@ -44,7 +44,7 @@ final class IdleMemory {
             Idle idle = weft.spawn(new Idle(handled));
             hold[i] = idle;
             if (messaged) {
-                idle.inbox().send(Boolean.TRUE);
+                idle.inbox.send(Boolean.TRUE);
             }
         }
         handled.await();

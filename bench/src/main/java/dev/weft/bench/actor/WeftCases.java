@@ -45,11 +45,11 @@ final class WeftCases {
         CompletableFuture<Void> done = new CompletableFuture<>();
         Relay ping = new Relay(1, ROUND_TRIPS, done);
         Relay pong = new Relay(0, -1, done);
-        ping.outbox.linkTo(pong.inbox());
-        pong.outbox.linkTo(ping.inbox());
+        ping.outbox.linkTo(pong.inbox);
+        pong.outbox.linkTo(ping.inbox);
         WEFT.spawn(ping);
         WEFT.spawn(pong);
-        pong.inbox().send(0);
+        pong.inbox.send(0);
         done.get();
         ping.stop();
         pong.stop();
@@ -63,10 +63,10 @@ final class WeftCases {
             ring[i] = new Relay(1, HOPS, done);
         }
         for (int i = 0; i < RING; i++) {
-            ring[i].outbox.linkTo(ring[(i + 1) % RING].inbox());
+            ring[i].outbox.linkTo(ring[(i + 1) % RING].inbox);
             WEFT.spawn(ring[i]);
         }
-        ring[0].inbox().send(0);
+        ring[0].inbox.send(0);
         done.get();
         for (Relay r : ring) {
             r.stop();
@@ -116,10 +116,10 @@ final class WeftCases {
         Sender[] senders = new Sender[SENDERS];
         for (int i = 0; i < SENDERS; i++) {
             senders[i] = WEFT.spawn(new Sender());
-            senders[i].outbox.linkTo(counter.inbox());
+            senders[i].outbox.linkTo(counter.inbox);
         }
         for (Sender s : senders) {
-            s.inbox().send(0);
+            s.inbox.send(0);
         }
         done.get();
         counter.stop();

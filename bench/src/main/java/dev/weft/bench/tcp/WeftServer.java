@@ -29,7 +29,7 @@ final class WeftServer implements Server {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (select(inbox, control()) == control()) {
+                if (select(inbox, control) == control) {
                     return;
                 }
                 for (byte[] chunk; (chunk = inbox.poll()) != null; ) {
@@ -47,7 +47,7 @@ final class WeftServer implements Server {
     }
 
     private void wire(SocketAdapter adapter, Protocol protocol) {
-        adapter.signal().linkTo(adapter.control());
+        adapter.signal.linkTo(adapter.control);
         if (protocol == Protocol.ECHO) {
             adapter.outbox.linkTo(adapter.inbox);
             return;
@@ -55,8 +55,8 @@ final class WeftServer implements Server {
         Hello hello = new Hello();
         adapter.outbox.linkTo(hello.inbox);
         hello.outbox.linkTo(adapter.inbox);
-        adapter.signal().linkTo(hello.control());
-        hello.signal().linkTo(adapter.control());
+        adapter.signal.linkTo(hello.control);
+        hello.signal.linkTo(adapter.control);
         weft.spawn(hello);
     }
 

@@ -77,7 +77,7 @@ public final class SelectorService extends Component implements Inspectable {
         weft.services().lookupOrStart(KEY, w -> {
             SelectorService started = w.spawn(new SelectorService(w.meterRegistry()));
             current.set(started);
-            return started.control();
+            return started.control;
         });
         return current.get();
     }
@@ -142,7 +142,7 @@ public final class SelectorService extends Component implements Inspectable {
             threads[i] = Thread.ofPlatform().name(name).daemon().start(pollers[i]);
         }
         try {
-            while (!(control().receive() instanceof Shutdown)) {
+            while (!(control.receive() instanceof Shutdown)) {
                 // other signals (service events, for instance) mean nothing to the selector
             }
             for (Poller p : pollers) {

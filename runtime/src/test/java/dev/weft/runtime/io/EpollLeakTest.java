@@ -42,7 +42,7 @@ class EpollLeakTest {
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (select(readiness, control()) == control()) {
+                if (select(readiness, control) == control) {
                     return;
                 }
                 readiness.poll().ops();

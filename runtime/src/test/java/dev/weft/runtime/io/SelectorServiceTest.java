@@ -57,8 +57,8 @@ class SelectorServiceTest {
         protected void run() throws InterruptedException {
             go.await();
             for (;;) {
-                Inbox<?> ready = select(readiness, control());
-                if (ready == control()) {
+                Inbox<?> ready = select(readiness, control);
+                if (ready == control) {
                     return;
                 }
                 seen.put(readiness.poll());
@@ -148,7 +148,7 @@ class SelectorServiceTest {
 
         assertThat(first.backend()).as("the backend asked for").isEqualTo(backend);
         assertThat(second).isSameAs(first);
-        assertThat(weft.services().lookup(SelectorService.KEY)).isSameAs(first.control());
+        assertThat(weft.services().lookup(SelectorService.KEY)).isSameAs(first.control);
         assertThat(first.state()).isEqualTo(ComponentState.RUNNING);
     }
 
