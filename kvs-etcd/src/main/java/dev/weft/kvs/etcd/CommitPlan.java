@@ -50,11 +50,14 @@ final class CommitPlan {
      *    shape. A put of a value that exists already (the common case, written blind below) rewrites
      *    only that value's keys: it changes no shape, so it leaves the markers above alone.
      *  - A node whose contents the plan copies (the source of a copy or move): its marker's mod
-     *    revision, since a blind put changes a value's bytes without changing its create revision.
-     *  - A precondition on a value or symlink: the marker's mod revision equals the version required.
-     *    On a directory (or the root), whose version is the latest mod revision of its marker and of
-     *    every key beneath it: the marker's mod revision and that of every value and symlink marker
-     *    beneath, as read (at most MAX_OPS keys beneath it).
+     *    revision and, for a value, that its put bytes are no newer than read, since a blind put
+     *    rewrites only a value's bytes.
+     *  - A precondition on a symlink: the marker's mod revision equals the version required. On a
+     *    value, whose version is the later of its marker's mod revision (appends rewrite it) and its
+     *    put bytes' (a put of an existing value rewrites only those): the marker's as read, and the
+     *    bytes' no newer than the version. On a directory (or the root), whose version is the latest
+     *    mod revision of its marker and of every key beneath it: the marker's mod revision and that
+     *    of every value marker, put bytes and symlink beneath, as read (at most MAX_OPS keys).
      *
      * etcd refuses a transaction that puts a key inside a range it deletes, so a cleared directory
      * whose subtree this transaction also writes is cleared key by key (the keys read), not by range.
@@ -186,9 +189,11 @@ final class CommitPlan {
 
     /**
      * The puts, if every key put is a value already (its marker and its put bytes exist) and no
-     * precondition asks for a missing key; null otherwise. Each value's marker is rewritten (its
-     * version) with its bytes, and its appended pieces deleted: nothing above it changes shape, so
-     * no directory marker is written (a directory's version is read as the latest beneath it).
+     * precondition asks for a missing key; null otherwise. Only each value's put bytes are
+     * rewritten (their mod revision is its version now) and its appended pieces deleted: one key,
+     * like a raw etcd put. Nothing changes shape, so no marker is written, the value's own
+     * included (a value's version is read as the later of its marker's and its bytes'; a
+     * directory's as the latest beneath it).
      */
     private Write replacing() {
         Map<String, Cmp> compares = new LinkedHashMap<>();
@@ -197,8 +202,11 @@ final class CommitPlan {
                 return null;
             }
             byte[] dir = dirKey(Layout.path(p.key()));
-            compares.put("pre:" + Layout.path(p.key()), new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL,
+            // Its version is the later of its marker's and its bytes': a put last (the bytes), usually.
+            compares.put("pre:" + Layout.path(p.key()), new Cmp(Layout.bytes(Layout.putBytesKey(dir)), Cmp.Op.EQUAL,
                     CmpTarget.modRevision(p.version())));
+            compares.put("pre<:" + Layout.path(p.key()), new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.LESS,
+                    CmpTarget.modRevision(p.version() + 1)));
         }
         List<Op> writes = new ArrayList<>();
         long bytes = 0;
@@ -211,11 +219,10 @@ final class CommitPlan {
             compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.GREATER, CmpTarget.createRevision(0)));
             compares.put("b:" + path, new Cmp(Layout.bytes(Layout.putBytesKey(dir)), Cmp.Op.GREATER,
                     CmpTarget.createRevision(0)));
-            writes.add(put(Layout.valueKey(dir), new byte[0]));
             writes.add(put(Layout.putBytesKey(dir), op.value()));
             byte[][] appended = Layout.appendRange(dir);
             writes.add(delete(appended[0], appended[1]));
-            bytes += op.value().length + 3L * (dir.length + OP_OVERHEAD);
+            bytes += op.value().length + 2L * (dir.length + OP_OVERHEAD);
         }
         Write w = new Write(List.copyOf(compares.values()), writes, bytes);
         check(w);
@@ -239,8 +246,11 @@ final class CommitPlan {
                 compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
                 compares.put("l:" + path, new Cmp(Layout.bytes(Layout.linkKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
             } else {
+                // The version is the later of the marker's and the bytes': an append or a creation last, here.
                 compares.put("pre:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL,
                         CmpTarget.modRevision(p.version())));
+                compares.put("pre<:" + path, new Cmp(Layout.bytes(Layout.putBytesKey(dir)), Cmp.Op.LESS,
+                        CmpTarget.modRevision(p.version() + 1)));
             }
         }
         Set<String> parents = new TreeSet<>();
@@ -416,7 +426,8 @@ final class CommitPlan {
         if (node.isDirectory()) {
             for (KeyValue kv : under) {
                 Layout.Located at = Layout.locate(dataPrefix, kv.getKey().getBytes());
-                if (at != null && (at.piece() == Layout.Piece.VALUE || at.piece() == Layout.Piece.LINK)) {
+                if (at != null && (at.piece() == Layout.Piece.VALUE || at.piece() == Layout.Piece.PUT_BYTES
+                        || at.piece() == Layout.Piece.LINK)) {
                     markers.add(kv);
                     node = node.beneath(kv.getModRevision());
                 }
@@ -434,10 +445,18 @@ final class CommitPlan {
             default -> Layout.valueKey(dirKey(path));
         };
         compares.put("pre:" + path, new Cmp(Layout.bytes(marker), Cmp.Op.EQUAL, CmpTarget.modRevision(node.marker())));
+        if (node.kind() == EtcdNode.Kind.VALUE) {
+            compares.put("pre<:" + path, bytesUnchanged(path, node));
+        }
         for (KeyValue kv : markers) {
             compares.put("pre:" + kv.getKey().toString(java.nio.charset.StandardCharsets.ISO_8859_1),
                     new Cmp(kv.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(kv.getModRevision())));
         }
+    }
+
+    /** A value's put bytes have not been rewritten since it was read at {@code node}'s version. */
+    private Cmp bytesUnchanged(String path, EtcdNode node) {
+        return new Cmp(Layout.bytes(Layout.putBytesKey(dirKey(path))), Cmp.Op.LESS, CmpTarget.modRevision(node.version() + 1));
     }
 
     private void apply(Map<String, Sim> sims, Txn.Op op) {
@@ -615,6 +634,7 @@ final class CommitPlan {
                 compares.put("v:" + path, new Cmp(valueKey, Cmp.Op.EQUAL, CmpTarget.createRevision(s.initial.create())));
                 if (sources.contains(path)) {
                     compares.put("s:" + path, new Cmp(valueKey, Cmp.Op.EQUAL, CmpTarget.modRevision(s.initial.marker())));
+                    compares.put("s<:" + path, bytesUnchanged(path, s.initial));
                 }
             }
             case LINK -> {

@@ -16,7 +16,8 @@ import java.util.List;
  * @param create the create revision of its marker (0 if missing): stable while it stays what it is
  * @param marker the mod revision of its marker ({@link Txn#ABSENT} if missing): for a directory, its last
  *     structural change (a key beneath it made or removed, or the directory itself made)
- * @param version its key version: the marker's mod revision for a value or a symlink; for a directory,
+ * @param version its key version: the marker's mod revision for a symlink; for a value, the latest of
+ *     its marker's (rewritten by appends) and its put bytes' (rewritten alone by a put); for a directory,
  *     the latest mod revision of its marker and every key beneath it ({@link #beneath})
  * @param value the value's bytes (null unless a value)
  * @param link the symlink's target (null unless a symlink)
@@ -31,6 +32,7 @@ record EtcdNode(Kind kind, long create, long marker, long version, byte[] value,
         KeyValue marker = null;
         Kind kind = Kind.MISSING;
         byte[] put = new byte[0];
+        long putRevision = 0;
         List<KeyValue> appends = new ArrayList<>();
         for (KeyValue kv : kvs) {
             Layout.Located at = Layout.locate(dirKey, kv.getKey().getBytes());
@@ -50,7 +52,10 @@ record EtcdNode(Kind kind, long create, long marker, long version, byte[] value,
                     marker = kv;
                     kind = Kind.VALUE;
                 }
-                case PUT_BYTES -> put = kv.getValue().getBytes();
+                case PUT_BYTES -> {
+                    put = kv.getValue().getBytes();
+                    putRevision = kv.getModRevision();
+                }
                 case APPENDED -> appends.add(kv);
                 case OTHER -> { }
             }
@@ -68,8 +73,8 @@ record EtcdNode(Kind kind, long create, long marker, long version, byte[] value,
                 for (KeyValue kv : appends) {
                     all.writeBytes(kv.getValue().getBytes());
                 }
-                yield new EtcdNode(Kind.VALUE, marker.getCreateRevision(), marker.getModRevision(), marker.getModRevision(),
-                        all.toByteArray(), null);
+                yield new EtcdNode(Kind.VALUE, marker.getCreateRevision(), marker.getModRevision(),
+                        Math.max(marker.getModRevision(), putRevision), all.toByteArray(), null);
             }
         };
     }

@@ -337,6 +337,14 @@ final class EtcdWatch implements Watch {
                     }
                 }
                 case PUT_BYTES -> {
+                    if (put && !created) {
+                        // A put of an existing value rewrites only its bytes: the value changed.
+                        Change c = changes.computeIfAbsent(at.path(), p -> new Change());
+                        c.before = EtcdNode.Kind.VALUE;
+                        c.after = EtcdNode.Kind.VALUE;
+                        c.afterKnown = true;
+                        c.rewritten = true;
+                    }
                     if (at.path().equals(path)) {
                         putBytesWritten |= put;
                         putBytes = put ? kv.getValue().getBytes() : new byte[0];

@@ -137,7 +137,10 @@ class EtcdKvsTest {
         byte[][] all = Layout.namespaceRange(data);
         long written = kv.get(Layout.bytes(all[0]), GetOption.builder().withRange(Layout.bytes(all[1])).build()).get()
                 .getKvs().stream().filter(k -> k.getModRevision() == second).count();
-        assertThat(written).as("the value's marker and its bytes").isEqualTo(2);
+        assertThat(written).as("only the value's bytes, like a raw put").isEqualTo(1);
+        assertThat(kv.get(Layout.bytes(Layout.valueKey(Layout.dirKey(data, "d.e.x")))).get().getKvs().get(0)
+                .getModRevision()).as("not even the value's marker").isEqualTo(first);
+        assertThat(ns.latest().keyVersion("d.e.x")).isEqualTo(second);
         assertThat(ns.latest().keyVersion("d.e")).isEqualTo(second);
         assertThat(ns.latest().keyVersion("d")).isEqualTo(second);
         assertThat(ns.latest().keyVersion(".")).isEqualTo(second);
@@ -158,6 +161,20 @@ class EtcdKvsTest {
         assertThat(written(write).isSucceeded()).as("the write saw the put beneath '%s'", dir).isFalse();
         assertThatThrownBy(() -> ns.commit(txn)).isInstanceOf(ConflictException.class);
         assertThat(ns.get("e")).isNull();
+    }
+
+    @Test
+    void aPreconditionOnAValueFailsIfItIsPutBetweenItsReadAndItsWrite() throws Exception {
+        ns.put("x", "1");
+        long v = ns.put("x", "2");
+        Txn txn = new Txn().require("x", v).mkdir("z");     // a mkdir: planned from a read
+
+        CommitPlan.Write write = planned(txn);
+        ns.put("x", "3");                       // rewrites only x's put bytes
+
+        assertThat(written(write).isSucceeded()).as("the write saw the put of x").isFalse();
+        assertThatThrownBy(() -> ns.commit(txn)).isInstanceOf(ConflictException.class);
+        assertThat(ns.list(".")).containsExactly("x");
     }
 
     @Test
