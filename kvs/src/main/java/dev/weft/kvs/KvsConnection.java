@@ -24,10 +24,11 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Reads, version queries and watch starts are answered at once, in request order. Commits, version
  * waits and namespace changes complete later (durability, a version not reached yet; a
- * {@code WAIT_VERSION_FOR} at its timeout at the latest, so it frees its slot by itself): their futures
- * put the encoded reply on the unbounded {@code results} inbox, which holds at most
- * {@link KvsServerOptions#maxInFlight()} replies because the connection stops decoding requests while
- * that many are outstanding. Watch events arrive on the bounded {@code events} inbox; when the client
+ * {@code WAIT_VERSION_FOR} at its timeout at the latest, so it frees its slot by itself): the thread
+ * that completes one (for a commit, the log's) sends the encoded reply straight to the socket
+ * adapter's inbox if it has room, so the connection does not wake for it; otherwise it goes through
+ * the unbounded {@code results} inbox, which holds at most {@link KvsServerOptions#maxInFlight()}
+ * replies because the connection stops decoding requests while that many are outstanding. Watch events arrive on the bounded {@code events} inbox; when the client
  * reads slowly, sends to the adapter park this component, the events inbox fills, the watch's buffer
  * fills, and the watch ends with {@code OVERFLOWED}: memory stays bounded and the gap is announced.
  *
@@ -39,6 +40,19 @@ import java.util.concurrent.CompletableFuture;
  * gets the same treatment before a byte of its input is read.
  */
 final class KvsConnection extends Component {
+    /*
+     * Outstanding replies. `inFlight` counts the requests whose replies are still to go out; the
+     * connection increments it, and whoever sends a reply to the adapter decrements it: the
+     * completing thread after a direct send, or the connection after it sent one from `results`.
+     * Only two states need the connection awake when a direct send frees a slot: it stopped reading
+     * at maxInFlight, or its input has ended and it waits for the last reply. The sender then puts
+     * WAKE on `results` (the connection reads `inputEnded` and `inFlight` after writing the other,
+     * both volatile, so one of the two sides sees the other's write). Replies to one connection go
+     * out in any order (the client matches them by id); those answered at once, in request order,
+     * go out from the connection's own thread as before.
+     */
+    /** Put on {@code results} to wake the connection; never sent. */
+    private static final byte[] WAKE = new byte[0];
     private static final System.Logger LOG = System.getLogger(KvsConnection.class.getName());
     /** How long a faulted connection waits for its peer to close before closing it. */
     static final Duration LINGER = Duration.ofSeconds(5);
@@ -61,8 +75,8 @@ final class KvsConnection extends Component {
     private boolean authenticated;
     /** Who the client authenticated as: the store's owner unless its token is a user's. */
     private Principal principal = Principal.OWNER;
-    private boolean inputEnded;
-    private int inFlight;
+    private volatile boolean inputEnded;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Open watches' store ids by the id of the request that started them, and that request id by store id. */
     private final Map<Long, Long> watches = new HashMap<>();
     private final Map<Long, Long> requestOfWatch = new HashMap<>();
@@ -135,7 +149,7 @@ final class KvsConnection extends Component {
                     return true;
                 }
             } else {
-                ready = inFlight < options.maxInFlight()
+                ready = inFlight.get() < options.maxInFlight()
                         ? select(results, events, control, chunks)
                         : select(results, events, control);
             }
@@ -153,8 +167,11 @@ final class KvsConnection extends Component {
                     deadline = System.nanoTime() + LINGER.toNanos();
                 }
             } else if (ready == results) {
-                inFlight--;
-                outbox.send(results.poll());
+                byte[] reply = results.poll();
+                if (reply != WAKE) {
+                    inFlight.decrementAndGet();
+                    outbox.send(reply);
+                }
             } else if (ready == events) {
                 sendEvent(events.poll());
             } else {
@@ -163,7 +180,7 @@ final class KvsConnection extends Component {
             if (!decodeRequests()) {
                 return true;
             }
-            if (inputEnded && inFlight == 0) {
+            if (inputEnded && inFlight.get() == 0) {
                 return false;           // every request answered (a partial last frame is dropped)
             }
         }
@@ -171,7 +188,7 @@ final class KvsConnection extends Component {
 
     /** Handles the complete frames received so far; returns false after a protocol fault. */
     private boolean decodeRequests() throws InterruptedException {
-        while (inFlight < options.maxInFlight()) {
+        while (inFlight.get() < options.maxInFlight()) {
             try {
                 byte[] body = decoder.next();
                 if (body == null) {
@@ -360,16 +377,30 @@ final class KvsConnection extends Component {
         outbox.send(Wire.event(request, event).frame());
     }
 
-    /** Sends a reply frame once it is ready, through the results inbox. */
+    /** Sends a reply frame once it is ready. */
     private void later(CompletableFuture<byte[]> frame) {
-        inFlight++;
-        frame.thenAccept(f -> {
-            try {
-                results.trySend(f);
-            } catch (InboxClosedException connectionEnded) {
-                // the client is gone; nobody to tell
+        inFlight.incrementAndGet();
+        frame.thenAccept(this::replied);
+    }
+
+    /**
+     * On the thread that completed a reply: sends it straight to the socket adapter if its inbox
+     * has room, else through {@code results}; wakes the connection if it waits for a slot or for its
+     * last reply.
+     */
+    private void replied(byte[] frame) {
+        try {
+            if (!adapter.inbox.trySend(frame)) {
+                results.trySend(frame);
+                return;
             }
-        });
+            int left = inFlight.decrementAndGet();
+            if (left == options.maxInFlight() - 1 || left == 0 && inputEnded) {
+                results.trySend(WAKE);
+            }
+        } catch (InboxClosedException gone) {
+            // the client or the connection is gone; nobody to tell
+        }
     }
 
     private String remote() {

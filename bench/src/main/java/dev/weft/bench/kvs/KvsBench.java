@@ -79,8 +79,9 @@ public final class KvsBench {
         Path base = Files.createTempDirectory("kvs-bench");
         SelfSignedCertificate cert = tls ? SelfSignedCertificate.make(base.resolve("tls"), "bench") : null;
         System.out.printf("# KVS benchmark: %d s per case, median of %d runs, data in %s%n", seconds, runs, base);
-        System.out.printf("# JDK %s, %d cpus, %s%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        System.out.printf("# JDK %s, %d cpus, %s, load average at start %s%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                loadAverage());
         List<String> rows = new ArrayList<>();
         List<String> tlsRows = new ArrayList<>();
         for (int clients : clientCounts) {
@@ -119,7 +120,21 @@ public final class KvsBench {
             System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
             tlsRows.forEach(System.out::println);
         }
+        System.out.printf("%n# load average at the end %s%n", loadAverage());
         deleteTree(base);
+    }
+
+    /**
+     * The 1, 5 and 15 minute load averages, so a run on a busy machine says so (numbers from a
+     * shared machine are noisy); "unknown" where /proc/loadavg is missing.
+     */
+    private static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** The share of {@code plain}'s throughput lost with TLS, in percent. */

@@ -44,10 +44,20 @@ final class CommitPlan {
      *    it (they rewrite the marker), so concurrent appends to one log never conflict; an unlink or
      *    a change of kind recreates or removes it.
      *  - A node read as a directory: its marker's create revision, and its mod revision too if the
-     *    plan depended on what is beneath it (a mkdir of an empty directory is a no-op; a cleared
-     *    directory's keys are deleted one by one). Every change beneath a directory rewrites its
-     *    marker, so the mod revision covers the whole subtree.
-     *  - A precondition: the marker's mod revision equals the version required.
+     *    plan depended on which keys are beneath it (a mkdir of an empty directory is a no-op; a
+     *    cleared directory's keys are deleted one by one). Every commit that makes or removes a key
+     *    beneath a directory rewrites its marker, so the marker's mod revision covers the subtree's
+     *    shape. A put of a value that exists already (the common case, written blind below) rewrites
+     *    only that value's keys: it changes no shape, so it leaves the markers above alone.
+     *  - A node whose contents the plan copies (the source of a copy or move): its marker's mod
+     *    revision and, for a value, that its put bytes are no newer than read, since a blind put
+     *    rewrites only a value's bytes.
+     *  - A precondition on a symlink: the marker's mod revision equals the version required. On a
+     *    value, whose version is the later of its marker's mod revision (appends rewrite it) and its
+     *    put bytes' (a put of an existing value rewrites only those): the marker's as read, and the
+     *    bytes' no newer than the version. On a directory (or the root), whose version is the latest
+     *    mod revision of its marker and of every key beneath it: the marker's mod revision and that
+     *    of every value marker, put bytes and symlink beneath, as read (at most MAX_OPS keys).
      *
      * etcd refuses a transaction that puts a key inside a range it deletes, so a cleared directory
      * whose subtree this transaction also writes is cleared key by key (the keys read), not by range.
@@ -75,6 +85,10 @@ final class CommitPlan {
     private final TreeSet<String> clearing = new TreeSet<>();
     /** Clearing targets beneath which this transaction writes too: their keys are listed. */
     private final TreeSet<String> listing = new TreeSet<>();
+    /** Paths with a precondition ("" for the root): the keys beneath are listed, in case it is a directory. */
+    private final TreeSet<String> pinned = new TreeSet<>();
+    /** Sources of copies and moves: their contents are copied. */
+    private final Set<String> sources = new java.util.HashSet<>();
     private final byte[] appendId;
 
     CommitPlan(String namespace, ByteSequence namespaceKey, byte[] dataPrefix, Txn txn, byte[] appendId) {
@@ -94,6 +108,7 @@ final class CommitPlan {
             }
             if (op.source() != null) {
                 String source = Layout.path(op.source());
+                sources.add(source);
                 readSet.add(source);
                 readSet.addAll(Layout.ancestors(source));
                 if (op.kind() == Txn.Op.Kind.MOVE) {
@@ -113,6 +128,7 @@ final class CommitPlan {
             if (!path.isEmpty()) {
                 readSet.add(path);
             }
+            pinned.add(path);
         }
     }
 
@@ -121,17 +137,43 @@ final class CommitPlan {
     /**
      * The write for a transaction of puts and appends on separate keys (none beneath another), with
      * preconditions on those keys only: it needs no read, because its compares say what it assumes
-     * (no parent is a value; an appended key is a value; a required key is a value at that version)
      * and its writes are right whatever else is there. Returns null for any other transaction. If
      * the compares fail, the caller plans again from a read, which finds the refusal or the truth.
      *
-     * @param owner the namespace key's value as last read: the compare pins it and the root's
-     *     rewrite keeps it
+     * @param owner the namespace key's value as last read, or null if not known yet: the compare pins
+     *     it and the root's rewrite keeps it
+     * @param replace whether every key put is thought to be a value already ({@link KnownValues}):
+     *     then only those values' keys are written ({@link #replacing}); otherwise {@link #creating}
+     *     writes them and makes or rewrites the markers above, which needs the owner
      */
-    Write blind(ByteSequence owner) {
+    Write blind(ByteSequence owner, boolean replace) {
+        Set<String> targets = separateTargets(ops, Txn.Op.Kind.APPEND);
+        if (targets == null) {
+            return null;
+        }
+        for (Txn.Precondition p : preconditions) {
+            if (!targets.contains(Layout.path(p.key()))) {
+                return null;
+            }
+        }
+        Write replacing = replace ? replacing() : null;
+        return replacing != null || owner == null ? replacing : creating(owner);
+    }
+
+    /** The paths put, if the transaction is only puts on separate keys, none beneath another; null otherwise. */
+    List<String> puts() {
+        Set<String> targets = separateTargets(ops, Txn.Op.Kind.PUT);
+        return targets == null ? null : List.copyOf(targets);
+    }
+
+    /**
+     * The paths of {@code ops} if each is a put or a {@code kind} on a key of its own, none beneath
+     * another; null otherwise.
+     */
+    private static Set<String> separateTargets(List<Txn.Op> ops, Txn.Op.Kind kind) {
         Set<String> targets = new TreeSet<>();
         for (Txn.Op op : ops) {
-            if (op.kind() != Txn.Op.Kind.PUT && op.kind() != Txn.Op.Kind.APPEND || !targets.add(Layout.path(op.key()))) {
+            if (op.kind() != Txn.Op.Kind.PUT && op.kind() != kind || !targets.add(Layout.path(op.key()))) {
                 return null;
             }
         }
@@ -142,21 +184,73 @@ final class CommitPlan {
                 }
             }
         }
+        return targets;
+    }
+
+    /**
+     * The puts, if every key put is a value already (its marker and its put bytes exist) and no
+     * precondition asks for a missing key; null otherwise. Only each value's put bytes are
+     * rewritten (their mod revision is its version now) and its appended pieces deleted: one key,
+     * like a raw etcd put. Nothing changes shape, so no marker is written, the value's own
+     * included (a value's version is read as the later of its marker's and its bytes'; a
+     * directory's as the latest beneath it).
+     */
+    private Write replacing() {
+        Map<String, Cmp> compares = new LinkedHashMap<>();
+        for (Txn.Precondition p : preconditions) {
+            if (p.version() == Txn.ABSENT) {
+                return null;
+            }
+            byte[] dir = dirKey(Layout.path(p.key()));
+            // Its version is the later of its marker's and its bytes': a put last (the bytes), usually.
+            compares.put("pre:" + Layout.path(p.key()), new Cmp(Layout.bytes(Layout.putBytesKey(dir)), Cmp.Op.EQUAL,
+                    CmpTarget.modRevision(p.version())));
+            compares.put("pre<:" + Layout.path(p.key()), new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.LESS,
+                    CmpTarget.modRevision(p.version() + 1)));
+        }
+        List<Op> writes = new ArrayList<>();
+        long bytes = 0;
+        for (Txn.Op op : ops) {
+            if (op.kind() != Txn.Op.Kind.PUT) {
+                return null;
+            }
+            String path = Layout.path(op.key());
+            byte[] dir = dirKey(path);
+            compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.GREATER, CmpTarget.createRevision(0)));
+            compares.put("b:" + path, new Cmp(Layout.bytes(Layout.putBytesKey(dir)), Cmp.Op.GREATER,
+                    CmpTarget.createRevision(0)));
+            writes.add(put(Layout.putBytesKey(dir), op.value()));
+            byte[][] appended = Layout.appendRange(dir);
+            writes.add(delete(appended[0], appended[1]));
+            bytes += op.value().length + 2L * (dir.length + OP_OVERHEAD);
+        }
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes);
+        check(w);
+        return w;
+    }
+
+    /**
+     * The puts and appends whatever is at their keys now: the compares say what they assume (no
+     * parent is a value; an appended key is a value; a required key is a value at that version), a
+     * put clears whatever was at its key, and every directory above and the namespace's key are
+     * rewritten (a key may be made beneath them).
+     */
+    private Write creating(ByteSequence owner) {
         Map<String, Cmp> compares = new LinkedHashMap<>();
         compares.put("ns", new Cmp(namespaceKey, Cmp.Op.EQUAL, CmpTarget.value(owner)));
         for (Txn.Precondition p : preconditions) {
             String path = Layout.path(p.key());
-            if (!targets.contains(path)) {
-                return null;
-            }
             byte[] dir = dirKey(path);
             if (p.version() == Txn.ABSENT) {
                 compares.put("d:" + path, new Cmp(Layout.bytes(dir), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
                 compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
                 compares.put("l:" + path, new Cmp(Layout.bytes(Layout.linkKey(dir)), Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
             } else {
+                // The version is the later of the marker's and the bytes': an append or a creation last, here.
                 compares.put("pre:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL,
                         CmpTarget.modRevision(p.version())));
+                compares.put("pre<:" + path, new Cmp(Layout.bytes(Layout.putBytesKey(dir)), Cmp.Op.LESS,
+                        CmpTarget.modRevision(p.version() + 1)));
             }
         }
         Set<String> parents = new TreeSet<>();
@@ -188,8 +282,8 @@ final class CommitPlan {
             writes.add(Op.put(Layout.bytes(dir), Layout.bytes(Layout.DIR_VALUE), PutOption.DEFAULT));
         }
         writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
-        Write w = new Write(List.copyOf(compares.values()), writes);
-        check(w, bytes);
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes);
+        check(w);
         return w;
     }
 
@@ -208,15 +302,22 @@ final class CommitPlan {
             gets.add(Op.get(Layout.bytes(r[0]), GetOption.builder().withRange(Layout.bytes(r[1])).withCountOnly(true).build()));
         }
         for (String path : listing) {
-            byte[][] r = Layout.childRange(dirKey(path));
-            gets.add(Op.get(Layout.bytes(r[0]), GetOption.builder().withRange(Layout.bytes(r[1])).withKeysOnly(true)
-                    .withLimit(MAX_OPS + 1).build()));
+            gets.add(keys(Layout.childRange(dirKey(path))));
+        }
+        for (String path : pinned) {
+            gets.add(keys(path.isEmpty() ? Layout.namespaceRange(dataPrefix) : Layout.childRange(dirKey(path))));
         }
         if (gets.size() > MAX_OPS) {
             throw new LimitExceededException("this transaction touches " + (gets.size() - 1) + " keys and directories;"
                     + " etcd reads at most " + MAX_OPS + " in one transaction: split it");
         }
         return gets;
+    }
+
+    /** The keys (only) of a range, at most one more than {@link #MAX_OPS}. */
+    private static Op keys(byte[][] range) {
+        return Op.get(Layout.bytes(range[0]), GetOption.builder().withRange(Layout.bytes(range[1])).withKeysOnly(true)
+                .withLimit(MAX_OPS + 1).build());
     }
 
     private byte[] dirKey(String path) {
@@ -256,8 +357,8 @@ final class CommitPlan {
         }
     }
 
-    /** The write transaction: compares and operations. */
-    record Write(List<Cmp> compares, List<Op> ops) {
+    /** The write transaction: compares and operations; {@code bytes} is about what it sends. */
+    record Write(List<Cmp> compares, List<Op> ops, long bytes) {
     }
 
     /** The namespace key's value the last {@link #plan} read: its owner, for later blind writes. */
@@ -293,30 +394,69 @@ final class CommitPlan {
             List<KeyValue> keys = read.get(i++).getKvs();
             sims.get(path).childKeys = keys.stream().map(KeyValue::getKey).toList();
         }
+        Map<String, List<KeyValue>> beneath = new java.util.HashMap<>();
+        for (String path : pinned) {
+            beneath.put(path, read.get(i++).getKvs());
+        }
         Map<String, Cmp> compares = new LinkedHashMap<>();
         compares.put("ns", new Cmp(namespaceKey, Cmp.Op.EQUAL, CmpTarget.createRevision(ns.getCreateRevision())));
         for (Txn.Precondition p : preconditions) {
-            String path = Layout.path(p.key());
-            long actual = path.isEmpty() ? ns.getModRevision() : sims.get(path).initial.version();
-            if (actual != p.version()) {
-                throw new ConflictException(namespace, p.key(), p.version(), actual);
-            }
-            if (path.isEmpty()) {
-                compares.put("pre:", new Cmp(namespaceKey, Cmp.Op.EQUAL, CmpTarget.modRevision(p.version())));
-            } else if (p.version() != Txn.ABSENT) {
-                EtcdNode n = sims.get(path).initial;
-                byte[] marker = switch (n.kind()) {
-                    case DIR -> dirKey(path);
-                    case LINK -> Layout.linkKey(dirKey(path));
-                    default -> Layout.valueKey(dirKey(path));
-                };
-                compares.put("pre:" + path, new Cmp(Layout.bytes(marker), Cmp.Op.EQUAL, CmpTarget.modRevision(p.version())));
-            }
+            pin(p, ns, sims, beneath.get(Layout.path(p.key())), compares);
         }
         for (Txn.Op op : ops) {
             apply(sims, op);
         }
         return write(sims, compares, ns.getValue());
+    }
+
+    /**
+     * Checks a precondition against what was read and adds the compares that keep it true until the
+     * write: a value's or symlink's marker; a directory's marker and every value and symlink marker
+     * beneath it ({@code under}, listed), whose latest mod revision is the directory's version.
+     */
+    private void pin(Txn.Precondition p, KeyValue ns, Map<String, Sim> sims, List<KeyValue> under, Map<String, Cmp> compares) {
+        String path = Layout.path(p.key());
+        EtcdNode node = path.isEmpty() ? EtcdNode.directory(ns.getCreateRevision(), ns.getModRevision()) : sims.get(path).initial;
+        if (node.isDirectory() && under.size() > MAX_OPS) {
+            throw new LimitExceededException("a precondition on directory '" + (path.isEmpty() ? "." : path) + "' compares"
+                    + " every value beneath it on etcd, and it holds more than " + MAX_OPS + " keys; require a value"
+                    + " that changes with it instead");
+        }
+        List<KeyValue> markers = new ArrayList<>();
+        if (node.isDirectory()) {
+            for (KeyValue kv : under) {
+                Layout.Located at = Layout.locate(dataPrefix, kv.getKey().getBytes());
+                if (at != null && (at.piece() == Layout.Piece.VALUE || at.piece() == Layout.Piece.PUT_BYTES
+                        || at.piece() == Layout.Piece.LINK)) {
+                    markers.add(kv);
+                    node = node.beneath(kv.getModRevision());
+                }
+            }
+        }
+        if (node.version() != p.version()) {
+            throw new ConflictException(namespace, p.key(), p.version(), node.version());
+        }
+        if (p.version() == Txn.ABSENT) {
+            return;                             // guarded as a missing node
+        }
+        byte[] marker = path.isEmpty() ? namespaceKey.getBytes() : switch (node.kind()) {
+            case DIR -> dirKey(path);
+            case LINK -> Layout.linkKey(dirKey(path));
+            default -> Layout.valueKey(dirKey(path));
+        };
+        compares.put("pre:" + path, new Cmp(Layout.bytes(marker), Cmp.Op.EQUAL, CmpTarget.modRevision(node.marker())));
+        if (node.kind() == EtcdNode.Kind.VALUE) {
+            compares.put("pre<:" + path, bytesUnchanged(path, node));
+        }
+        for (KeyValue kv : markers) {
+            compares.put("pre:" + kv.getKey().toString(java.nio.charset.StandardCharsets.ISO_8859_1),
+                    new Cmp(kv.getKey(), Cmp.Op.EQUAL, CmpTarget.modRevision(kv.getModRevision())));
+        }
+    }
+
+    /** A value's put bytes have not been rewritten since it was read at {@code node}'s version. */
+    private Cmp bytesUnchanged(String path, EtcdNode node) {
+        return new Cmp(Layout.bytes(Layout.putBytesKey(dirKey(path))), Cmp.Op.LESS, CmpTarget.modRevision(node.version() + 1));
     }
 
     private void apply(Map<String, Sim> sims, Txn.Op op) {
@@ -458,8 +598,8 @@ final class CommitPlan {
         }
         // The root's version moves with every commit, so every commit has a revision of its own.
         writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
-        Write w = new Write(List.copyOf(compares.values()), writes);
-        check(w, bytes);
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes);
+        check(w);
         return w;
     }
 
@@ -490,14 +630,23 @@ final class CommitPlan {
                 compares.put("v:" + path, new Cmp(valueKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
                 compares.put("l:" + path, new Cmp(linkKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)));
             }
-            case VALUE -> compares.put("v:" + path, new Cmp(valueKey, Cmp.Op.EQUAL,
-                    CmpTarget.createRevision(s.initial.create())));
-            case LINK -> compares.put("l:" + path, new Cmp(linkKey, Cmp.Op.EQUAL,
-                    CmpTarget.createRevision(s.initial.create())));
+            case VALUE -> {
+                compares.put("v:" + path, new Cmp(valueKey, Cmp.Op.EQUAL, CmpTarget.createRevision(s.initial.create())));
+                if (sources.contains(path)) {
+                    compares.put("s:" + path, new Cmp(valueKey, Cmp.Op.EQUAL, CmpTarget.modRevision(s.initial.marker())));
+                    compares.put("s<:" + path, bytesUnchanged(path, s.initial));
+                }
+            }
+            case LINK -> {
+                compares.put("l:" + path, new Cmp(linkKey, Cmp.Op.EQUAL, CmpTarget.createRevision(s.initial.create())));
+                if (sources.contains(path)) {
+                    compares.put("s:" + path, new Cmp(linkKey, Cmp.Op.EQUAL, CmpTarget.modRevision(s.initial.marker())));
+                }
+            }
             case DIR -> {
                 compares.put("d:" + path, new Cmp(dirKey, Cmp.Op.EQUAL, CmpTarget.createRevision(s.initial.create())));
                 if (s.cleared) {
-                    compares.put("m:" + path, new Cmp(dirKey, Cmp.Op.EQUAL, CmpTarget.modRevision(s.initial.version())));
+                    compares.put("m:" + path, new Cmp(dirKey, Cmp.Op.EQUAL, CmpTarget.modRevision(s.initial.marker())));
                 }
             }
         }
@@ -587,7 +736,8 @@ final class CommitPlan {
                 : DeleteOption.builder().withRange(Layout.bytes(to)).build());
     }
 
-    private void check(Write w, long bytes) {
+    private static void check(Write w) {
+        long bytes = w.bytes();
         if (w.ops().size() > MAX_OPS || w.compares().size() > MAX_OPS) {
             throw new LimitExceededException("this transaction needs " + w.ops().size() + " etcd operations and "
                     + w.compares().size() + " compares; etcd takes at most " + MAX_OPS + " of each per transaction"

@@ -55,6 +55,7 @@ public final class EtcdKvs implements KvsStore {
     private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
     /** Each namespace key's value as last read (its owner), for commits that need no read. */
     private final java.util.Map<String, ByteSequence> owners = new ConcurrentHashMap<>();
+    private final KnownValues values = new KnownValues();
     private volatile boolean closed;
 
     private EtcdKvs(EtcdKvsOptions options, Client client) {
@@ -182,6 +183,10 @@ public final class EtcdKvs implements KvsStore {
 
     void owner(String namespace, ByteSequence owner) {
         owners.put(namespace, owner);
+    }
+
+    KnownValues values() {
+        return values;
     }
 
     void added(EtcdWatch w) {

@@ -143,14 +143,8 @@ final class EtcdNamespace implements Namespace, View.Reads {
                     + "')") + " in namespace '" + name + "' at version " + r.revision());
         }
         byte[] prefix = r.namespace().dataPrefix;
-        byte[][] beneath;
-        if (r.path().isEmpty()) {
-            byte[] end = prefix.clone();
-            end[end.length - 1]++;
-            beneath = new byte[][] {prefix, end};
-        } else {
-            beneath = Layout.childRange(Layout.dirKey(prefix, r.path()));
-        }
+        byte[][] beneath = r.path().isEmpty() ? Layout.namespaceRange(prefix)
+                : Layout.childRange(Layout.dirKey(prefix, r.path()));
         GetResponse listed = get(Layout.bytes(beneath[0]), Layout.bytes(beneath[1]), true, r.revision());
         int from = beneath[0].length;
         TreeSet<String> names = new TreeSet<>();
@@ -176,8 +170,8 @@ final class EtcdNamespace implements Namespace, View.Reads {
      * Reads {@code k} at {@code revision} (0: the latest, linearizable, and every later hop at the
      * revision that read saw), following every symlink on the way and, if {@code followLast}, one at
      * the key. Each step is one read-only etcd transaction: the node's keys, the namespace's key
-     * (does it exist?), and the symlink key of each directory above the node; a symlink there comes
-     * first, nearest the root.
+     * (does it exist?), the symlink key of each directory above the node (a symlink there comes
+     * first, nearest the root), and the latest mod revision beneath the node (a directory's version).
      *
      * @throws NoSuchNamespaceException if this namespace does not exist (a symlink into a missing
      *     namespace only dangles)
@@ -201,6 +195,7 @@ final class EtcdNamespace implements Namespace, View.Reads {
             for (String a : above) {
                 gets.add(Op.get(Layout.bytes(Layout.linkKey(Layout.dirKey(at.dataPrefix, a))), option(null, rev)));
             }
+            gets.add(latestBeneath(dir == null ? Layout.namespaceRange(at.dataPrefix) : Layout.childRange(dir), rev));
             TxnResponse read;
             try {
                 read = EtcdKvs.await(store.kv().txn().Then(gets.toArray(Op[]::new)).commit(), timeout, false);
@@ -218,9 +213,8 @@ final class EtcdNamespace implements Namespace, View.Reads {
                 return new Resolved(at, path, EtcdNode.MISSING, rev, via);
             }
             KeyValue nsKey = got.get(0).getKvs().get(0);
-            EtcdNode node = dir == null
-                    ? new EtcdNode(EtcdNode.Kind.DIR, nsKey.getCreateRevision(), nsKey.getModRevision(), null, null)
-                    : EtcdNode.of(dir, got.get(1).getKvs());
+            EtcdNode node = (dir == null ? EtcdNode.directory(nsKey.getCreateRevision(), nsKey.getModRevision())
+                    : EtcdNode.of(dir, got.get(1).getKvs())).beneath(latest(got.get(got.size() - 1)));
             String linkAt = null;
             String target = null;
             for (int i = 0; i < above.size(); i++) {
@@ -254,6 +248,24 @@ final class EtcdNamespace implements Namespace, View.Reads {
                 at = store.namespace(t.namespace());
             }
         }
+    }
+
+    /**
+     * The key last modified in {@code range} at {@code revision} (0: the latest), keys only: etcd
+     * sorts the range by mod revision and returns the first.
+     */
+    static Op latestBeneath(byte[][] range, long revision) {
+        GetOption.Builder b = GetOption.builder().withRange(Layout.bytes(range[1])).withKeysOnly(true)
+                .withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.DESCEND).withLimit(1);
+        if (revision != 0) {
+            b.withRevision(revision);
+        }
+        return Op.get(Layout.bytes(range[0]), b.build());
+    }
+
+    /** The mod revision {@link #latestBeneath} found, 0 for an empty range. */
+    static long latest(GetResponse r) {
+        return r.getKvs().isEmpty() ? 0 : r.getKvs().get(0).getModRevision();
     }
 
     private static GetOption option(ByteSequence end, long revision) {
@@ -320,19 +332,31 @@ final class EtcdNamespace implements Namespace, View.Reads {
     private void attempt(Txn txn, CompletableFuture<Long> result) {
         CommitPlan plan;
         CommitPlan.Write blind;
+        List<String> puts;
+        boolean known;
         try {
             plan = new CommitPlan(name, key, dataPrefix, txn, appendId());
-            ByteSequence owner = store.owner(name);
-            blind = owner == null ? null : plan.blind(owner);
+            puts = plan.puts();
+            known = puts != null && store.values().containsAll(name, puts);
+            blind = plan.blind(store.owner(name), known);
         } catch (KvsException e) {
             result.completeExceptionally(e);
             return;
+        }
+        if (puts != null) {
+            // Once applied, however, every key put is a value with the bytes of a put.
+            result.thenRun(() -> store.values().remember(name, puts));
         }
         if (blind == null) {
             planned(txn, plan, result);
             return;
         }
-        write(blind, result, () -> planned(txn, plan, result));
+        write(blind, result, () -> {
+            if (known) {
+                store.values().forget(name, puts);
+            }
+            planned(txn, plan, result);
+        });
     }
 
     /** Reads, plans and writes; again from the start if the write's compares fail. */

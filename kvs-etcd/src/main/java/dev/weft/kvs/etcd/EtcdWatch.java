@@ -8,7 +8,6 @@ import dev.weft.kvs.WatchEvent;
 import dev.weft.kvs.WatchMode;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.InboxClosedException;
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
@@ -30,9 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * A Weft watch on etcd: an etcd watch on the keys of the watched node (or everything beneath a
- * watched directory) from the revision after the first read, plus one on the namespace's key for
- * its removal, turned into {@link WatchEvent}s on a virtual thread of its own.
+ * A Weft watch on etcd: an etcd watch on the keys of the watched node (and everything beneath it,
+ * for a VALUE or DIRECTORY watch) from the revision after the first read, plus one on the
+ * namespace's key for its removal, turned into {@link WatchEvent}s on a virtual thread of its own.
  */
 final class EtcdWatch implements Watch {
     /*
@@ -128,8 +127,7 @@ final class EtcdWatch implements Watch {
                 throw new NoSuchNamespaceException("no namespace '" + ns.name() + "'");
             }
             start = r.getHeader().getRevision();
-            node = new EtcdNode(EtcdNode.Kind.DIR, r.getKvs().get(0).getCreateRevision(), r.getKvs().get(0).getModRevision(),
-                    null, null);
+            node = EtcdNode.directory(r.getKvs().get(0).getCreateRevision(), r.getKvs().get(0).getModRevision());
         } else {
             byte[] dir = Layout.dirKey(ns.dataPrefix(), path);
             byte[][] range = Layout.nodeRange(dir);
@@ -190,28 +188,24 @@ final class EtcdWatch implements Watch {
 
     private void watchEtcd() {
         io.etcd.jetcd.Watch client = ns.store().client().getWatchClient();
-        ByteSequence from;
         WatchOption.Builder option = WatchOption.builder().withRevision(startVersion + 1);
-        if (path.isEmpty() && mode == WatchMode.DIRECTORY) {
-            byte[] end = ns.dataPrefix().clone();
-            end[end.length - 1]++;
-            from = Layout.bytes(ns.dataPrefix());
-            option.withRange(Layout.bytes(end));
-        } else if (path.isEmpty()) {
-            from = ns.namespaceKey();
+        // A directory's version moves with every change beneath it, and a put of an existing value
+        // rewrites only that value's keys: VALUE watches take the whole subtree, like DIRECTORY ones.
+        boolean subtree = mode == WatchMode.DIRECTORY || mode == WatchMode.VALUE;
+        byte[][] range;
+        if (path.isEmpty()) {
+            range = Layout.namespaceRange(ns.dataPrefix());   // only VALUE and DIRECTORY watches get here
         } else {
             byte[] dir = Layout.dirKey(ns.dataPrefix(), path);
-            byte[][] range = mode == WatchMode.DIRECTORY ? Layout.subtreeRange(dir) : Layout.nodeRange(dir);
-            from = Layout.bytes(range[0]);
-            option.withRange(Layout.bytes(range[1]));
+            range = subtree ? Layout.subtreeRange(dir) : Layout.nodeRange(dir);
         }
-        watchers.add(client.watch(from, option.build(), io.etcd.jetcd.Watch.listener(this::arrived, this::failed)));
-        if (!(path.isEmpty() && mode == WatchMode.VALUE)) {
-            watchers.add(client.watch(ns.namespaceKey(), WatchOption.builder().withRevision(startVersion + 1)
-                    .withNoPut(true).build(), io.etcd.jetcd.Watch.listener(
-                            r -> r.getEvents().forEach(e -> queue.add(new Removed(e.getKeyValue().getModRevision()))),
-                            this::failed)));
-        }
+        option.withRange(Layout.bytes(range[1]));
+        watchers.add(client.watch(Layout.bytes(range[0]), option.build(),
+                io.etcd.jetcd.Watch.listener(this::arrived, this::failed)));
+        watchers.add(client.watch(ns.namespaceKey(), WatchOption.builder().withRevision(startVersion + 1)
+                .withNoPut(true).build(), io.etcd.jetcd.Watch.listener(
+                        r -> r.getEvents().forEach(e -> queue.add(new Removed(e.getKeyValue().getModRevision()))),
+                        this::failed)));
     }
 
     // ---------------------------------------------------------------- jetcd's threads
@@ -305,19 +299,13 @@ final class EtcdWatch implements Watch {
     }
 
     private void revision(long rev, List<io.etcd.jetcd.watch.WatchEvent> events) throws InterruptedException {
-        if (path.isEmpty() && mode == WatchMode.VALUE) {
-            for (io.etcd.jetcd.watch.WatchEvent e : events) {
-                if (e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.DELETE) {
-                    end(WatchEvent.Reason.NAMESPACE_REMOVED, rev);
-                    return;
-                }
-            }
-            emit(new WatchEvent.Value(id, key, rev, null));
-            return;
-        }
         boolean deletes = events.stream().anyMatch(e -> e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.DELETE);
         if (deletes && ns.get(ns.namespaceKey(), null, false, rev).getKvs().isEmpty()) {
             end(WatchEvent.Reason.NAMESPACE_REMOVED, rev);
+            return;
+        }
+        if (path.isEmpty() && mode == WatchMode.VALUE) {
+            emit(new WatchEvent.Value(id, key, rev, null));   // the root is a directory: any change is one
             return;
         }
         Map<String, Change> changes = new TreeMap<>();
@@ -349,6 +337,14 @@ final class EtcdWatch implements Watch {
                     }
                 }
                 case PUT_BYTES -> {
+                    if (put && !created) {
+                        // A put of an existing value rewrites only its bytes: the value changed.
+                        Change c = changes.computeIfAbsent(at.path(), p -> new Change());
+                        c.before = EtcdNode.Kind.VALUE;
+                        c.after = EtcdNode.Kind.VALUE;
+                        c.afterKnown = true;
+                        c.rewritten = true;
+                    }
                     if (at.path().equals(path)) {
                         putBytesWritten |= put;
                         putBytes = put ? kv.getValue().getBytes() : new byte[0];
@@ -382,7 +378,9 @@ final class EtcdWatch implements Watch {
         }
         switch (mode) {
             case VALUE -> {
-                if (own != null) {
+                boolean beneath = kind == EtcdNode.Kind.DIR
+                        && changes.keySet().stream().anyMatch(p -> p.startsWith(path + "."));
+                if (own != null || beneath) {
                     emit(new WatchEvent.Value(id, key, rev, kind == EtcdNode.Kind.VALUE ? value() : null));
                 }
             }
@@ -461,15 +459,9 @@ final class EtcdWatch implements Watch {
             return;
         }
         removedAt = revision;
-        if (mode == WatchMode.DIRECTORY || kind == EtcdNode.Kind.MISSING) {
-            byte[][] range;
-            if (path.isEmpty()) {
-                byte[] end = ns.dataPrefix().clone();
-                end[end.length - 1]++;
-                range = new byte[][] {ns.dataPrefix(), end};
-            } else {
-                range = Layout.subtreeRange(Layout.dirKey(ns.dataPrefix(), path));
-            }
+        if (mode == WatchMode.DIRECTORY || kind == EtcdNode.Kind.MISSING || path.isEmpty()) {
+            byte[][] range = path.isEmpty() ? Layout.namespaceRange(ns.dataPrefix())
+                    : Layout.subtreeRange(Layout.dirKey(ns.dataPrefix(), path));
             boolean empty;
             try {
                 empty = ns.get(Layout.bytes(range[0]), Layout.bytes(range[1]), true, revision - 1).getKvs().isEmpty();

@@ -103,6 +103,13 @@ final class Layout {
         return new byte[][] {suffixed(dirKey, (byte) '.'), suffixed(dirKey, (byte) ('.' + 1))};
     }
 
+    /** The range of every node of a namespace: [P d/&lt;name&gt;/, P d/&lt;name&gt;0). */
+    static byte[][] namespaceRange(byte[] dataPrefix) {
+        byte[] end = dataPrefix.clone();
+        end[end.length - 1]++;
+        return new byte[][] {dataPrefix, end};
+    }
+
     /** The range of a node, its pieces and everything beneath it, with siblings named K + a byte below '/': [K, K/). */
     static byte[][] subtreeRange(byte[] dirKey) {
         return new byte[][] {dirKey, suffixed(dirKey, (byte) ('.' + 1))};

@@ -12,6 +12,11 @@ import dev.weft.kvs.NotAValueException;
 import dev.weft.kvs.Txn;
 import dev.weft.kvs.VersionNotRetainedException;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,6 +29,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What only the etcd backend does: its limits, compaction, the commit that needs no read, its location. */
 class EtcdKvsTest {
@@ -114,6 +121,103 @@ class EtcdKvsTest {
         assertThat(ns.list(".")).containsExactly("a", "d", "fresh", "log");
         assertThat(ns.getString("fresh")).isEqualTo("first");
         assertThat(w).isGreaterThan(v);
+    }
+
+    @Test
+    void aPutOfAnExistingValueWritesOnlyThatValuesKeysAndDirectoryVersionsStillMove() throws Exception {
+        long first = ns.put("d.e.x", "1");
+        long second = ns.put("d.e.x", "2");
+        byte[] data = store.layout().dataPrefix("primary");
+        KV kv = store.kv();
+
+        assertThat(kv.get(Layout.bytes(Layout.dirKey(data, "d.e"))).get().getKvs().get(0).getModRevision())
+                .as("the directory's marker is not rewritten").isEqualTo(first);
+        assertThat(kv.get(store.layout().namespaceKey("primary")).get().getKvs().get(0).getModRevision())
+                .as("nor is the namespace's key").isLessThanOrEqualTo(first);
+        byte[][] all = Layout.namespaceRange(data);
+        long written = kv.get(Layout.bytes(all[0]), GetOption.builder().withRange(Layout.bytes(all[1])).build()).get()
+                .getKvs().stream().filter(k -> k.getModRevision() == second).count();
+        assertThat(written).as("only the value's bytes, like a raw put").isEqualTo(1);
+        assertThat(kv.get(Layout.bytes(Layout.valueKey(Layout.dirKey(data, "d.e.x")))).get().getKvs().get(0)
+                .getModRevision()).as("not even the value's marker").isEqualTo(first);
+        assertThat(ns.latest().keyVersion("d.e.x")).isEqualTo(second);
+        assertThat(ns.latest().keyVersion("d.e")).isEqualTo(second);
+        assertThat(ns.latest().keyVersion("d")).isEqualTo(second);
+        assertThat(ns.latest().keyVersion(".")).isEqualTo(second);
+        assertThat(ns.at(first).keyVersion("d")).isEqualTo(first);
+        assertThat(ns.getString("d.e.x")).isEqualTo("2");
+    }
+
+    @ParameterizedTest(name = "require(\"{0}\", v)")
+    @ValueSource(strings = {"d", "."})
+    void aPreconditionOnADirectoryFailsIfAValueBeneathIsPutBetweenItsReadAndItsWrite(String dir) throws Exception {
+        ns.put("d.x", "1");
+        long v = ns.put("d.x", "2");
+        Txn txn = new Txn().require(dir, v).put("e", "1");
+
+        CommitPlan.Write write = planned(txn);
+        ns.put("d.x", "3");                     // rewrites only d.x's keys
+
+        assertThat(written(write).isSucceeded()).as("the write saw the put beneath '%s'", dir).isFalse();
+        assertThatThrownBy(() -> ns.commit(txn)).isInstanceOf(ConflictException.class);
+        assertThat(ns.get("e")).isNull();
+    }
+
+    @Test
+    void aPreconditionOnAValueFailsIfItIsPutBetweenItsReadAndItsWrite() throws Exception {
+        ns.put("x", "1");
+        long v = ns.put("x", "2");
+        Txn txn = new Txn().require("x", v).mkdir("z");     // a mkdir: planned from a read
+
+        CommitPlan.Write write = planned(txn);
+        ns.put("x", "3");                       // rewrites only x's put bytes
+
+        assertThat(written(write).isSucceeded()).as("the write saw the put of x").isFalse();
+        assertThatThrownBy(() -> ns.commit(txn)).isInstanceOf(ConflictException.class);
+        assertThat(ns.list(".")).containsExactly("x");
+    }
+
+    @Test
+    void aCopyFailsIfItsSourceIsPutBetweenItsReadAndItsWrite() throws Exception {
+        ns.put("x", "old");
+        ns.put("x", "old");
+
+        CommitPlan.Write write = planned(new Txn().copy("x", "y"));
+        ns.put("x", "new");
+
+        assertThat(written(write).isSucceeded()).as("the copy saw its source change").isFalse();
+        assertThat(ns.get("y")).isNull();
+        ns.commit(new Txn().copy("x", "y"));
+        assertThat(ns.getString("y")).isEqualTo("new");
+    }
+
+    @Test
+    void aPutOfAKeyThisStoreThoughtAValueIsRightAfterAnotherStoreMadeItADirectory() throws Exception {
+        ns.put("k", "1");
+        ns.put("k", "2");                       // k is now known to this store as a value
+        try (EtcdKvs other = EtcdKvs.connect(store.options())) {
+            other.primary().commit(new Txn().unlink("k").put("k.x", "beneath"));
+        }
+
+        long v = ns.put("k", "3");
+
+        assertThat(ns.getString("k")).isEqualTo("3");
+        assertThat(ns.at(v).keyVersion("k")).isEqualTo(v);
+        assertThat(ns.list(".")).containsExactly("k");
+        assertThat(ns.get("k.x")).as("the directory it replaced is gone").isNull();
+    }
+
+    /** Reads and plans {@code txn} as a commit of {@code ns} would, without writing. */
+    private CommitPlan.Write planned(Txn txn) throws Exception {
+        CommitPlan plan = new CommitPlan("primary", store.layout().namespaceKey("primary"),
+                store.layout().dataPrefix("primary"), txn, new byte[16]);
+        TxnResponse read = store.kv().txn().Then(plan.reads().toArray(Op[]::new)).commit().get();
+        return plan.plan(read.getGetResponses());
+    }
+
+    private TxnResponse written(CommitPlan.Write write) throws Exception {
+        return store.kv().txn().If(write.compares().toArray(Cmp[]::new)).Then(write.ops().toArray(Op[]::new))
+                .commit().get();
     }
 
     @Test
