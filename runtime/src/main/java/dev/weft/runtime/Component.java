@@ -424,7 +424,7 @@ public abstract class Component {
     protected final Inbox<?> select(Inbox<?>... boxes) throws InterruptedException {
         Inbox<?> ready = readyAmong(boxes);
         while (ready == null) {
-            awaitMessages(null, boxes, Long.MAX_VALUE, false);
+            awaitMessages(null, boxes, Deadline.NONE);
             ready = readyAmong(boxes);
         }
         return ready;
@@ -440,8 +440,8 @@ public abstract class Component {
         if (ready != null) {
             return ready;
         }
-        long deadline = Inbox.deadline(timeout);
-        while (awaitMessages(null, boxes, deadline, true)) {
+        long deadline = Deadline.after(timeout);
+        while (awaitMessages(null, boxes, deadline)) {
             ready = readyAmong(boxes);
             if (ready != null) {
                 return ready;
@@ -809,7 +809,7 @@ public abstract class Component {
     /** Puts a signal on this component's unbounded control inbox; once it has ended, only counted dead. */
     final void deliverSignal(Signal s) {
         try {
-            control.deliverNow(s);
+            SendPath.offer(control, s);
         } catch (InboxClosedException ended) {
             // An ended component has no use for lifecycle news; the dead-letter metric counted it.
         }
@@ -892,7 +892,7 @@ public abstract class Component {
      *
      * @return false if the deadline passed, true otherwise (which may be a spurious wake-up)
      */
-    final boolean awaitMessages(Inbox<?> one, Inbox<?>[] many, long deadline, boolean timed)
+    final boolean awaitMessages(Inbox<?> one, Inbox<?>[] many, long deadline)
             throws InterruptedException {
         if (thread == null) {
             throw new IllegalStateException(name() + " has no thread to wait on; poll instead");
@@ -910,13 +910,13 @@ public abstract class Component {
         }
         awaiting = one != null ? one : many;
         try {
-            return park(one, many, deadline, timed);
+            return park(one, many, deadline);
         } finally {
             awaiting = null;
         }
     }
 
-    private boolean park(Inbox<?> one, Inbox<?>[] many, long deadline, boolean timed) throws InterruptedException {
+    private boolean park(Inbox<?> one, Inbox<?>[] many, long deadline) throws InterruptedException {
         PARK_STATE.setVolatile(this, PARKED);
         if (anyReady(one, many)) {
             PARK_STATE.setOpaque(this, RUNNING);
@@ -927,7 +927,7 @@ public abstract class Component {
             throw new InterruptedException();
         }
         Dispatcher.aboutToBlock();
-        if (timed) {
+        if (deadline != Deadline.NONE) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 PARK_STATE.setOpaque(this, RUNNING);

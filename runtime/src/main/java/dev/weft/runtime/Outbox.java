@@ -107,16 +107,7 @@ public final class Outbox<T> {
      * @throws InterruptedException if interrupted while parked
      */
     public void send(T message) throws InterruptedException {
-        beforeSend(message);
-        Sink<? super T> t = target;
-        if (t == null && (t = unlinkedTarget(message, Long.MAX_VALUE, false)) == null) {
-            return;
-        }
-        if (t instanceof Inbox<? super T> in) {
-            in.deliver(message, Long.MAX_VALUE, false);
-        } else {
-            t.send(message);
-        }
+        SendPath.send(this, message, Deadline.NONE);
     }
 
     /**
@@ -130,17 +121,7 @@ public final class Outbox<T> {
      * @throws InterruptedException if interrupted while parked
      */
     public void send(T message, Duration timeout) throws InterruptedException {
-        beforeSend(message);
-        long deadline = Inbox.deadline(timeout);
-        Sink<? super T> t = target;
-        if (t == null && (t = unlinkedTarget(message, deadline, true)) == null) {
-            return;
-        }
-        if (t instanceof Inbox<? super T> in) {
-            in.deliver(message, deadline, true);
-        } else {
-            t.send(message, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        }
+        SendPath.send(this, message, Deadline.after(timeout));
     }
 
     /**
@@ -152,28 +133,13 @@ public final class Outbox<T> {
      * @throws InboxClosedException if the linked inbox's owner has ended
      */
     public boolean trySend(T message) {
-        beforeSend(message);
-        Sink<? super T> t = target;
-        if (t == null) {
-            return switch (policy) {
-                case FAIL -> throw notLinked();
-                case WAIT -> false;
-                case DISCARD -> discard();
-            };
-        }
-        return t instanceof Inbox<? super T> in ? in.deliverNow(message) : t.trySend(message);
+        return SendPath.trySend(this, message);
     }
 
-    /** Returns the target to send to once linked, or null when the message was discarded. */
-    private Sink<? super T> unlinkedTarget(T message, long deadline, boolean timed) throws InterruptedException {
-        return switch (policy) {
-            case FAIL -> throw notLinked();
-            case DISCARD -> {
-                discard();
-                yield null;
-            }
-            case WAIT -> Links.awaitTarget(this, deadline, timed);
-        };
+    /** Checks a message about to be sent and returns where it goes now: the cached target, or null when unlinked. */
+    Sink<? super T> targetFor(T message) {
+        beforeSend(message);
+        return target;
     }
 
     /** Refuses null, and tells the owner what goes out on its signal outbox (see Component.endOfInput). */
@@ -186,7 +152,7 @@ public final class Outbox<T> {
         }
     }
 
-    private boolean discard() {
+    boolean discard() {
         Metrics metrics = owner.metrics();
         if (metrics != null) {
             metrics.discarded.increment();
@@ -194,7 +160,7 @@ public final class Outbox<T> {
         return true;
     }
 
-    private NotLinkedException notLinked() {
+    NotLinkedException notLinked() {
         return new NotLinkedException("outbox '" + name + "' of " + owner.name() + " is not linked to any inbox");
     }
 
