@@ -94,7 +94,7 @@ public abstract class Component {
     /** Messages taken before the received counter is told (it always is when an inbox runs dry). */
     private static final int RECEIVED_BATCH = 64;
     private static final AtomicLong IDS = new AtomicLong();
-    private static final Object[] NO_WATCHERS = new Object[0];
+    private static final Watcher[] NO_WATCHERS = new Watcher[0];
     private static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
     private static final Outbox<?>[] NO_OUTBOXES = new Outbox<?>[0];
     private static final VarHandle PARK_STATE;
@@ -120,7 +120,7 @@ public abstract class Component {
     private volatile ComponentState state = ComponentState.CREATED;
     private volatile Thread thread;
     private volatile boolean stopRequested;
-    /** Null, an array of watchers (Component or CompletableFuture), or the final Terminated. */
+    /** Null, a Watcher[], or the final Terminated. */
     private volatile Object watchers;
     private volatile CompletableFuture<Terminated> endedFuture;
     /** Set once, by CAS, when a spawn claims this component (reset only if that spawn is undone). */
@@ -412,7 +412,7 @@ public abstract class Component {
      * watching a component this one spawned, changes nothing: one {@link Terminated} comes.
      */
     protected final void watch(Component other) {
-        other.addWatcher(this);
+        other.addWatcher(new Watcher.Signalled(this));
     }
 
     /**
@@ -692,10 +692,10 @@ public abstract class Component {
         }
         weft.ended(news);
         Object ws = WATCHERS.getAndSet(this, news);
-        if (ws instanceof Object[] list) {
-            for (Object w : list) {
-                if (w != p) {
-                    notifyWatcher(w, news);
+        if (ws instanceof Watcher[] list) {
+            for (Watcher w : list) {
+                if (w.component() != p || p == null) {
+                    w.ended(news);
                 }
             }
         }
@@ -744,27 +744,27 @@ public abstract class Component {
         if (witness != null) {
             return witness;
         }
-        addWatcher(created);
+        addWatcher(created::complete);
         return created;
     }
 
     /** Adds a watcher unless it is one already (or the spawner, which is told anyway). */
-    final void addWatcher(Object watcher) {
+    final void addWatcher(Watcher watcher) {
         for (;;) {
             Object ws = watchers;
             if (ws instanceof Terminated done) {
-                if (watcher != parent) {
-                    notifyWatcher(watcher, done);
+                if (watcher.component() != parent || parent == null) {
+                    watcher.ended(done);
                 }
                 return;
             }
-            Object[] list = ws == null ? NO_WATCHERS : (Object[]) ws;
-            for (Object w : list) {
-                if (w == watcher) {
+            Watcher[] list = ws == null ? NO_WATCHERS : (Watcher[]) ws;
+            for (Watcher w : list) {
+                if (w.equals(watcher)) {
                     return;
                 }
             }
-            Object[] grown = Arrays.copyOf(list, list.length + 1);
+            Watcher[] grown = Arrays.copyOf(list, list.length + 1);
             grown[list.length] = watcher;
             if (WATCHERS.compareAndSet(this, ws, grown)) {
                 return;
@@ -773,36 +773,25 @@ public abstract class Component {
     }
 
     /** Forgets a watcher added with {@link #addWatcher}, so a short-lived one (an ask) leaves nothing behind. */
-    final void removeWatcher(Object watcher) {
+    final void removeWatcher(Watcher watcher) {
         for (;;) {
             Object ws = watchers;
-            if (!(ws instanceof Object[] list)) {
+            if (!(ws instanceof Watcher[] list)) {
                 return;
             }
             int at = Arrays.asList(list).indexOf(watcher);
             if (at < 0) {
                 return;
             }
-            Object[] shrunk = null;
+            Watcher[] shrunk = null;
             if (list.length > 1) {
-                shrunk = new Object[list.length - 1];
+                shrunk = new Watcher[list.length - 1];
                 System.arraycopy(list, 0, shrunk, 0, at);
                 System.arraycopy(list, at + 1, shrunk, at, list.length - at - 1);
             }
             if (WATCHERS.compareAndSet(this, ws, shrunk)) {
                 return;
             }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void notifyWatcher(Object watcher, Terminated news) {
-        if (watcher instanceof Component c) {
-            c.deliverSignal(news);
-        } else if (watcher instanceof ReplyTo<?> reply) {
-            reply.targetEnded(news);
-        } else {
-            ((CompletableFuture<Terminated>) watcher).complete(news);
         }
     }
 

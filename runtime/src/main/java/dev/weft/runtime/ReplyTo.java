@@ -100,7 +100,8 @@ public final class ReplyTo<R> {
                     + " (only it could answer; ask from another component)");
         }
         ReplyTo<R> reply = new ReplyTo<>(Thread.currentThread(), target);
-        owner.addWatcher(reply);
+        Watcher watcher = reply::targetEnded;
+        owner.addWatcher(watcher);
         try {
             Q message = Objects.requireNonNull(request.apply(reply), "request built a null message");
             try {
@@ -114,7 +115,7 @@ public final class ReplyTo<R> {
             }
             return reply.await(deadline, timeout);
         } finally {
-            owner.removeWatcher(reply);
+            owner.removeWatcher(watcher);
         }
     }
 
