@@ -108,21 +108,18 @@ public abstract class Actor<T> extends Component {
     /** Creates an actor whose inbox takes {@code type}, with the runtime's default capacity. */
     protected Actor(Class<T> type) {
         this.inbox = inbox(type);
-        inbox.preferCompact();
     }
 
     /** Creates a named actor whose inbox takes {@code type}, with the runtime's default capacity. */
     protected Actor(String name, Class<T> type) {
         super(name);
         this.inbox = inbox(type);
-        inbox.preferCompact();
     }
 
     /** Creates a named actor whose inbox takes {@code type} and holds at most {@code capacity} messages. */
     protected Actor(String name, Class<T> type, int capacity) {
         super(name);
         this.inbox = inbox("inbox", type, capacity);
-        inbox.preferCompact();
     }
 
     /**
@@ -179,6 +176,12 @@ public abstract class Actor<T> extends Component {
             throw new IllegalStateException("only " + name() + "'s own handlers may finish it");
         }
         finishing = true;
+    }
+
+    /** An actor's inbox queue is unpadded: actors are many and mostly idle. */
+    @Override
+    final boolean prefersCompactInboxes() {
+        return true;
     }
 
     /** An actor has no body of its own: its turns call the handlers. */

@@ -868,6 +868,15 @@ public abstract class Component {
     }
 
     /**
+     * Whether this component's bounded inboxes use queues without the padding that keeps the
+     * producer and consumer indices on separate cache lines: several hundred bytes less per inbox,
+     * for owners that are many and mostly idle (handler-style actors).
+     */
+    boolean prefersCompactInboxes() {
+        return false;
+    }
+
+    /**
      * Returns whether the calling thread may receive from this component's inboxes: its own thread,
      * for a thread-style component. A receiver that holds no thread of its own overrides this.
      */

@@ -80,7 +80,6 @@ public final class Inbox<T> implements Sink<T> {
     private final String name;
     private final Class<T> type;
     private int capacity;
-    private boolean compact;
     private volatile MessagePassingQueue<T> queue;
     private volatile SenderGate gate;
     private volatile int state;
@@ -437,14 +436,6 @@ public final class Inbox<T> implements Sink<T> {
         }
     }
 
-    /**
-     * Makes a bounded queue without the padding that keeps the producer and consumer indices on
-     * separate cache lines: several hundred bytes less per inbox, for owners that are many and
-     * mostly idle (handler-style actors). Call before the first send.
-     */
-    void preferCompact() {
-        compact = true;
-    }
 
     /** Sets HANDED_OFF: from now on the owner never takes from the queue (SenderGate.handOff, under its lock). */
     void markHandedOff() {
@@ -492,7 +483,7 @@ public final class Inbox<T> implements Sink<T> {
         int c = effectiveCapacity();
         MessagePassingQueue<T> created = c == UNBOUNDED
                 ? new MpscUnboundedAtomicArrayQueue<>(UNBOUNDED_CHUNK)
-                : compact ? new MpscAtomicUnpaddedArrayQueue<>(c) : new MpscAtomicArrayQueue<>(c);
+                : owner.prefersCompactInboxes() ? new MpscAtomicUnpaddedArrayQueue<>(c) : new MpscAtomicArrayQueue<>(c);
         MessagePassingQueue<T> witness = (MessagePassingQueue<T>) QUEUE.compareAndExchange(this, null, created);
         return witness == null ? created : witness;
     }

@@ -96,9 +96,8 @@ final class Links {
                     throw new IllegalArgumentException("passing " + inner + " through to " + outer + " makes a cycle");
                 }
             }
-            inner.setLink(null);
             detachFromOuter(inner);
-            inner.setForward(outer);
+            inner.setForward(outer);   // its own link, if any, is gone: link() is null while it passes through
             passingIn(outer).add(inner);
             retarget(inner);
             if (held.events != null && inner.owner().runtime() == held.runtime) {

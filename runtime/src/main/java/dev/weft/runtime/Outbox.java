@@ -23,23 +23,29 @@ public final class Outbox<T> {
     private final String name;
     private final Class<T> type;
     private final UnlinkedPolicy policy;
-    /** Whether this is its owner's signal outbox, which tells the owner when end of input went out. */
-    private final boolean isSignal;
 
-    /** The final sink that sends go to, with every pass-through resolved; null when unlinked. */
+    /**
+     * The final sink that sends go to, with every pass-through resolved; null when unlinked. Without
+     * a pass-through it is this outbox's own link, so the link needs no field of its own.
+     */
     private volatile Sink<? super T> target;
 
-    // Guarded by the link lock (see Links).
-    private Sink<? super T> link;
-    private Outbox<? super T> forward;
-    private Set<Outbox<?>> passingIn;
+    /** The pass-through state, guarded by the link lock (see Links); null until a pass-through involves this outbox. */
+    private PassThroughs passThroughs;
+
+    /** The rarely used link state of an outbox, kept apart so that an unwired outbox stays small. */
+    private static final class PassThroughs {
+        /** The outer outbox this one passes through to, or null. */
+        Outbox<?> forward;
+        /** The inner outboxes passing through to this one, or null. */
+        Set<Outbox<?>> passingIn;
+    }
 
     Outbox(Component owner, String name, Class<T> type, UnlinkedPolicy policy) {
         this.owner = owner;
         this.name = name;
         this.type = type;
         this.policy = policy;
-        this.isSignal = "signal".equals(name);   // no declared box may take that name
     }
 
     /** Returns the name of this box within its component, e.g. {@code "outbox"} or {@code "signal"}. */
@@ -147,7 +153,7 @@ public final class Outbox<T> {
         if (message == null) {
             throw new NullPointerException("cannot send null through outbox '" + name + "' of " + owner.name());
         }
-        if (isSignal) {
+        if (this == owner.signal) {
             owner.signalSent(message);
         }
     }
@@ -166,28 +172,38 @@ public final class Outbox<T> {
 
     // ---------------------------------------------------------------- link state, guarded by Links.LOCK
 
+    /** This outbox's own link (not through a pass-through), or null. */
     Sink<? super T> link() {
-        return link;
+        return forward() == null ? target : null;
     }
 
+    /** Sets this outbox's own link; Links then recomputes the targets (see Links.retarget). */
     void setLink(Sink<? super T> sink) {
-        this.link = sink;
+        this.target = sink;
     }
 
+    @SuppressWarnings("unchecked")
     Outbox<? super T> forward() {
-        return forward;
+        PassThroughs p = passThroughs;
+        return p == null ? null : (Outbox<? super T>) p.forward;
     }
 
     void setForward(Outbox<? super T> outer) {
-        this.forward = outer;
+        passThroughs().forward = outer;
     }
 
     Set<Outbox<?>> passingIn() {
-        return passingIn;
+        PassThroughs p = passThroughs;
+        return p == null ? null : p.passingIn;
     }
 
     void setPassingIn(Set<Outbox<?>> inner) {
-        this.passingIn = inner;
+        passThroughs().passingIn = inner;
+    }
+
+    private PassThroughs passThroughs() {
+        PassThroughs p = passThroughs;
+        return p != null ? p : (passThroughs = new PassThroughs());
     }
 
     void setTarget(Sink<? super T> resolved) {
