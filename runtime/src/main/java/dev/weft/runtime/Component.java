@@ -95,11 +95,11 @@ public abstract class Component {
     private static final int RECEIVED_BATCH = 64;
     private static final AtomicLong IDS = new AtomicLong();
     private static final Watcher[] NO_WATCHERS = new Watcher[0];
+    private static final System.Logger.Level[] LEVELS = System.Logger.Level.values();
     private static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
     private static final Outbox<?>[] NO_OUTBOXES = new Outbox<?>[0];
     private static final VarHandle PARK_STATE;
     private static final VarHandle WATCHERS;
-    private static final VarHandle ENDED_FUTURE;
     private static final VarHandle WEFT;
 
     static {
@@ -107,7 +107,6 @@ public abstract class Component {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PARK_STATE = lookup.findVarHandle(Component.class, "parkState", int.class);
             WATCHERS = lookup.findVarHandle(Component.class, "watchers", Object.class);
-            ENDED_FUTURE = lookup.findVarHandle(Component.class, "endedFuture", CompletableFuture.class);
             WEFT = lookup.findVarHandle(Component.class, "weft", Weft.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -122,7 +121,6 @@ public abstract class Component {
     private volatile boolean stopRequested;
     /** Null, a Watcher[], or the final Terminated. */
     private volatile Object watchers;
-    private volatile CompletableFuture<Terminated> endedFuture;
     /** Set once, by CAS, when a spawn claims this component (reset only if that spawn is undone). */
     private Weft weft;
     private Component parent;
@@ -131,7 +129,8 @@ public abstract class Component {
     private int selectCursor;
     /** Messages taken and not yet added to weft.messages.received. Receiving thread only. */
     private int unreportedReceived;
-    private volatile System.Logger.Level failureLogLevel = System.Logger.Level.WARNING;
+    /** The ordinal of the level a failure is logged at: a byte, not a reference, for idle memory. */
+    private volatile byte failureLogLevel = (byte) System.Logger.Level.WARNING.ordinal();
     /** Null, or the Inbox or Inbox[] the thread is parked on, for diagnostics (see Stalls). */
     private volatile Object awaiting;
     /** Whether ProducerFinished or Shutdown has gone out on signal, so that the end sends none again. */
@@ -182,13 +181,13 @@ public abstract class Component {
      * @return this component
      */
     public final Component failureLogLevel(System.Logger.Level level) {
-        failureLogLevel = Objects.requireNonNull(level, "level");
+        failureLogLevel = (byte) Objects.requireNonNull(level, "level").ordinal();
         return this;
     }
 
     /** Returns the level at which a failure of this component is logged; see {@link #failureLogLevel(System.Logger.Level)}. */
     public final System.Logger.Level failureLogLevel() {
-        return failureLogLevel;
+        return LEVELS[failureLogLevel];
     }
 
     /** Returns this component's name. */
@@ -733,41 +732,51 @@ public abstract class Component {
      * complete it and a timed join that gives up leaves nothing behind.
      */
     private CompletableFuture<Terminated> ended() {
-        CompletableFuture<Terminated> f = endedFuture;
-        if (f != null) {
-            return f;
-        }
-        CompletableFuture<Terminated> created = new CompletableFuture<>();
-        @SuppressWarnings("unchecked")
-        CompletableFuture<Terminated> witness =
-                (CompletableFuture<Terminated>) ENDED_FUTURE.compareAndExchange(this, null, created);
-        if (witness != null) {
-            return witness;
-        }
-        addWatcher(created::complete);
-        return created;
+        return (EndedFuture) addWatcher(new EndedFuture());
     }
 
-    /** Adds a watcher unless it is one already (or the spawner, which is told anyway). */
-    final void addWatcher(Watcher watcher) {
+    /** The future that joins wait on: among the watchers, equal to any other, so a component keeps one. */
+    private static final class EndedFuture extends CompletableFuture<Terminated> implements Watcher {
+        @Override
+        public void ended(Terminated news) {
+            complete(news);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof EndedFuture;
+        }
+
+        @Override
+        public int hashCode() {
+            return EndedFuture.class.hashCode();
+        }
+    }
+
+    /**
+     * Adds a watcher unless an equal one watches already (or it is the spawner, which is told
+     * anyway); a watcher added after the end is told at once. Returns the watcher that now watches:
+     * {@code watcher}, or the equal one found.
+     */
+    final Watcher addWatcher(Watcher watcher) {
         for (;;) {
             Object ws = watchers;
             if (ws instanceof Terminated done) {
                 if (watcher.component() != parent || parent == null) {
                     watcher.ended(done);
                 }
-                return;
+                return watcher;
             }
             Watcher[] list = ws == null ? NO_WATCHERS : (Watcher[]) ws;
             for (Watcher w : list) {
                 if (w.equals(watcher)) {
-                    return;
+                    return w;
                 }
             }
             Watcher[] grown = Arrays.copyOf(list, list.length + 1);
             grown[list.length] = watcher;
             if (WATCHERS.compareAndSet(this, ws, grown)) {
-                return;
+                return watcher;
             }
         }
     }
