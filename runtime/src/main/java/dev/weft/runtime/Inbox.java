@@ -104,9 +104,17 @@ public final class Inbox<T> implements Sink<T> {
         return type;
     }
 
-    /** Returns the component that owns this inbox. */
+    /**
+     * Returns the component that owns this inbox. Prefer {@link #isOwnedBy} and {@link #isClosed}:
+     * whoever holds the owner can stop or rewire it, so hand strangers this inbox as a {@link Sink}.
+     */
     public Component owner() {
         return owner;
+    }
+
+    /** Returns whether {@code component} owns this inbox (the one that receives from it). */
+    public boolean isOwnedBy(Component component) {
+        return owner == component;
     }
 
     /**
@@ -290,7 +298,11 @@ public final class Inbox<T> implements Sink<T> {
         return new SendTimeoutException("inbox '" + name + "' of " + owner.name() + " " + why);
     }
 
-    boolean isClosed() {
+    /**
+     * Returns whether this inbox is closed: its owner has ended, so every send from now on fails
+     * with {@link InboxClosedException}. What a sender may know without holding the owner.
+     */
+    public boolean isClosed() {
         return (state & CLOSED) != 0;
     }
 
