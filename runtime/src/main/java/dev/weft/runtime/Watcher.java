@@ -13,11 +13,21 @@ interface Watcher {
         return null;
     }
 
-    /** A component watching another: the news goes to its control inbox. */
+    /** A component watching another: the news goes to its control inbox. Equal by the component's identity. */
     record Signalled(Component component) implements Watcher {
         @Override
         public void ended(Terminated news) {
             component.deliverSignal(news);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Signalled s && s.component == component;   // never a subclass's equals
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(component);
         }
     }
 }
