@@ -227,12 +227,19 @@ public final class Inbox<T> implements Sink<T> {
         }
     }
 
-    /** The inbox that sends to this one land in: this one, or the end of its published pass-through chain. */
+    /**
+     * The inbox that sends to this one land in: this one, or the end of its published pass-through
+     * chain. The hot path reads only `state` (a pass-through is published after HANDED_OFF is set,
+     * and that bit is never cleared), not the gate, whose cache line parked senders write.
+     */
     @SuppressWarnings("unchecked")
     Inbox<? super T> resolve() {
+        if ((state & HANDED_OFF) == 0) {
+            return this;
+        }
         SenderGate g = gate;
-        Inbox<?> next;
-        if (g == null || (next = g.forward()) == null) {
+        Inbox<?> next = g.forward();
+        if (next == null) {
             return this;
         }
         Inbox<?> at = next;
