@@ -68,7 +68,7 @@ final class LocalWatch implements Watch {
 
                 @Override
                 public boolean gone() {
-                    return inbox.owner().state().isTerminal();
+                    return inbox.isClosed();
                 }
             };
         }

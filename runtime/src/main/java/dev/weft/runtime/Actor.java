@@ -82,6 +82,8 @@ public abstract class Actor<T> extends Component {
 
     private static final int HELD = 0;
     private static final int IDLE = 1;
+    private static final byte STARTED = 1;
+    private static final byte FINISHING = 2;
     private static final VarHandle TURN;
     private static final VarHandle INTERRUPTING;
 
@@ -100,29 +102,24 @@ public abstract class Actor<T> extends Component {
     private final Turns turns = new Turns(this);
     private volatile int turn;
     private volatile int interrupting;
-    /** Set by finish(); read and written only by turns. */
-    private boolean finishing;
-    /** Whether onStart() has run; turns only. */
-    private boolean started;
+    /** STARTED once onStart() has run, FINISHING once finish() was called; read and written only by turns. */
+    private byte progress;
 
     /** Creates an actor whose inbox takes {@code type}, with the runtime's default capacity. */
     protected Actor(Class<T> type) {
         this.inbox = inbox(type);
-        inbox.preferCompact();
     }
 
     /** Creates a named actor whose inbox takes {@code type}, with the runtime's default capacity. */
     protected Actor(String name, Class<T> type) {
         super(name);
         this.inbox = inbox(type);
-        inbox.preferCompact();
     }
 
     /** Creates a named actor whose inbox takes {@code type} and holds at most {@code capacity} messages. */
     protected Actor(String name, Class<T> type, int capacity) {
         super(name);
         this.inbox = inbox("inbox", type, capacity);
-        inbox.preferCompact();
     }
 
     /**
@@ -199,7 +196,13 @@ public abstract class Actor<T> extends Component {
         if (!isReceiverThread()) {
             throw new IllegalStateException("only " + name() + "'s own handlers may finish it");
         }
-        finishing = true;
+        progress |= FINISHING;
+    }
+
+    /** An actor's inbox queue is unpadded: actors are many and mostly idle. */
+    @Override
+    final boolean prefersCompactInboxes() {
+        return true;
     }
 
     /** An actor has no body of its own: its turns call the handlers. */
@@ -255,11 +258,11 @@ public abstract class Actor<T> extends Component {
         int budget = throughput();
         int taken = 0;
         try {
-            if (!started) {
-                started = true;
+            if ((progress & STARTED) == 0) {
+                progress |= STARTED;
                 if (!stopRequested()) {
                     onStart();
-                    if (finishing) {
+                    if ((progress & FINISHING) != 0) {
                         return end(ComponentState.FINISHED);
                     }
                 }
@@ -279,7 +282,7 @@ public abstract class Actor<T> extends Component {
                     onMessage(message);
                 }
                 taken++;
-                if (finishing) {
+                if ((progress & FINISHING) != 0) {
                     return end(ComponentState.FINISHED);
                 }
             }

@@ -94,12 +94,12 @@ public abstract class Component {
     /** Messages taken before the received counter is told (it always is when an inbox runs dry). */
     private static final int RECEIVED_BATCH = 64;
     private static final AtomicLong IDS = new AtomicLong();
-    private static final Object[] NO_WATCHERS = new Object[0];
+    private static final Watcher[] NO_WATCHERS = new Watcher[0];
+    private static final System.Logger.Level[] LEVELS = System.Logger.Level.values();
     private static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
     private static final Outbox<?>[] NO_OUTBOXES = new Outbox<?>[0];
     private static final VarHandle PARK_STATE;
     private static final VarHandle WATCHERS;
-    private static final VarHandle ENDED_FUTURE;
     private static final VarHandle WEFT;
 
     static {
@@ -107,7 +107,6 @@ public abstract class Component {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             PARK_STATE = lookup.findVarHandle(Component.class, "parkState", int.class);
             WATCHERS = lookup.findVarHandle(Component.class, "watchers", Object.class);
-            ENDED_FUTURE = lookup.findVarHandle(Component.class, "endedFuture", CompletableFuture.class);
             WEFT = lookup.findVarHandle(Component.class, "weft", Weft.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -120,9 +119,8 @@ public abstract class Component {
     private volatile ComponentState state = ComponentState.CREATED;
     private volatile Thread thread;
     private volatile boolean stopRequested;
-    /** Null, an array of watchers (Component or CompletableFuture), or the final Terminated. */
+    /** Null, a Watcher[], or the final Terminated. */
     private volatile Object watchers;
-    private volatile CompletableFuture<Terminated> endedFuture;
     /** Set once, by CAS, when a spawn claims this component (reset only if that spawn is undone). */
     private Weft weft;
     private Component parent;
@@ -131,7 +129,8 @@ public abstract class Component {
     private int selectCursor;
     /** Messages taken and not yet added to weft.messages.received. Receiving thread only. */
     private int unreportedReceived;
-    private volatile System.Logger.Level failureLogLevel = System.Logger.Level.WARNING;
+    /** The ordinal of the level a failure is logged at: a byte, not a reference, for idle memory. */
+    private volatile byte failureLogLevel = (byte) System.Logger.Level.WARNING.ordinal();
     /** Null, or the Inbox or Inbox[] the thread is parked on, for diagnostics (see Stalls). */
     private volatile Object awaiting;
     /** Whether ProducerFinished or Shutdown has gone out on signal, so that the end sends none again. */
@@ -182,13 +181,13 @@ public abstract class Component {
      * @return this component
      */
     public final Component failureLogLevel(System.Logger.Level level) {
-        failureLogLevel = Objects.requireNonNull(level, "level");
+        failureLogLevel = (byte) Objects.requireNonNull(level, "level").ordinal();
         return this;
     }
 
     /** Returns the level at which a failure of this component is logged; see {@link #failureLogLevel(System.Logger.Level)}. */
     public final System.Logger.Level failureLogLevel() {
-        return failureLogLevel;
+        return LEVELS[failureLogLevel];
     }
 
     /** Returns this component's name. */
@@ -412,7 +411,7 @@ public abstract class Component {
      * watching a component this one spawned, changes nothing: one {@link Terminated} comes.
      */
     protected final void watch(Component other) {
-        other.addWatcher(this);
+        other.addWatcher(new Watcher.Signalled(this));
     }
 
     /**
@@ -424,7 +423,7 @@ public abstract class Component {
     protected final Inbox<?> select(Inbox<?>... boxes) throws InterruptedException {
         Inbox<?> ready = readyAmong(boxes);
         while (ready == null) {
-            awaitMessages(null, boxes, Long.MAX_VALUE, false);
+            awaitMessages(null, boxes, Deadline.NONE);
             ready = readyAmong(boxes);
         }
         return ready;
@@ -440,8 +439,8 @@ public abstract class Component {
         if (ready != null) {
             return ready;
         }
-        long deadline = Inbox.deadline(timeout);
-        while (awaitMessages(null, boxes, deadline, true)) {
+        long deadline = Deadline.after(timeout);
+        while (awaitMessages(null, boxes, deadline)) {
             ready = readyAmong(boxes);
             if (ready != null) {
                 return ready;
@@ -692,10 +691,10 @@ public abstract class Component {
         }
         weft.ended(news);
         Object ws = WATCHERS.getAndSet(this, news);
-        if (ws instanceof Object[] list) {
-            for (Object w : list) {
-                if (w != p) {
-                    notifyWatcher(w, news);
+        if (ws instanceof Watcher[] list) {
+            for (Watcher w : list) {
+                if (w.component() != p || p == null) {
+                    w.ended(news);
                 }
             }
         }
@@ -733,59 +732,69 @@ public abstract class Component {
      * complete it and a timed join that gives up leaves nothing behind.
      */
     private CompletableFuture<Terminated> ended() {
-        CompletableFuture<Terminated> f = endedFuture;
-        if (f != null) {
-            return f;
-        }
-        CompletableFuture<Terminated> created = new CompletableFuture<>();
-        @SuppressWarnings("unchecked")
-        CompletableFuture<Terminated> witness =
-                (CompletableFuture<Terminated>) ENDED_FUTURE.compareAndExchange(this, null, created);
-        if (witness != null) {
-            return witness;
-        }
-        addWatcher(created);
-        return created;
+        return (EndedFuture) addWatcher(new EndedFuture());
     }
 
-    /** Adds a watcher unless it is one already (or the spawner, which is told anyway). */
-    final void addWatcher(Object watcher) {
+    /** The future that joins wait on: among the watchers, equal to any other, so a component keeps one. */
+    private static final class EndedFuture extends CompletableFuture<Terminated> implements Watcher {
+        @Override
+        public void ended(Terminated news) {
+            complete(news);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof EndedFuture;
+        }
+
+        @Override
+        public int hashCode() {
+            return EndedFuture.class.hashCode();
+        }
+    }
+
+    /**
+     * Adds a watcher unless an equal one watches already (or it is the spawner, which is told
+     * anyway); a watcher added after the end is told at once. Returns the watcher that now watches:
+     * {@code watcher}, or the equal one found.
+     */
+    final Watcher addWatcher(Watcher watcher) {
         for (;;) {
             Object ws = watchers;
             if (ws instanceof Terminated done) {
-                if (watcher != parent) {
-                    notifyWatcher(watcher, done);
+                if (watcher.component() != parent || parent == null) {
+                    watcher.ended(done);
                 }
-                return;
+                return watcher;
             }
-            Object[] list = ws == null ? NO_WATCHERS : (Object[]) ws;
-            for (Object w : list) {
-                if (w == watcher) {
-                    return;
+            Watcher[] list = ws == null ? NO_WATCHERS : (Watcher[]) ws;
+            for (Watcher w : list) {
+                if (w.equals(watcher)) {
+                    return w;
                 }
             }
-            Object[] grown = Arrays.copyOf(list, list.length + 1);
+            Watcher[] grown = Arrays.copyOf(list, list.length + 1);
             grown[list.length] = watcher;
             if (WATCHERS.compareAndSet(this, ws, grown)) {
-                return;
+                return watcher;
             }
         }
     }
 
     /** Forgets a watcher added with {@link #addWatcher}, so a short-lived one (an ask) leaves nothing behind. */
-    final void removeWatcher(Object watcher) {
+    final void removeWatcher(Watcher watcher) {
         for (;;) {
             Object ws = watchers;
-            if (!(ws instanceof Object[] list)) {
+            if (!(ws instanceof Watcher[] list)) {
                 return;
             }
             int at = Arrays.asList(list).indexOf(watcher);
             if (at < 0) {
                 return;
             }
-            Object[] shrunk = null;
+            Watcher[] shrunk = null;
             if (list.length > 1) {
-                shrunk = new Object[list.length - 1];
+                shrunk = new Watcher[list.length - 1];
                 System.arraycopy(list, 0, shrunk, 0, at);
                 System.arraycopy(list, at + 1, shrunk, at, list.length - at - 1);
             }
@@ -795,21 +804,10 @@ public abstract class Component {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static void notifyWatcher(Object watcher, Terminated news) {
-        if (watcher instanceof Component c) {
-            c.deliverSignal(news);
-        } else if (watcher instanceof ReplyTo<?> reply) {
-            reply.targetEnded(news);
-        } else {
-            ((CompletableFuture<Terminated>) watcher).complete(news);
-        }
-    }
-
     /** Puts a signal on this component's unbounded control inbox; once it has ended, only counted dead. */
     final void deliverSignal(Signal s) {
         try {
-            control.deliverNow(s);
+            SendPath.offer(control, s);
         } catch (InboxClosedException ended) {
             // An ended component has no use for lifecycle news; the dead-letter metric counted it.
         }
@@ -879,6 +877,15 @@ public abstract class Component {
     }
 
     /**
+     * Whether this component's bounded inboxes use queues without the padding that keeps the
+     * producer and consumer indices on separate cache lines: several hundred bytes less per inbox,
+     * for owners that are many and mostly idle (handler-style actors).
+     */
+    boolean prefersCompactInboxes() {
+        return false;
+    }
+
+    /**
      * Returns whether the calling thread may receive from this component's inboxes: its own thread,
      * for a thread-style component. A receiver that holds no thread of its own overrides this.
      */
@@ -892,7 +899,7 @@ public abstract class Component {
      *
      * @return false if the deadline passed, true otherwise (which may be a spurious wake-up)
      */
-    final boolean awaitMessages(Inbox<?> one, Inbox<?>[] many, long deadline, boolean timed)
+    final boolean awaitMessages(Inbox<?> one, Inbox<?>[] many, long deadline)
             throws InterruptedException {
         if (thread == null) {
             throw new IllegalStateException(name() + " has no thread to wait on; poll instead");
@@ -910,13 +917,13 @@ public abstract class Component {
         }
         awaiting = one != null ? one : many;
         try {
-            return park(one, many, deadline, timed);
+            return park(one, many, deadline);
         } finally {
             awaiting = null;
         }
     }
 
-    private boolean park(Inbox<?> one, Inbox<?>[] many, long deadline, boolean timed) throws InterruptedException {
+    private boolean park(Inbox<?> one, Inbox<?>[] many, long deadline) throws InterruptedException {
         PARK_STATE.setVolatile(this, PARKED);
         if (anyReady(one, many)) {
             PARK_STATE.setOpaque(this, RUNNING);
@@ -927,7 +934,7 @@ public abstract class Component {
             throw new InterruptedException();
         }
         Dispatcher.aboutToBlock();
-        if (timed) {
+        if (deadline != Deadline.NONE) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 PARK_STATE.setOpaque(this, RUNNING);

@@ -29,21 +29,10 @@ public final class Inbox<T> implements Sink<T> {
     /*
      * The queue is a JCTools MPSC queue (the field-updater flavour, which needs no sun.misc.Unsafe),
      * created on first use so that an idle component costs a few small objects, not a padded array.
-     *
-     * Delivery: a send resolves the pass-through chain (one volatile read of `forward` when there is
-     * none), then offerHere(): a Class.isInstance check, a volatile read of `state`, the offer, a
-     * second read of `state`, and owner.wake(), which unparks the owner only if it has published
-     * that it is parked (see Component). Everything else is the slow path, sendSlowly(), a loop on
-     * what the last offer said:
-     *   FULL     spin briefly, then park at the target's SenderGate; the owner, after each take,
-     *            fences and signals one parked sender if any (wake-on-pop). A sender that is the
-     *            target's own receiver is refused at once: only it could make room.
-     *   REFUSED  the target's owner has ended. Re-resolve from the inbox the send began at: a
-     *            pass-through may lead elsewhere now (a carousel swapped its child) and the send
-     *            goes there. Only if it still leads to the closed inbox does the send fail, and the
-     *            message counts dead once.
-     *   MOVED    the target was handed off (a pass-through set on it): re-resolve, waiting at its
-     *            gate while its queued messages are still being handed on.
+     * Every send goes through SendPath (the fast path and the slow one); the rarely used parts of
+     * an inbox (parked senders, space callbacks, a pass-through and its hand-on) live in its
+     * SenderGate, created on first need. Offers report ACCEPTED, FULL, REFUSED (closed) or MOVED
+     * (handed off).
      *
      * State (`state`, one volatile int): OPEN (0) while the owner receives; the bit CLOSED once the
      * owner has ended; the bit HANDED_OFF once a pass-through is set, after which the owner never
@@ -57,34 +46,19 @@ public final class Inbox<T> implements Sink<T> {
      *     zero drains, subtracts what it served and goes round again while requests remain (the
      *     JCTools/RxJava drain loop). So the queue keeps one consumer at a time, and each message
      *     left in it is counted dead exactly once, by whichever drain takes it.
-     *   - HANDED_OFF: it must reach the inner inbox behind what was queued before it (below).
-     *
-     * Hand-on (a pass-through set mid-stream). The gate's lock guards `forward`, the gate's
-     * `handOnTarget` and `moving`. passThrough() sets HANDED_OFF and the target, wakes the gate,
-     * and publishes `forward` at once if the queue is empty; otherwise it starts a mover, a virtual
-     * thread that polls the queue (the one consumer while `moving`) and sends each message on with
-     * an ordinary blocking send, and publishes `forward` under the lock once the queue is empty. A
-     * late sender whose message lands after that starts a new mover and unpublishes `forward`
-     * (under the lock). While `forward` is unpublished a send here is MOVED and waits at the gate,
-     * so no sender's next message can overtake one still being handed on: per-sender order holds
-     * across the change, and the owner of the outer inbox is never asked to forward anything.
-     * Whoever publishes `forward` (passThrough() or the mover) then runs the gate's space
-     * callbacks: a sender that must not park (onSpace) left one there when it was refused, and
-     * nothing else would run it, since nobody takes from a handed-off queue again. onSpace() reads
-     * the resolution again after registering, so a publication it raced is not missed either.
+     *   - HANDED_OFF: it must reach the inner inbox behind what was queued before it (SenderGate).
      */
     static final int UNBOUNDED = -1;
     private static final int RUNTIME_DEFAULT = 0;
     private static final int UNBOUNDED_CHUNK = 32;
-    private static final int YIELDS_BEFORE_PARK = 4;
     private static final int OPEN = 0;
     private static final int CLOSED = 1;
     private static final int HANDED_OFF = 2;
     private static final int DRAIN_REQUEST = 4;
-    private static final int ACCEPTED = 0;
-    private static final int FULL = 1;
-    private static final int REFUSED = 2;
-    private static final int MOVED = 3;
+    static final int ACCEPTED = 0;
+    static final int FULL = 1;
+    static final int REFUSED = 2;
+    static final int MOVED = 3;
     private static final VarHandle QUEUE;
     private static final VarHandle GATE;
     private static final VarHandle STATE;
@@ -106,12 +80,9 @@ public final class Inbox<T> implements Sink<T> {
     private final String name;
     private final Class<T> type;
     private int capacity;
-    private boolean compact;
     private volatile MessagePassingQueue<T> queue;
     private volatile SenderGate gate;
     private volatile int state;
-    /** The inner inbox sends go to, once published; written under the gate's lock. */
-    private volatile Inbox<? super T> forward;
     /** Messages taken so far: written by the owner only (opaque, so never torn), read by inspectors. */
     private long received;
 
@@ -133,9 +104,17 @@ public final class Inbox<T> implements Sink<T> {
         return type;
     }
 
-    /** Returns the component that owns this inbox. */
+    /**
+     * Returns the component that owns this inbox. Prefer {@link #isOwnedBy} and {@link #isClosed}:
+     * whoever holds the owner can stop or rewire it, so hand strangers this inbox as a {@link Sink}.
+     */
     public Component owner() {
         return owner;
+    }
+
+    /** Returns whether {@code component} owns this inbox (the one that receives from it). */
+    public boolean isOwnedBy(Component component) {
+        return owner == component;
     }
 
     /**
@@ -176,7 +155,7 @@ public final class Inbox<T> implements Sink<T> {
      */
     @Override
     public void send(T message) throws InterruptedException {
-        deliver(message, Long.MAX_VALUE, false);
+        SendPath.deliver(this, message, Deadline.NONE);
     }
 
     /**
@@ -189,7 +168,7 @@ public final class Inbox<T> implements Sink<T> {
      */
     @Override
     public void send(T message, Duration timeout) throws InterruptedException {
-        deliver(message, deadline(timeout), true);
+        SendPath.deliver(this, message, Deadline.after(timeout));
     }
 
     /**
@@ -201,7 +180,7 @@ public final class Inbox<T> implements Sink<T> {
      */
     @Override
     public boolean trySend(T message) {
-        return deliverNow(message);
+        return SendPath.offer(this, message);
     }
 
     /**
@@ -248,89 +227,33 @@ public final class Inbox<T> implements Sink<T> {
         }
     }
 
+    /**
+     * The inbox that sends to this one land in: this one, or the end of its published pass-through
+     * chain. The hot path reads only `state` (a pass-through is published after HANDED_OFF is set,
+     * and that bit is never cleared), not the gate, whose cache line parked senders write.
+     */
     @SuppressWarnings("unchecked")
     Inbox<? super T> resolve() {
-        Inbox<? super T> next = forward;
+        if ((state & HANDED_OFF) == 0) {
+            return this;
+        }
+        SenderGate g = gate;
+        Inbox<?> next = g.forward();
         if (next == null) {
             return this;
         }
         Inbox<?> at = next;
-        while (at.forward != null) {
-            at = at.forward;
+        while ((g = at.gate) != null && (next = g.forward()) != null) {
+            at = next;
         }
         return (Inbox<? super T>) at;
-    }
-
-    /** A blocking send that began at this inbox (directly, or through an outbox linked to it). */
-    void deliver(Object message, long deadline, boolean timed) throws InterruptedException {
-        Inbox<?> t = resolve();
-        int r = t.offerHere(message);
-        if (r != ACCEPTED) {
-            sendSlowly(t, r, message, deadline, timed);
-        }
-    }
-
-    /** A send that began at this inbox and does not wait; returns whether the message was accepted. */
-    boolean deliverNow(Object message) {
-        Inbox<?> t = resolve();
-        for (int r = t.offerHere(message); r != ACCEPTED; r = t.offerHere(message)) {
-            if (r == FULL) {
-                return false;
-            }
-            Inbox<?> next = rerouted(t, r);
-            if (next == t) {
-                return false;
-            }
-            t = next;
-        }
-        return true;
-    }
-
-    /** The slow path of {@link #deliver}: {@code r} is what the last offer into {@code t} said. */
-    private void sendSlowly(Inbox<?> t, int r, Object message, long deadline, boolean timed)
-            throws InterruptedException {
-        for (int tries = 0; r != ACCEPTED; tries++) {
-            if (r == FULL) {
-                if (t.owner.isReceiverThread()) {
-                    throw t.owner.waitsForItself("sent into its own full inbox '" + t.name
-                            + "' (only it could make room; use trySend, or give the inbox more room)");
-                }
-                if (tries < YIELDS_BEFORE_PARK) {
-                    Thread.yield();
-                    r = t.offerHere(message);
-                } else {
-                    r = t.awaitRoom(message, deadline, timed);
-                }
-            } else {
-                Inbox<?> next = rerouted(t, r);
-                if (next == t) {
-                    t.awaitHandOn(deadline, timed);
-                    next = resolve();
-                }
-                t = next;
-                r = t.offerHere(message);
-            }
-        }
-    }
-
-    /**
-     * Where a send that {@code t} refused (closed) or moved (handed off) goes next: wherever this
-     * inbox, where the send began, resolves now. Returns {@code t} itself only while {@code t} is
-     * still handing its queue on; throws if {@code t} is closed and still the destination.
-     */
-    private Inbox<?> rerouted(Inbox<?> t, int r) {
-        Inbox<?> next = resolve();
-        if (next == t && r == REFUSED) {
-            throw t.closedException();
-        }
-        return next;
     }
 
     /**
      * Offers into this inbox's own queue, not following a pass-through: ACCEPTED (and the owner is
      * woken), FULL, REFUSED (the owner has ended) or MOVED (this inbox is handed off).
      */
-    private int offerHere(Object message) {
+    int offerHere(Object message) {
         if (!type.isInstance(message)) {
             throw wrongType(message);
         }
@@ -357,70 +280,40 @@ public final class Inbox<T> implements Sink<T> {
     /** A message was accepted as the state changed: hand it on, or count it dead if nobody took it. */
     private void acceptedLate() {
         if ((state & HANDED_OFF) != 0) {
-            handOnLate();
+            gate().handOnLate(this);
         } else {
             drainDead();
         }
     }
 
-    /** Parks at the gate until the offer succeeds or the inbox closes or is handed off; returns what the offer said. */
-    private int awaitRoom(Object message, long deadline, boolean timed) throws InterruptedException {
+    /** Throws if the calling thread is this inbox's receiver, which would wait for room only it could make. */
+    void refuseOwnWait() {
+        if (owner.isReceiverThread()) {
+            throw owner.waitsForItself("sent into its own full inbox '" + name
+                    + "' (only it could make room; use trySend, or give the inbox more room)");
+        }
+    }
+
+    void countBackPressureWait() {
         Metrics metrics = owner.metrics();
         if (metrics != null) {
             metrics.backPressureWaits.increment();
         }
-        SenderGate g = gate();
-        Dispatcher.aboutToBlock();
-        g.lock.lockInterruptibly();
-        try {
-            g.enter();
-            try {
-                for (int r = offerHere(message); ; r = offerHere(message)) {
-                    if (r != FULL) {
-                        return r;
-                    }
-                    waitAtGate(g, deadline, timed, "stayed full (capacity " + capacity() + ")");
-                }
-            } finally {
-                g.leave();
-            }
-        } finally {
-            g.lock.unlock();
-        }
     }
 
-    /** Waits at the gate until the messages queued here before a pass-through was set are handed on. */
-    private void awaitHandOn(long deadline, boolean timed) throws InterruptedException {
-        SenderGate g = gate();
-        Dispatcher.aboutToBlock();
-        g.lock.lockInterruptibly();
-        try {
-            while (forward == null) {
-                waitAtGate(g, deadline, timed, "was still handing its queued messages on to " + g.handOnTarget);
-            }
-        } finally {
-            g.lock.unlock();
-        }
+    SendTimeoutException sendTimeout(String why) {
+        return new SendTimeoutException("inbox '" + name + "' of " + owner.name() + " " + why);
     }
 
-    /** One wait on the gate's condition, holding its lock; throws once the deadline has passed. */
-    private void waitAtGate(SenderGate g, long deadline, boolean timed, String why) throws InterruptedException {
-        if (!timed) {
-            g.space.await();
-            return;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new SendTimeoutException("inbox '" + name + "' of " + owner.name() + " " + why);
-        }
-        g.space.awaitNanos(left);
-    }
-
-    private boolean isClosed() {
+    /**
+     * Returns whether this inbox is closed: its owner has ended, so every send from now on fails
+     * with {@link InboxClosedException}. What a sender may know without holding the owner.
+     */
+    public boolean isClosed() {
         return (state & CLOSED) != 0;
     }
 
-    private InboxClosedException closedException() {
+    InboxClosedException closedException() {
         Metrics metrics = owner.metrics();
         if (metrics != null) {
             metrics.dead.increment();
@@ -447,7 +340,7 @@ public final class Inbox<T> implements Sink<T> {
     public T receive() throws InterruptedException {
         T m = poll();
         while (m == null) {
-            owner.awaitMessages(this, null, Long.MAX_VALUE, false);
+            owner.awaitMessages(this, null, Deadline.NONE);
             m = poll();
         }
         return m;
@@ -464,8 +357,8 @@ public final class Inbox<T> implements Sink<T> {
         if (m != null) {
             return m;
         }
-        long deadline = deadline(timeout);
-        while (owner.awaitMessages(this, null, deadline, true)) {
+        long deadline = Deadline.after(timeout);
+        while (owner.awaitMessages(this, null, deadline)) {
             m = poll();
             if (m != null) {
                 return m;
@@ -516,8 +409,7 @@ public final class Inbox<T> implements Sink<T> {
         if (!isForwarding()) {
             return null;
         }
-        Inbox<?> f = forward;
-        return f != null ? f : gate.handOnTarget;
+        return gate.passesThroughTo();
     }
 
     long receivedCount() {
@@ -563,115 +455,16 @@ public final class Inbox<T> implements Sink<T> {
         }
     }
 
-    /**
-     * Makes a bounded queue without the padding that keeps the producer and consumer indices on
-     * separate cache lines: several hundred bytes less per inbox, for owners that are many and
-     * mostly idle (handler-style actors). Call before the first send.
-     */
-    void preferCompact() {
-        compact = true;
+
+    /** Sets HANDED_OFF: from now on the owner never takes from the queue (SenderGate.handOff, under its lock). */
+    void markHandedOff() {
+        STATE.getAndBitwiseOr(this, HANDED_OFF);
     }
 
-    /**
-     * Hands this inbox off to {@code inner} (Links.passThrough, under the link lock, on the owner's
-     * thread or before it is spawned): see the hand-on in the class comment.
-     */
-    void handOffTo(Inbox<? super T> inner) {
-        SenderGate g = gate();
-        boolean published = false;
-        g.lock.lock();
-        try {
-            STATE.getAndBitwiseOr(this, HANDED_OFF);
-            g.handOnTarget = inner;
-            if (!g.moving) {
-                if (hasMessages()) {
-                    startMover(g);
-                } else {
-                    forward = inner;
-                    published = true;
-                }
-            }
-            g.space.signalAll();
-        } finally {
-            g.lock.unlock();
-        }
-        if (published) {
-            g.runCallbacks();
-        }
-    }
-
-    /** A sender's message landed here after the hand-off: make sure a mover takes it on. */
-    private void handOnLate() {
-        SenderGate g = gate();
-        g.lock.lock();
-        try {
-            if (!g.moving && hasMessages()) {
-                startMover(g);
-            }
-        } finally {
-            g.lock.unlock();
-        }
-    }
-
-    /** Under the gate's lock: unpublishes the pass-through and starts a thread to hand the queue on. */
-    private void startMover(SenderGate g) {
-        g.moving = true;
-        forward = null;
-        Thread.ofVirtual().name("weft-hand-on " + this).start(() -> handOn(g));
-    }
-
-    /**
-     * The mover: the queue's one consumer until it finds it empty under the lock and publishes the
-     * pass-through; then runs the space callbacks, whose senders can now deliver to the inner inbox.
-     */
-    private void handOn(SenderGate g) {
+    /** Takes the next queued message of a handed-off inbox, for the mover that hands it on (SenderGate). */
+    T takeHandedOff() {
         MessagePassingQueue<T> q = queue;
-        do {
-            for (T m; (m = q.poll()) != null; ) {
-                passOn(g.handOnTarget, m);
-            }
-        } while (!publishIfEmpty(g, q));
-        g.runCallbacks();
-    }
-
-    /** Publishes the pass-through if the queue is empty (under the gate's lock); returns whether it did. */
-    private boolean publishIfEmpty(SenderGate g, MessagePassingQueue<T> q) {
-        g.lock.lock();
-        try {
-            if (!q.isEmpty()) {
-                return false;
-            }
-            g.moving = false;
-            forward = innerOf(g);
-            g.space.signalAll();
-            return true;
-        } finally {
-            g.lock.unlock();
-        }
-    }
-
-    /** The inner inbox of this inbox's pass-through; handOffTo() checked that it takes T. */
-    @SuppressWarnings("unchecked")
-    private Inbox<? super T> innerOf(SenderGate g) {
-        return (Inbox<? super T>) g.handOnTarget;
-    }
-
-    /** Sends one queued message on with a blocking send; it was counted sent when it came here. */
-    private void passOn(Inbox<?> inner, T m) {
-        for (;;) {
-            try {
-                inner.deliver(m, Long.MAX_VALUE, false);
-                Metrics metrics = owner.metrics();
-                if (metrics != null) {
-                    metrics.sent.decrement();
-                }
-                return;
-            } catch (InboxClosedException ended) {
-                return;   // the inner inbox's owner has ended; the send counted the message dead
-            } catch (InterruptedException stray) {
-                // Nothing may interrupt a mover: a message it holds has no other way on.
-            }
-        }
+        return q == null ? null : q.poll();
     }
 
     /**
@@ -709,12 +502,12 @@ public final class Inbox<T> implements Sink<T> {
         int c = effectiveCapacity();
         MessagePassingQueue<T> created = c == UNBOUNDED
                 ? new MpscUnboundedAtomicArrayQueue<>(UNBOUNDED_CHUNK)
-                : compact ? new MpscAtomicUnpaddedArrayQueue<>(c) : new MpscAtomicArrayQueue<>(c);
+                : owner.prefersCompactInboxes() ? new MpscAtomicUnpaddedArrayQueue<>(c) : new MpscAtomicArrayQueue<>(c);
         MessagePassingQueue<T> witness = (MessagePassingQueue<T>) QUEUE.compareAndExchange(this, null, created);
         return witness == null ? created : witness;
     }
 
-    private SenderGate gate() {
+    SenderGate gate() {
         SenderGate g = gate;
         if (g != null) {
             return g;
@@ -722,12 +515,6 @@ public final class Inbox<T> implements Sink<T> {
         SenderGate created = new SenderGate();
         SenderGate witness = (SenderGate) GATE.compareAndExchange(this, null, created);
         return witness == null ? created : witness;
-    }
-
-    static long deadline(Duration timeout) {
-        long nanos = timeout.toNanos();
-        long now = System.nanoTime();
-        return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + Math.max(0, nanos);
     }
 
     @Override

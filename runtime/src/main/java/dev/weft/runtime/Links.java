@@ -96,9 +96,8 @@ final class Links {
                     throw new IllegalArgumentException("passing " + inner + " through to " + outer + " makes a cycle");
                 }
             }
-            inner.setLink(null);
             detachFromOuter(inner);
-            inner.setForward(outer);
+            inner.setForward(outer);   // its own link, if any, is gone: link() is null while it passes through
             passingIn(outer).add(inner);
             retarget(inner);
             if (held.events != null && inner.owner().runtime() == held.runtime) {
@@ -123,7 +122,7 @@ final class Links {
             if (inner.resolve() == outer) {
                 throw new IllegalArgumentException("passing " + outer + " through to " + inner + " makes a cycle");
             }
-            outer.handOffTo(inner);
+            outer.gate().handOff(outer, inner);
             held.changed(LinkKind.INBOX_PASS_THROUGH, owner, outer.name(), inner);
         } finally {
             held.exit();
@@ -174,22 +173,15 @@ final class Links {
     }
 
     /** Parks a sender under {@link UnlinkedPolicy#WAIT} until its outbox is linked. */
-    static <T> Sink<? super T> awaitTarget(Outbox<T> outbox, long deadline, boolean timed)
-            throws InterruptedException {
+    static <T> Sink<? super T> awaitTarget(Outbox<T> outbox, long deadline) throws InterruptedException {
         Dispatcher.aboutToBlock();
         WAIT_LOCK.lockInterruptibly();
         WAITING.incrementAndGet();
         try {
             Sink<? super T> t;
             while ((t = outbox.target()) == null) {
-                if (timed) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new SendTimeoutException(outbox + " stayed unlinked");
-                    }
-                    LINKED.awaitNanos(left);
-                } else {
-                    LINKED.await();
+                if (!Deadline.await(LINKED, deadline)) {
+                    throw new SendTimeoutException(outbox + " stayed unlinked");
                 }
             }
             return t;

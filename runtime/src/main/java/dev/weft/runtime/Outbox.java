@@ -23,23 +23,29 @@ public final class Outbox<T> {
     private final String name;
     private final Class<T> type;
     private final UnlinkedPolicy policy;
-    /** Whether this is its owner's signal outbox, which tells the owner when end of input went out. */
-    private final boolean isSignal;
 
-    /** The final sink that sends go to, with every pass-through resolved; null when unlinked. */
+    /**
+     * The final sink that sends go to, with every pass-through resolved; null when unlinked. Without
+     * a pass-through it is this outbox's own link, so the link needs no field of its own.
+     */
     private volatile Sink<? super T> target;
 
-    // Guarded by the link lock (see Links).
-    private Sink<? super T> link;
-    private Outbox<? super T> forward;
-    private Set<Outbox<?>> passingIn;
+    /** The pass-through state, guarded by the link lock (see Links); null until a pass-through involves this outbox. */
+    private PassThroughs passThroughs;
+
+    /** The rarely used link state of an outbox, kept apart so that an unwired outbox stays small. */
+    private static final class PassThroughs {
+        /** The outer outbox this one passes through to, or null. */
+        Outbox<?> forward;
+        /** The inner outboxes passing through to this one, or null. */
+        Set<Outbox<?>> passingIn;
+    }
 
     Outbox(Component owner, String name, Class<T> type, UnlinkedPolicy policy) {
         this.owner = owner;
         this.name = name;
         this.type = type;
         this.policy = policy;
-        this.isSignal = "signal".equals(name);   // no declared box may take that name
     }
 
     /** Returns the name of this box within its component, e.g. {@code "outbox"} or {@code "signal"}. */
@@ -107,16 +113,7 @@ public final class Outbox<T> {
      * @throws InterruptedException if interrupted while parked
      */
     public void send(T message) throws InterruptedException {
-        beforeSend(message);
-        Sink<? super T> t = target;
-        if (t == null && (t = unlinkedTarget(message, Long.MAX_VALUE, false)) == null) {
-            return;
-        }
-        if (t instanceof Inbox<? super T> in) {
-            in.deliver(message, Long.MAX_VALUE, false);
-        } else {
-            t.send(message);
-        }
+        SendPath.send(this, message, Deadline.NONE);
     }
 
     /**
@@ -130,17 +127,7 @@ public final class Outbox<T> {
      * @throws InterruptedException if interrupted while parked
      */
     public void send(T message, Duration timeout) throws InterruptedException {
-        beforeSend(message);
-        long deadline = Inbox.deadline(timeout);
-        Sink<? super T> t = target;
-        if (t == null && (t = unlinkedTarget(message, deadline, true)) == null) {
-            return;
-        }
-        if (t instanceof Inbox<? super T> in) {
-            in.deliver(message, deadline, true);
-        } else {
-            t.send(message, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        }
+        SendPath.send(this, message, Deadline.after(timeout));
     }
 
     /**
@@ -152,28 +139,13 @@ public final class Outbox<T> {
      * @throws InboxClosedException if the linked inbox's owner has ended
      */
     public boolean trySend(T message) {
-        beforeSend(message);
-        Sink<? super T> t = target;
-        if (t == null) {
-            return switch (policy) {
-                case FAIL -> throw notLinked();
-                case WAIT -> false;
-                case DISCARD -> discard();
-            };
-        }
-        return t instanceof Inbox<? super T> in ? in.deliverNow(message) : t.trySend(message);
+        return SendPath.trySend(this, message);
     }
 
-    /** Returns the target to send to once linked, or null when the message was discarded. */
-    private Sink<? super T> unlinkedTarget(T message, long deadline, boolean timed) throws InterruptedException {
-        return switch (policy) {
-            case FAIL -> throw notLinked();
-            case DISCARD -> {
-                discard();
-                yield null;
-            }
-            case WAIT -> Links.awaitTarget(this, deadline, timed);
-        };
+    /** Checks a message about to be sent and returns where it goes now: the cached target, or null when unlinked. */
+    Sink<? super T> targetFor(T message) {
+        beforeSend(message);
+        return target;
     }
 
     /** Refuses null, and tells the owner what goes out on its signal outbox (see Component.endOfInput). */
@@ -181,12 +153,12 @@ public final class Outbox<T> {
         if (message == null) {
             throw new NullPointerException("cannot send null through outbox '" + name + "' of " + owner.name());
         }
-        if (isSignal) {
+        if (this == owner.signal) {
             owner.signalSent(message);
         }
     }
 
-    private boolean discard() {
+    boolean discard() {
         Metrics metrics = owner.metrics();
         if (metrics != null) {
             metrics.discarded.increment();
@@ -194,34 +166,44 @@ public final class Outbox<T> {
         return true;
     }
 
-    private NotLinkedException notLinked() {
+    NotLinkedException notLinked() {
         return new NotLinkedException("outbox '" + name + "' of " + owner.name() + " is not linked to any inbox");
     }
 
     // ---------------------------------------------------------------- link state, guarded by Links.LOCK
 
+    /** This outbox's own link (not through a pass-through), or null. */
     Sink<? super T> link() {
-        return link;
+        return forward() == null ? target : null;
     }
 
+    /** Sets this outbox's own link; Links then recomputes the targets (see Links.retarget). */
     void setLink(Sink<? super T> sink) {
-        this.link = sink;
+        this.target = sink;
     }
 
+    @SuppressWarnings("unchecked")
     Outbox<? super T> forward() {
-        return forward;
+        PassThroughs p = passThroughs;
+        return p == null ? null : (Outbox<? super T>) p.forward;
     }
 
     void setForward(Outbox<? super T> outer) {
-        this.forward = outer;
+        passThroughs().forward = outer;
     }
 
     Set<Outbox<?>> passingIn() {
-        return passingIn;
+        PassThroughs p = passThroughs;
+        return p == null ? null : p.passingIn;
     }
 
     void setPassingIn(Set<Outbox<?>> inner) {
-        this.passingIn = inner;
+        passThroughs().passingIn = inner;
+    }
+
+    private PassThroughs passThroughs() {
+        PassThroughs p = passThroughs;
+        return p != null ? p : (passThroughs = new PassThroughs());
     }
 
     void setTarget(Sink<? super T> resolved) {

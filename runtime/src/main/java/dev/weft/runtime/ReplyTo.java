@@ -93,18 +93,19 @@ public final class ReplyTo<R> {
     static <Q, R> R ask(Inbox<Q> target, Function<? super ReplyTo<R>, ? extends Q> request, Duration timeout)
             throws InterruptedException {
         Objects.requireNonNull(request, "request");
-        long deadline = Inbox.deadline(Objects.requireNonNull(timeout, "timeout"));
+        long deadline = Deadline.after(Objects.requireNonNull(timeout, "timeout"));
         Component owner = target.resolve().owner();
         if (owner.isReceiverThread()) {
             throw owner.waitsForItself("asked its own inbox " + target
                     + " (only it could answer; ask from another component)");
         }
         ReplyTo<R> reply = new ReplyTo<>(Thread.currentThread(), target);
-        owner.addWatcher(reply);
+        Watcher watcher = reply::targetEnded;
+        owner.addWatcher(watcher);
         try {
             Q message = Objects.requireNonNull(request.apply(reply), "request built a null message");
             try {
-                target.send(message, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                SendPath.deliver(target, message, deadline);
             } catch (InboxClosedException ended) {
                 // The owner has ended; its Terminated reaches this watcher, and await reports it.
             } catch (SendTimeoutException full) {
@@ -114,7 +115,7 @@ public final class ReplyTo<R> {
             }
             return reply.await(deadline, timeout);
         } finally {
-            owner.removeWatcher(reply);
+            owner.removeWatcher(watcher);
         }
     }
 

@@ -182,7 +182,7 @@ public final class Timers {
         private void deliver() {
             try {
                 T m = Objects.requireNonNull(message.get(), "timer message");
-                if (!target.trySend(m)) {
+                if (!SendPath.trySend(target, m)) {
                     whenFull(m);
                 }
             } catch (InboxClosedException ended) {
@@ -201,7 +201,7 @@ public final class Timers {
             }
             Thread.ofVirtual().name("weft-timer-delivery").start(() -> {
                 try {
-                    target.send(m);
+                    SendPath.send(target, m, Deadline.NONE);
                 } catch (InboxClosedException ended) {
                     // The receiver ended while we waited for room; the inbox counted the dead letter.
                 } catch (InterruptedException e) {

@@ -142,6 +142,42 @@ class LifecycleTest {
     }
 
     @Test
+    void everyWatcherLearnsOfTheEndEvenIfItsClassSaysAllAreEqual() throws Exception {
+        try (Weft weft = Weft.start()) {
+            Echo echo = weft.spawn(new Echo());
+            CountDownLatch watching = new CountDownLatch(2);
+            final class AllEqual extends Component {
+                final CompletableFuture<Terminated> seen = new CompletableFuture<>();
+
+                @Override
+                protected void run() throws InterruptedException {
+                    watch(echo);
+                    watching.countDown();
+                    seen.complete((Terminated) control.receive());
+                }
+
+                @Override
+                public boolean equals(Object o) {
+                    return o instanceof AllEqual;
+                }
+
+                @Override
+                public int hashCode() {
+                    return 1;
+                }
+            }
+            AllEqual first = weft.spawn(new AllEqual());
+            AllEqual second = weft.spawn(new AllEqual());
+            assertThat(watching.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+            echo.shutdown();
+
+            assertThat(first.seen.get(WAIT.toSeconds(), TimeUnit.SECONDS).component()).isSameAs(echo);
+            assertThat(second.seen.get(WAIT.toSeconds(), TimeUnit.SECONDS).component()).isSameAs(echo);
+        }
+    }
+
+    @Test
     void sendingToAnEndedComponentFailsClearly() throws Exception {
         try (Weft weft = Weft.start()) {
             Echo echo = weft.spawn(new Echo());

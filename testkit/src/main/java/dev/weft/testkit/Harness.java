@@ -81,7 +81,7 @@ public final class Harness<C extends Component> {
      */
     @SafeVarargs
     public final <T> Harness<C> feed(Inbox<T> inbox, T... messages) {
-        if (inbox.owner() != component) {
+        if (!inbox.isOwnedBy(component)) {
             throw new IllegalArgumentException(inbox + " is not an inbox of " + component.name());
         }
         try {
