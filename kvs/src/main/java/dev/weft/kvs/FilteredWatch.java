@@ -1,6 +1,6 @@
 package dev.weft.kvs;
 
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.InboxClosedException;
 import java.util.Arrays;
 import java.util.function.Consumer;
@@ -36,7 +36,7 @@ final class FilteredWatch implements Watch {
     }
 
     /** Delivers to {@code inbox}; an inbox whose owner has ended cancels the watch. */
-    static Watch start(Namespace ns, String key, WatchMode mode, WatchOptions options, Inbox<? super WatchEvent> inbox)
+    static Watch start(Namespace ns, String key, WatchMode mode, WatchOptions options, Sink<? super WatchEvent> inbox)
             throws InterruptedException {
         FilteredWatch[] self = new FilteredWatch[1];
         self[0] = new FilteredWatch(options, event -> {

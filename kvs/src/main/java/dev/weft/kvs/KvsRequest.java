@@ -1,6 +1,6 @@
 package dev.weft.kvs;
 
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -47,7 +47,7 @@ public sealed interface KvsRequest {
     }
 
     /** Starts a watch delivering to {@code events}; answered with {@link KvsReply.WatchStarted}. */
-    record StartWatch(String namespace, String key, WatchMode mode, Inbox<? super WatchEvent> events,
+    record StartWatch(String namespace, String key, WatchMode mode, Sink<? super WatchEvent> events,
             CompletableFuture<KvsReply> reply) implements KvsRequest {
     }
 

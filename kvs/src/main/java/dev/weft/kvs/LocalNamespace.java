@@ -1,6 +1,6 @@
 package dev.weft.kvs;
 
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -346,7 +346,7 @@ final class LocalNamespace implements Namespace {
     // ---------------------------------------------------------------- watches
 
     @Override
-    public LocalWatch watch(String key, WatchMode mode, Inbox<? super WatchEvent> inbox) {
+    public LocalWatch watch(String key, WatchMode mode, Sink<? super WatchEvent> inbox) {
         return start(key, mode, LocalWatch.Target.of(Objects.requireNonNull(inbox, "inbox")));
     }
 

@@ -1,5 +1,6 @@
 package dev.weft.kvs;
 
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.InboxClosedException;
 import java.util.ArrayDeque;
@@ -59,7 +60,7 @@ final class LocalWatch implements Watch {
         /** Returns whether nobody will receive events any more. */
         boolean gone();
 
-        static Target of(Inbox<? super WatchEvent> inbox) {
+        static Target of(Sink<? super WatchEvent> inbox) {
             return new Target() {
                 @Override
                 public void deliver(WatchEvent event) throws InterruptedException {
@@ -67,8 +68,8 @@ final class LocalWatch implements Watch {
                 }
 
                 @Override
-                public boolean gone() {
-                    return inbox.isClosed();
+                public boolean gone() {   // a local inbox says so; any other sink refuses the next send
+                    return inbox instanceof Inbox<?> local && local.isClosed();
                 }
             };
         }

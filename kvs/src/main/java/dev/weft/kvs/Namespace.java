@@ -1,6 +1,6 @@
 package dev.weft.kvs;
 
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -140,12 +140,14 @@ public interface Namespace {
     CompletableFuture<Long> whenVersion(long version);
 
     /**
-     * Starts a watch on {@code key} that sends {@link WatchEvent}s to {@code inbox}, in version
-     * order, every change once; a full inbox pushes back on the watch, and a watcher that falls
-     * behind by more than the watch's buffer gets {@code Ended(OVERFLOWED)} rather than a gap. In
-     * process the watch also ends when the inbox's owner ends.
+     * Starts a watch on {@code key} that sends {@link WatchEvent}s to {@code target}, in version
+     * order, every change once. The target is any send-only handle: your component's inbox (pass
+     * {@code inbox}; the watch needs no more than to send), a registry lookup, a remote link. A full
+     * inbox pushes back on the watch, and a watcher that falls behind by more than the watch's buffer
+     * gets {@code Ended(OVERFLOWED)} rather than a gap. The watch ends when the target refuses a send
+     * (its owner has ended; in process a local inbox's end is noticed at the next commit).
      */
-    Watch watch(String key, WatchMode mode, Inbox<? super WatchEvent> inbox) throws InterruptedException;
+    Watch watch(String key, WatchMode mode, Sink<? super WatchEvent> target) throws InterruptedException;
 
     /**
      * Starts a watch whose events go to {@code listener}, one at a time on one thread of the
@@ -165,12 +167,12 @@ public interface Namespace {
     }
 
     /**
-     * Like {@link #watch(String, WatchMode, WatchOptions, Consumer)}, delivering to {@code inbox}
+     * Like {@link #watch(String, WatchMode, WatchOptions, Consumer)}, delivering to {@code target}
      * from the backend's delivery thread (a full inbox pushes back on it).
      */
-    default Watch watch(String key, WatchMode mode, WatchOptions options, Inbox<? super WatchEvent> inbox)
+    default Watch watch(String key, WatchMode mode, WatchOptions options, Sink<? super WatchEvent> target)
             throws InterruptedException {
-        return options.isNone() ? watch(key, mode, inbox) : FilteredWatch.start(this, key, mode, options, inbox);
+        return options.isNone() ? watch(key, mode, target) : FilteredWatch.start(this, key, mode, options, target);
     }
 
     /**

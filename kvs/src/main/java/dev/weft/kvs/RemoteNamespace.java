@@ -1,6 +1,6 @@
 package dev.weft.kvs;
 
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.InboxClosedException;
 import java.time.Duration;
 import java.util.List;
@@ -185,7 +185,7 @@ final class RemoteNamespace implements Namespace, View.Reads {
      * has ended cancels the watch.
      */
     @Override
-    public Watch watch(String key, WatchMode mode, Inbox<? super WatchEvent> inbox) throws InterruptedException {
+    public Watch watch(String key, WatchMode mode, Sink<? super WatchEvent> inbox) throws InterruptedException {
         Watch[] self = new Watch[1];
         Watch w = watch(key, mode, event -> {
             try {

@@ -1,6 +1,6 @@
 package dev.weft.kvs;
 
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -87,7 +87,7 @@ final class TimedNamespace implements Namespace {
     }
 
     @Override
-    public Watch watch(String key, WatchMode mode, Inbox<? super WatchEvent> inbox) {
+    public Watch watch(String key, WatchMode mode, Sink<? super WatchEvent> inbox) {
         return ns.watch(key, mode, inbox);
     }
 

@@ -1,6 +1,6 @@
 package dev.weft.kvs;
 
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -358,7 +358,7 @@ final class Wire {
      * @throws Malformed for an unknown type or a frame that does not follow its layout
      * @throws KvsException for a well-formed request the store must refuse (a bad key)
      */
-    static KvsRequest request(In in, Inbox<? super WatchEvent> events) {
+    static KvsRequest request(In in, Sink<? super WatchEvent> events) {
         CompletableFuture<KvsReply> reply = new CompletableFuture<>();
         KvsRequest request = switch (in.type) {
             case GET, ENTRY -> {

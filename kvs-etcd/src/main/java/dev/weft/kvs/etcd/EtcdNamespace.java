@@ -14,7 +14,7 @@ import dev.weft.kvs.View;
 import dev.weft.kvs.Watch;
 import dev.weft.kvs.WatchEvent;
 import dev.weft.kvs.WatchMode;
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
@@ -458,7 +458,7 @@ final class EtcdNamespace implements Namespace, View.Reads {
 
     /** Delivers to {@code inbox} from the watch's own thread; an inbox whose owner has ended cancels the watch. */
     @Override
-    public Watch watch(String k, WatchMode mode, Inbox<? super WatchEvent> inbox) throws InterruptedException {
+    public Watch watch(String k, WatchMode mode, Sink<? super WatchEvent> inbox) throws InterruptedException {
         Objects.requireNonNull(inbox, "inbox");
         return EtcdWatch.start(this, k, mode, inbox);
     }

@@ -6,7 +6,7 @@ import dev.weft.kvs.NoSuchNamespaceException;
 import dev.weft.kvs.Watch;
 import dev.weft.kvs.WatchEvent;
 import dev.weft.kvs.WatchMode;
-import dev.weft.runtime.Inbox;
+import dev.weft.runtime.Sink;
 import dev.weft.runtime.InboxClosedException;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.common.exception.CompactedException;
@@ -78,7 +78,7 @@ final class EtcdWatch implements Watch {
     private final String path;
     private final WatchMode mode;
     private final Consumer<? super WatchEvent> listener;
-    private final Inbox<? super WatchEvent> inbox;
+    private final Sink<? super WatchEvent> inbox;
     private final long startVersion;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger buffered = new AtomicInteger();
@@ -99,9 +99,9 @@ final class EtcdWatch implements Watch {
         this.key = key;
         this.path = Layout.path(key);
         this.mode = mode;
-        if (target instanceof Inbox<?>) {
+        if (target instanceof Sink<?>) {
             @SuppressWarnings("unchecked")
-            Inbox<? super WatchEvent> in = (Inbox<? super WatchEvent>) target;
+            Sink<? super WatchEvent> in = (Sink<? super WatchEvent>) target;
             this.inbox = in;
             this.listener = null;
         } else {
