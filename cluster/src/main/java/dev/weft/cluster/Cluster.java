@@ -268,11 +268,7 @@ public final class Cluster implements AutoCloseable {
     public <T> void link(Outbox<T> from, Sink<? super T> to) {
         weft.link(from, to);
         if (to instanceof RemoteSink<?> remote) {
-            remote.whenBroken(broken -> {
-                if (from.target() == remote) {
-                    from.owner().control.trySend(broken);
-                }
-            });
+            remote.tellOnBreak(from);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.weft.cluster;
 
+import dev.weft.runtime.Outbox;
 import dev.weft.runtime.ReplyTo;
 import dev.weft.runtime.SendTimeoutException;
 import dev.weft.runtime.Sink;
@@ -9,7 +10,11 @@ import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -46,7 +51,9 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
      */
     private final RemoteAddress address;
     private final Codec<T> codec;
-    private final java.util.List<Consumer<LinkBroken>> onBroken = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Consumer<LinkBroken> onBroken;
+    /** Outboxes linked here, told of a break; weakly held, so an ended sender is not kept alive. */
+    private final Set<Outbox<?>> senders = Collections.newSetFromMap(new WeakHashMap<>()); // guarded by lock
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition hasCredit = lock.newCondition();
     private final ClientCall<byte[], byte[]> call;
@@ -60,7 +67,7 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
     RemoteSink(Channel channel, RemoteAddress address, Codec<T> codec, String from, Consumer<LinkBroken> onBroken) {
         this.address = address;
         this.codec = codec;
-        this.onBroken.add(onBroken);
+        this.onBroken = onBroken;
         this.call = channel.newCall(Wire.OPEN, CallOptions.DEFAULT.withOnReadyThreshold(1));
         call.start(new Listener(), new Metadata());
         call.request(1);
@@ -234,21 +241,41 @@ final class RemoteSink<T> implements Sink<T>, AutoCloseable {
             lock.unlock();
         }
         LinkBroken news = new LinkBroken(address, e);
-        onBroken.forEach(c -> c.accept(news));
+        onBroken.accept(news);
+        List<Outbox<?>> told;
+        lock.lock();
+        try {
+            told = List.copyOf(senders);
+            senders.clear();
+        } finally {
+            lock.unlock();
+        }
+        told.forEach(o -> tell(o, news));
     }
 
-    /** Calls {@code listener} once when the link breaks: at once if it is broken already. */
-    void whenBroken(Consumer<LinkBroken> listener) {
-        onBroken.add(listener);
+    /**
+     * Tells {@code from}'s owner, on its control inbox, when this link breaks (at once if it has),
+     * as long as {@code from} is still linked here then. Linking one outbox again adds nothing.
+     */
+    void tellOnBreak(Outbox<?> from) {
         LinkBrokenException e;
         lock.lock();
         try {
             e = broken;
+            if (e == null) {
+                senders.add(from);
+            }
         } finally {
             lock.unlock();
         }
-        if (e != null && onBroken.remove(listener)) {
-            listener.accept(new LinkBroken(address, e));
+        if (e != null) {
+            tell(from, new LinkBroken(address, e));
+        }
+    }
+
+    private void tell(Outbox<?> from, LinkBroken news) {
+        if (from.target() == this) {
+            from.owner().control.trySend(news);
         }
     }
 
