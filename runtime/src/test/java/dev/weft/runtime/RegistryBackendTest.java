@@ -35,6 +35,13 @@ class RegistryBackendTest {
      * take, so a withdrawal only queues (it must not block) and the next call applies it, as a real
      * backend applies it asynchronously.
      */
+    /** Starts a runtime whose registry has {@code cluster} as its backend. */
+    private static Weft sharing(SharedMap cluster) {
+        Weft weft = Weft.start();
+        weft.services().install(cluster.view());
+        return weft;
+    }
+
     static final class SharedMap {
         final ReentrantLock lock = new ReentrantLock();
         final java.util.Queue<ServiceEvent.Up<?>> withdrawals = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -168,9 +175,7 @@ class RegistryBackendTest {
     @Test
     void aServiceRegisteredInOneRuntimeIsFoundFromAnother() throws Exception {
         SharedMap cluster = new SharedMap();
-        try (Weft a = Weft.start(); Weft b = Weft.start()) {
-            a.services().install(cluster.view());
-            b.services().install(cluster.view());
+        try (Weft a = sharing(cluster); Weft b = sharing(cluster)) {
             Provider p = a.spawn(new Provider());
             a.services().register(SHARED, p.inbox);
 
@@ -186,9 +191,7 @@ class RegistryBackendTest {
     @Test
     void aProviderThatTheBackendRefusesIsNotLeftRegisteredHere() throws Exception {
         SharedMap cluster = new SharedMap();
-        try (Weft a = Weft.start(); Weft b = Weft.start()) {
-            a.services().install(cluster.view());
-            b.services().install(cluster.view());
+        try (Weft a = sharing(cluster); Weft b = sharing(cluster)) {
             Provider first = a.spawn(new Provider());
             Provider second = b.spawn(new Provider());
             a.services().register(SHARED, first.inbox);
@@ -204,9 +207,7 @@ class RegistryBackendTest {
     @Test
     void aProviderThatEndsIsWithdrawnFromTheBackend() throws Exception {
         SharedMap cluster = new SharedMap();
-        try (Weft a = Weft.start(); Weft b = Weft.start()) {
-            a.services().install(cluster.view());
-            b.services().install(cluster.view());
+        try (Weft a = sharing(cluster); Weft b = sharing(cluster)) {
             Provider p = a.spawn(new Provider());
             a.services().register(SHARED, p.inbox);
 
@@ -250,9 +251,7 @@ class RegistryBackendTest {
     @Test
     void aWatcherOfASharedKeyHearsTheBackendOnceForEveryChange() throws Exception {
         SharedMap cluster = new SharedMap();
-        try (Weft a = Weft.start(); Weft b = Weft.start()) {
-            a.services().install(cluster.view());
-            b.services().install(cluster.view());
+        try (Weft a = sharing(cluster); Weft b = sharing(cluster)) {
             Watcher watcher = a.spawn(new Watcher());
             assertThat(watcher.watching.await(WATCHDOG_SECONDS, TimeUnit.SECONDS)).isTrue();
 
@@ -303,9 +302,7 @@ class RegistryBackendTest {
     @Test
     void aKeyTheBackendDoesNotShareNeverReachesIt() throws Exception {
         SharedMap cluster = new SharedMap();
-        try (Weft a = Weft.start(); Weft b = Weft.start()) {
-            a.services().install(cluster.view());
-            b.services().install(cluster.view());
+        try (Weft a = sharing(cluster); Weft b = sharing(cluster)) {
             Provider p = a.spawn(new Provider());
             a.services().register(LOCAL, p.inbox);
 
