@@ -475,7 +475,7 @@ public abstract class Component {
             Inbox<?> box = boxes[at];
             checkReceiver(box);
             if (box.hasMessages()) {
-                receiver.selectCursor = at + 1;
+                receiver.selectCursor = (char) (at + 1);
                 return box;
             }
         }

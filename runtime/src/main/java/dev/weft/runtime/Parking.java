@@ -36,15 +36,15 @@ class Parking extends Receiver {
      * before start is kept), or the body sees the flag and ends STOPPED without running: a stop is
      * never lost, whether it comes before spawn or races it.
      */
-    static final int RUNNING = 0;
-    static final int PARKED = 1;
+    private static final byte RUNNING = 0;
+    private static final byte PARKED = 1;
     private static final int SPINS_BEFORE_PARK = 64;
     private static final int YIELDS_BEFORE_PARK = 2;
     private static final VarHandle PARK_STATE;
 
     static {
         try {
-            PARK_STATE = MethodHandles.lookup().findVarHandle(Parking.class, "parkState", int.class);
+            PARK_STATE = MethodHandles.lookup().findVarHandle(Parking.class, "parkState", byte.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -53,7 +53,8 @@ class Parking extends Receiver {
     final Component owner;
     /** The thread that may receive, and that wake() unparks and a stop interrupts. */
     private volatile Thread thread;
-    private volatile int parkState;
+    /** RUNNING or PARKED: a byte, so that with Turns' own fields an actor's receiver stays small. */
+    private volatile byte parkState;
     /** Null, or the Inbox or Inbox[] the thread is parked on, for diagnostics (see Stalls). */
     private volatile Object awaiting;
 
@@ -76,7 +77,7 @@ class Parking extends Receiver {
 
     @Override
     void wake() {
-        if ((int) PARK_STATE.getVolatile(this) == PARKED && PARK_STATE.compareAndSet(this, PARKED, RUNNING)) {
+        if ((byte) PARK_STATE.getVolatile(this) == PARKED && PARK_STATE.compareAndSet(this, PARKED, RUNNING)) {
             LockSupport.unpark(thread);
         }
     }
@@ -175,6 +176,6 @@ class Parking extends Receiver {
 
     @Override
     final boolean isParked() {
-        return (int) PARK_STATE.getVolatile(this) == PARKED;
+        return (byte) PARK_STATE.getVolatile(this) == PARKED;
     }
 }

@@ -16,8 +16,11 @@ package dev.weft.runtime;
 abstract class Receiver {
     static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
 
-    /** The rotating start of {@link Component#select}, so that a busy inbox cannot starve another. Receiving thread only. */
-    int selectCursor;
+    /**
+     * The rotating start of {@link Component#select}, so that a busy inbox cannot starve another.
+     * Only its value modulo the number of inboxes matters, so 16 bits do. Receiving thread only.
+     */
+    char selectCursor;
 
     /** Starts receiving, once the component is spawned and RUNNING. */
     abstract void launch();

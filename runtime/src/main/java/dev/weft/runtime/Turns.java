@@ -42,22 +42,23 @@ final class Turns extends Parking implements Schedulable {
      * land first. An idle actor has no thread to interrupt, so stopping() then wakes it: its next
      * turn sees the stop flag and ends it STOPPED.
      */
-    private static final int HELD = 0;
-    private static final int IDLE = 1;
+    private static final byte HELD = 0;
+    private static final byte IDLE = 1;
     private static final VarHandle TURN;
     private static final VarHandle INTERRUPTING;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            TURN = lookup.findVarHandle(Turns.class, "turn", int.class);
+            TURN = lookup.findVarHandle(Turns.class, "turn", byte.class);
             INTERRUPTING = lookup.findVarHandle(Turns.class, "interrupting", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private volatile int turn;
+    /** HELD or IDLE: a byte, for idle memory (an actor is mostly idle). */
+    private volatile byte turn;
     private volatile int interrupting;
 
     Turns(Actor<?> actor) {
@@ -76,7 +77,7 @@ final class Turns extends Parking implements Schedulable {
 
     @Override
     void wake() {
-        if ((int) TURN.getVolatile(this) == IDLE && TURN.compareAndSet(this, IDLE, HELD)) {
+        if ((byte) TURN.getVolatile(this) == IDLE && TURN.compareAndSet(this, IDLE, HELD)) {
             owner.runtime().dispatcher().submit(this);
         } else {
             super.wake();
@@ -139,7 +140,7 @@ final class Turns extends Parking implements Schedulable {
     @Override
     Inbox<?>[] awaiting() {
         Actor<?> actor = actor();
-        return (int) TURN.getVolatile(this) == IDLE && !actor.state().isTerminal()
+        return (byte) TURN.getVolatile(this) == IDLE && !actor.state().isTerminal()
                 ? new Inbox<?>[] {actor.inbox, actor.control} : super.awaiting();
     }
 
