@@ -493,7 +493,8 @@ public abstract class Component {
      * Stops this component by force: interrupts its thread. A body parked in a receive, select or
      * send gets an {@link InterruptedException} and the component ends {@link ComponentState#STOPPED}.
      * A stop is never lost: one that comes before (or while) the component is spawned ends it
-     * {@code STOPPED} as soon as it starts, without running its body.
+     * {@code STOPPED} as soon as it starts, without running its body. An {@link Actor}'s running
+     * turn is interrupted the same way; an idle actor gets a turn that ends it {@code STOPPED}.
      */
     public void stop() {
         stopRequested = true;
