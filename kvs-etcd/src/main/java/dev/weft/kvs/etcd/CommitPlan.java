@@ -192,20 +192,15 @@ final class CommitPlan {
     }
 
     /**
-     * The puts, if every key put is a value already (its marker and its put bytes exist) and no
-     * precondition asks for a missing key; null otherwise. Only each value's put bytes are
-     * rewritten (their mod revision is its version now): one key, like a raw etcd put. Nothing
-     * changes shape, so no marker is written, the value's own included (a value's version is read
-     * as the later of its marker's and its bytes'; a directory's as the latest beneath it).
-     *
-     * <p>If every marker's revision is {@code known} without pieces ({@link KnownValues}), one
-     * compare per key (the marker is still at that revision) says all the put needs: the value is
-     * there, and nothing was appended since. Otherwise each value's appended pieces are deleted
-     * too, under compares that it is a value, and its marker is read in the same transaction, so
-     * the next put of it takes the short way.
+     * The puts, if every key put is a value already and no precondition asks for a missing key;
+     * null otherwise. Only each value's put bytes are rewritten (their mod revision is its version
+     * now): one key, like a raw etcd put. Nothing changes shape, so no marker is written, the
+     * value's own included (a value's version is read as the later of its marker's and its
+     * bytes'; a directory's as the latest beneath it). One compare per key, that its marker is
+     * still at the revision {@code known} ({@link KnownValues}), says all the put needs: the key
+     * is a value with bytes of a put, and nothing was appended to it since, so it has no pieces.
      */
     private Write replacing(Map<String, Long> known) {
-        boolean fast = !known.containsValue(KnownValues.UNKNOWN);
         Map<String, Cmp> compares = new LinkedHashMap<>();
         for (Txn.Precondition p : preconditions) {
             if (p.version() == Txn.ABSENT) {
@@ -219,8 +214,6 @@ final class CommitPlan {
                     CmpTarget.modRevision(p.version() + 1)));
         }
         List<Op> writes = new ArrayList<>();
-        List<Op> markerReads = new ArrayList<>();
-        List<String> paths = new ArrayList<>();
         long bytes = 0;
         for (Txn.Op op : ops) {
             if (op.kind() != Txn.Op.Kind.PUT) {
@@ -228,32 +221,12 @@ final class CommitPlan {
             }
             String path = Layout.path(op.key());
             byte[] dir = dirKey(path);
-            ByteSequence marker = Layout.bytes(Layout.valueKey(dir));
+            compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL,
+                    CmpTarget.modRevision(known.get(path))));
             writes.add(put(Layout.putBytesKey(dir), op.value()));
-            bytes += op.value().length + 2L * (dir.length + OP_OVERHEAD);
-            if (fast) {
-                compares.put("v:" + path, new Cmp(marker, Cmp.Op.EQUAL, CmpTarget.modRevision(known.get(path))));
-                continue;
-            }
-            compares.put("v:" + path, new Cmp(marker, Cmp.Op.GREATER, CmpTarget.createRevision(0)));
-            compares.put("b:" + path, new Cmp(Layout.bytes(Layout.putBytesKey(dir)), Cmp.Op.GREATER,
-                    CmpTarget.createRevision(0)));
-            byte[][] appended = Layout.appendRange(dir);
-            writes.add(delete(appended[0], appended[1]));
-            markerReads.add(Op.get(marker, GetOption.DEFAULT));
-            paths.add(path);
+            bytes += op.value().length + dir.length + OP_OVERHEAD;
         }
-        writes.addAll(markerReads);
-        Function<TxnResponse, Map<String, Long>> markers = fast ? r -> known : r -> {
-            Map<String, Long> read = new HashMap<>();
-            List<GetResponse> got = r.getGetResponses();
-            for (int i = 0; i < paths.size(); i++) {
-                List<KeyValue> kv = got.get(i).getKvs();
-                read.put(paths.get(i), kv.isEmpty() ? KnownValues.UNKNOWN : kv.get(0).getModRevision());
-            }
-            return read;
-        };
-        Write w = new Write(List.copyOf(compares.values()), writes, bytes, markers);
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes, r -> known);
         check(w);
         return w;
     }

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The keys a store has lately seen become values with bytes of a put and no appended pieces (its
- * own puts that etcd applied), each with its value marker's mod revision as of then when known, so
+ * own puts that etcd applied), each with its value marker's mod revision as of then, so
  * that the next put of one of them is sent as a replacement of an existing value
  * ({@link CommitPlan#blind}), the smallest write, without the general one beside it. Only a hint:
  * if the key has changed since, the replacement's compares fail, the key is forgotten and the
@@ -18,22 +18,17 @@ final class KnownValues {
      * Why a known marker revision lets a put skip deleting appended pieces. Every append, unlink,
      * change of kind or clearing of a directory above rewrites or deletes a value's marker; only a
      * put of an existing value (a replacement) leaves it alone, and a replacement leaves no pieces.
-     * A revision is remembered only at a point where the value had no pieces: the revision of a
-     * commit that put the value and wrote its marker, or the marker's revision read in the same etcd
-     * transaction as the replacement that deleted its pieces. So a compare "the marker's mod revision
-     * is still M" holds only if nothing but replacements touched the value since, and then it has
-     * no pieces. A stale entry fails the compare; it is never wrong.
+     * A revision is remembered only where the value had no pieces: the revision of a commit that
+     * put the value and so wrote its marker, or, after a replacement, the revision the replacement
+     * found by its compare. So a compare "the marker's mod revision is still M" holds only if
+     * nothing but replacements touched the value since, and then it has no pieces. A stale entry
+     * fails the compare; it is never wrong.
      */
-    /** The marker revision of a value known, but whose marker revision is not. */
-    static final long UNKNOWN = 0;
     private static final int LIMIT = 1 << 16;
 
     private final Map<String, Long> markers = new ConcurrentHashMap<>();
 
-    /**
-     * The marker revisions of {@code paths} by path ({@link #UNKNOWN} where only the value is known),
-     * or null unless every path is known to be a value.
-     */
+    /** The marker revisions of {@code paths} by path, or null unless every path is known to be a value. */
     Map<String, Long> markers(String namespace, List<String> paths) {
         Map<String, Long> known = new HashMap<>(paths.size() * 2);
         for (String p : paths) {
