@@ -184,7 +184,8 @@ public final class NetBench {
             command.add("-Dweft.selector.backend=" + parts[1]);
             for (int i = 2; i < parts.length; i++) {
                 if (parts[i].endsWith("loops")) {
-                    command.add("-Dweft.selector.pollers=" + parts[i].substring(0, parts[i].length() - "loops".length()));
+                    String loops = parts[i].substring(0, parts[i].length() - "loops".length());
+                    command.add("-Dweft.selector.pollers=" + loops);
                 } else {
                     command.add("-Dweft.selector.thread=" + parts[i]);
                 }

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One selector loop on its own thread (virtual or platform, see {@link Backends#virtualLoops}), behind the {@link SelectorService}: a backend
- * ({@link NioPoller} on {@code java.nio.channels.Selector}, or the epoll poller on JDK 22+) plus
+ * One selector loop on its own thread (platform, or virtual: {@link Backends#virtualLoops}), behind
+ * the {@link SelectorService}: a backend ({@link NioPoller} on {@code java.nio.channels.Selector}, or
+ * the epoll poller on JDK 22+) plus
  * what both share: sending readiness to owners, ending handles, finding channels closed behind the
  * service's back.
  */
@@ -44,7 +45,7 @@ abstract class Poller implements Runnable {
     final Registry registry;
     /** Handles of this loop not yet ended: a draining loop ends when none is left. */
     private final AtomicInteger handles = new AtomicInteger();
-    /** The thread the loop runs on, set before it starts; for tests and the inspector. */
+    /** The thread the loop runs on, set before it starts; for tests. */
     volatile Thread thread;
     volatile boolean draining;
     volatile boolean stopNow;

@@ -23,12 +23,12 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The runtime's selector: loops waiting in {@code epoll_wait} (Linux, JDK 22+, native access
  * enabled) or in a {@link java.nio.channels.Selector}'s {@code select()} (everywhere else), each on
- * a platform thread of its own (or, on JDK 24+, a virtual thread with {@code weft.selector.thread=virtual}),
- * one per carrier thread by default ({@code weft.selector.pollers}),
- * shared by every component that does non-blocking I/O; a channel stays with the loop it was given
- * at registration. Find it with {@link #of(Weft)}; it starts on first use. The system property
- * {@code weft.selector.backend} ({@code auto}, {@code epoll}, {@code nio}) forces a backend; the
- * choice is logged once.
+ * a platform thread of its own (or, on JDK 24+, a virtual thread with
+ * {@code weft.selector.thread=virtual}), one per carrier thread by default
+ * ({@code weft.selector.pollers}), shared by every component that does non-blocking I/O; a channel
+ * stays with the loop it was given at registration. Find it with {@link #of(Weft)}; it starts on
+ * first use. The system property {@code weft.selector.backend} ({@code auto}, {@code epoll},
+ * {@code nio}) forces a backend; the choice is logged once.
  *
  * <pre>{@code
  * final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);

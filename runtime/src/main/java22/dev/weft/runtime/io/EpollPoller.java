@@ -245,7 +245,7 @@ final class EpollPoller extends Poller {
 
     @Override
     void release(ChannelHandle h) {
-        closeQuietly(h.channel());              // the kernel drops the descriptor from the epoll set
+        closeQuietly(h.channel());    // the kernel drops the descriptor from the epoll set
         giveBack(h);
     }
 
