@@ -5,6 +5,7 @@
 # temporary data directory and default (fsync) durability, and stops it afterwards.
 # Also the cost of TLS: the Weft server and raw jetcd on etcd again over TLS (a keytool-made
 # self-signed certificate); --no-tls skips those cases, --clients 64 runs one client count only.
+# The Weft server's selector uses the epoll backend (see the java command below).
 # Usage: bench/kvs-bench.sh [--seconds 5] [--runs 3] [--clients 1,8,64] [--no-etcd] [--no-tls]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,4 +19,10 @@ mkdir -p bench/target
 mvn -B -q -pl bench -am test-compile dependency:build-classpath -Dmdep.outputFile="$PWD/bench/target/kvs-bench.cp"
 JAVA="${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}"
 [ -x "$JAVA" ] || JAVA=java
-exec "$JAVA" -Xmx1g -cp "bench/target/classes:$(cat bench/target/kvs-bench.cp)" dev.weft.bench.kvs.KvsBench "$@"
+# The Weft server runs in this JVM: give its selector service the epoll backend (docs/selector.md),
+# as bin/weft does. From class directories that takes the runtime's JDK 22 classes on the class path
+# (a jar finds them in META-INF/versions/22 by itself) and the two flags; the run prints which
+# backend it got.
+exec "$JAVA" -Xmx1g --enable-native-access=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED \
+  -cp "bench/target/classes:$(cat bench/target/kvs-bench.cp):runtime/target/classes/META-INF/versions/22" \
+  dev.weft.bench.kvs.KvsBench "$@"

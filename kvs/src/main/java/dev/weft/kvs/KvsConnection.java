@@ -28,9 +28,11 @@ import java.util.concurrent.CompletableFuture;
  * that completes one (for a commit, the log's) sends the encoded reply straight to the socket
  * adapter's inbox if it has room, so the connection does not wake for it; otherwise it goes through
  * the unbounded {@code results} inbox, which holds at most {@link KvsServerOptions#maxInFlight()}
- * replies because the connection stops decoding requests while that many are outstanding. Watch events arrive on the bounded {@code events} inbox; when the client
- * reads slowly, sends to the adapter park this component, the events inbox fills, the watch's buffer
- * fills, and the watch ends with {@code OVERFLOWED}: memory stays bounded and the gap is announced.
+ * replies because the connection stops decoding requests while that many are outstanding. A watch's
+ * events go from its delivery thread straight to the socket adapter as frames ({@link WatchFrames});
+ * the connection only hears of its end. When the client reads slowly, the adapter's inbox fills,
+ * the watch's delivery thread parks, its buffer fills, and the watch ends with {@code OVERFLOWED}:
+ * memory stays bounded and the gap is announced.
  *
  * <p>A protocol fault (malformed or oversized frame, wrong token, no token within
  * {@link KvsServerOptions#authTimeout()}) gets an error frame with request id 0, then the adapter is
@@ -56,14 +58,14 @@ final class KvsConnection extends Component {
     private static final System.Logger LOG = System.getLogger(KvsConnection.class.getName());
     /** How long a faulted connection waits for its peer to close before closing it. */
     static final Duration LINGER = Duration.ofSeconds(5);
-    private static final int EVENT_INBOX = 64;
 
     /** Bytes read from the socket. */
     final Inbox<byte[]> chunks = inbox("chunks", byte[].class);
     /** Frames to write to the socket. */
     final Outbox<byte[]> outbox = outbox(byte[].class);
     private final Inbox<byte[]> results = unboundedInbox("results", byte[].class);
-    private final Inbox<WatchEvent> events = inbox("events", WatchEvent.class, EVENT_INBOX);
+    /** The request ids of watches that have ended (at most one each, so at most maxWatches at once). */
+    private final Inbox<Long> ended = unboundedInbox("ended", Long.class);
     private final Kvs kvs;
     private final KvsServerOptions options;
     private final SocketAdapter adapter;
@@ -77,9 +79,8 @@ final class KvsConnection extends Component {
     private Principal principal = Principal.OWNER;
     private volatile boolean inputEnded;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    /** Open watches' store ids by the id of the request that started them, and that request id by store id. */
+    /** Open watches' store ids by the id of the request that started them. */
     private final Map<Long, Long> watches = new HashMap<>();
-    private final Map<Long, Long> requestOfWatch = new HashMap<>();
 
     /**
      * Serves the client at {@code peer} (its address is given, not read from the socket, so that a test
@@ -137,7 +138,7 @@ final class KvsConnection extends Component {
             Inbox<?> ready;
             if (inputEnded) {
                 long left = deadline - System.nanoTime();
-                ready = left > 0 ? select(Duration.ofNanos(left), results, events, control) : null;
+                ready = left > 0 ? select(Duration.ofNanos(left), results, ended, control) : null;
                 if (ready == null) {
                     return false;
                 }
@@ -150,8 +151,8 @@ final class KvsConnection extends Component {
                 }
             } else {
                 ready = inFlight.get() < options.maxInFlight()
-                        ? select(results, events, control, chunks)
-                        : select(results, events, control);
+                        ? select(results, ended, control, chunks)
+                        : select(results, ended, control);
             }
             if (ready == control) {
                 Signal signal = control.poll();
@@ -172,8 +173,8 @@ final class KvsConnection extends Component {
                     inFlight.decrementAndGet();
                     outbox.send(reply);
                 }
-            } else if (ready == events) {
-                sendEvent(events.poll());
+            } else if (ready == ended) {
+                watches.remove(ended.poll());
             } else {
                 decoder.feed(chunks.poll());
             }
@@ -288,11 +289,9 @@ final class KvsConnection extends Component {
                     outbox.send(new Wire.Out(Wire.R_DONE, in.id).frame());
                 }
                 case Wire.CANCEL_WATCH -> cancelWatch(in);
+                case Wire.WATCH -> startWatch(in);
                 default -> {
-                    KvsRequest request = Wire.request(in, events);
-                    if (request instanceof KvsRequest.StartWatch && !mayStartWatch(in.id)) {
-                        return;
-                    }
+                    KvsRequest request = Wire.request(in, null);
                     KvsDispatcher.dispatch(kvs, request, principal);
                     CompletableFuture<byte[]> frame = request.reply().handle((r, e) -> answer(in.type, in.id, r, e));
                     if (frame.isDone()) {
@@ -308,8 +307,26 @@ final class KvsConnection extends Component {
     }
 
     /**
+     * Starts a watch whose events go straight to the socket ({@link WatchFrames}), answered at once;
+     * its events wait until that answer has been sent.
+     */
+    private void startWatch(Wire.In in) throws InterruptedException {
+        WatchFrames frames = new WatchFrames(in.id, adapter.inbox, ended);
+        try {
+            KvsRequest request = Wire.request(in, frames);
+            if (!mayStartWatch(in.id)) {
+                return;
+            }
+            KvsDispatcher.dispatch(kvs, request, principal);
+            outbox.send(request.reply().handle((r, e) -> answer(in.type, in.id, r, e)).join());
+        } finally {
+            frames.open();
+        }
+    }
+
+    /**
      * Encodes a reply, or the refusal that failed it. A watch's start is answered at once, so it is
-     * recorded here on the connection's own thread, before its first event can be taken.
+     * recorded here on the connection's own thread, before its end can be reported.
      */
     private byte[] answer(byte type, long id, KvsReply reply, Throwable failure) {
         if (failure != null) {
@@ -318,7 +335,6 @@ final class KvsConnection extends Component {
         try {
             if (reply instanceof KvsReply.WatchStarted w) {
                 watches.put(id, w.watchId());
-                requestOfWatch.put(w.watchId(), id);
             }
             return Wire.reply(type, id, reply);
         } catch (RuntimeException e) {
@@ -334,8 +350,14 @@ final class KvsConnection extends Component {
         return Wire.error(id, Wire.E_FAILED, "internal error: " + failure);
     }
 
-    /** Checks the connection's watch limit and the request id before a watch starts. */
+    /**
+     * Checks the connection's watch limit and the request id before a watch starts, having
+     * forgotten the watches that ended before the client could ask (their ends went out after).
+     */
     private boolean mayStartWatch(long id) throws InterruptedException {
+        for (Long request; (request = ended.poll()) != null; ) {
+            watches.remove(request);
+        }
         if (watches.size() >= options.maxWatches()) {
             outbox.send(Wire.error(id, Wire.E_LIMIT, "this connection has " + watches.size()
                     + " watches open, the limit; cancel one first"));
@@ -362,19 +384,6 @@ final class KvsConnection extends Component {
         for (long watchId : watches.values()) {
             KvsDispatcher.dispatch(kvs, new KvsRequest.CancelWatch(watchId, new CompletableFuture<>()));
         }
-    }
-
-    private void sendEvent(WatchEvent event) throws InterruptedException {
-        Long request = event instanceof WatchEvent.Ended
-                ? requestOfWatch.remove(event.watchId())
-                : requestOfWatch.get(event.watchId());
-        if (request == null) {
-            return;
-        }
-        if (event instanceof WatchEvent.Ended) {
-            watches.remove(request);
-        }
-        outbox.send(Wire.event(request, event).frame());
     }
 
     /** Sends a reply frame once it is ready. */

@@ -39,7 +39,9 @@ import java.util.stream.Stream;
  * concurrent clients, and watch latency (commit to event), for
  * <ul>
  *   <li>the Weft KVS in process;
- *   <li>the Weft KVS server over loopback ({@link KvsClient}, one connection per client);
+ *   <li>the Weft KVS server over loopback ({@link KvsClient}, one connection per client), in this JVM,
+ *       its selector on the epoll backend when the JVM allows it ({@code bench/kvs-bench.sh} passes
+ *       the flags; docs/selector.md);
  *   <li>etcd through raw jetcd ({@code kv.put}, one shared client, as jetcd is meant to be used);
  *   <li>the Weft contract on that same etcd ({@link EtcdKvs}, one shared store).
  * </ul>

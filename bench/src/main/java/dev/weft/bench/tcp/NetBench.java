@@ -38,7 +38,8 @@ import org.HdrHistogram.Histogram;
  * </pre>
  * Server names: {@code netty-nio}, {@code netty-epoll}, {@code vthreads}, {@code weft-nio},
  * {@code weft-epoll}; a Weft name may end in {@code -Nloops} for N selector loops
- * ({@code weft.selector.pollers}).
+ * ({@code weft.selector.pollers}) and in {@code -virtual} or {@code -platform} for the loops' threads
+ * ({@code weft.selector.thread}), e.g. {@code weft-epoll-platform}, {@code weft-nio-2loops-virtual}.
  */
 public final class NetBench {
     private static final List<String> JVM_FLAGS = List.of("-Xmx1g", "--enable-native-access=ALL-UNNAMED",
@@ -181,8 +182,13 @@ public final class NetBench {
             String[] parts = server.split("-");
             kind = "weft";
             command.add("-Dweft.selector.backend=" + parts[1]);
-            if (parts.length > 2 && parts[2].endsWith("loops")) {
-                command.add("-Dweft.selector.pollers=" + parts[2].substring(0, parts[2].length() - "loops".length()));
+            for (int i = 2; i < parts.length; i++) {
+                if (parts[i].endsWith("loops")) {
+                    String loops = parts[i].substring(0, parts[i].length() - "loops".length());
+                    command.add("-Dweft.selector.pollers=" + loops);
+                } else {
+                    command.add("-Dweft.selector.thread=" + parts[i]);
+                }
             }
         }
         command.add("-cp");

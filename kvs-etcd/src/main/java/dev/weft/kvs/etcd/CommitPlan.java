@@ -11,6 +11,7 @@ import dev.weft.kvs.Txn;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -19,12 +20,14 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Turns one Weft transaction into one etcd transaction, by optimistic concurrency: read every node
@@ -142,11 +145,12 @@ final class CommitPlan {
      *
      * @param owner the namespace key's value as last read, or null if not known yet: the compare pins
      *     it and the root's rewrite keeps it
-     * @param replace whether every key put is thought to be a value already ({@link KnownValues}):
-     *     then only those values' keys are written ({@link #replacing}); otherwise {@link #creating}
-     *     writes them and makes or rewrites the markers above, which needs the owner
+     * @param known the marker revisions of the keys put if every one is thought to be a value
+     *     already ({@link KnownValues}), else null: then only those values' keys are written
+     *     ({@link #replacing}); otherwise {@link #creating} writes them and makes or rewrites the
+     *     markers above, which needs the owner
      */
-    Write blind(ByteSequence owner, boolean replace) {
+    Write blind(ByteSequence owner, Map<String, Long> known) {
         Set<String> targets = separateTargets(ops, Txn.Op.Kind.APPEND);
         if (targets == null) {
             return null;
@@ -156,7 +160,7 @@ final class CommitPlan {
                 return null;
             }
         }
-        Write replacing = replace ? replacing() : null;
+        Write replacing = known != null ? replacing(known) : null;
         return replacing != null || owner == null ? replacing : creating(owner);
     }
 
@@ -188,14 +192,15 @@ final class CommitPlan {
     }
 
     /**
-     * The puts, if every key put is a value already (its marker and its put bytes exist) and no
-     * precondition asks for a missing key; null otherwise. Only each value's put bytes are
-     * rewritten (their mod revision is its version now) and its appended pieces deleted: one key,
-     * like a raw etcd put. Nothing changes shape, so no marker is written, the value's own
-     * included (a value's version is read as the later of its marker's and its bytes'; a
-     * directory's as the latest beneath it).
+     * The puts, if every key put is a value already and no precondition asks for a missing key;
+     * null otherwise. Only each value's put bytes are rewritten (their mod revision is its version
+     * now): one key, like a raw etcd put. Nothing changes shape, so no marker is written, the
+     * value's own included (a value's version is read as the later of its marker's and its
+     * bytes'; a directory's as the latest beneath it). One compare per key, that its marker is
+     * still at the revision {@code known} ({@link KnownValues}), says all the put needs: the key
+     * is a value with bytes of a put, and nothing was appended to it since, so it has no pieces.
      */
-    private Write replacing() {
+    private Write replacing(Map<String, Long> known) {
         Map<String, Cmp> compares = new LinkedHashMap<>();
         for (Txn.Precondition p : preconditions) {
             if (p.version() == Txn.ABSENT) {
@@ -216,17 +221,30 @@ final class CommitPlan {
             }
             String path = Layout.path(op.key());
             byte[] dir = dirKey(path);
-            compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.GREATER, CmpTarget.createRevision(0)));
-            compares.put("b:" + path, new Cmp(Layout.bytes(Layout.putBytesKey(dir)), Cmp.Op.GREATER,
-                    CmpTarget.createRevision(0)));
+            compares.put("v:" + path, new Cmp(Layout.bytes(Layout.valueKey(dir)), Cmp.Op.EQUAL,
+                    CmpTarget.modRevision(known.get(path))));
             writes.add(put(Layout.putBytesKey(dir), op.value()));
-            byte[][] appended = Layout.appendRange(dir);
-            writes.add(delete(appended[0], appended[1]));
-            bytes += op.value().length + 2L * (dir.length + OP_OVERHEAD);
+            bytes += op.value().length + dir.length + OP_OVERHEAD;
         }
-        Write w = new Write(List.copyOf(compares.values()), writes, bytes);
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes, r -> known);
         check(w);
         return w;
+    }
+
+    /**
+     * For a write that makes every key put a value with bytes of a put and writes its marker (only
+     * puts, on separate keys): the marker revisions it leaves, all the write's own; else null.
+     */
+    private Function<TxnResponse, Map<String, Long>> markersWritten() {
+        List<String> puts = puts();
+        if (puts == null) {
+            return null;
+        }
+        return r -> {
+            Map<String, Long> written = new HashMap<>();
+            puts.forEach(p -> written.put(p, r.getHeader().getRevision()));
+            return written;
+        };
     }
 
     /**
@@ -282,7 +300,7 @@ final class CommitPlan {
             writes.add(Op.put(Layout.bytes(dir), Layout.bytes(Layout.DIR_VALUE), PutOption.DEFAULT));
         }
         writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
-        Write w = new Write(List.copyOf(compares.values()), writes, bytes);
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes, markersWritten());
         check(w);
         return w;
     }
@@ -358,7 +376,11 @@ final class CommitPlan {
     }
 
     /** The write transaction: compares and operations; {@code bytes} is about what it sends. */
-    record Write(List<Cmp> compares, List<Op> ops, long bytes) {
+    /**
+     * One etcd transaction: compares, then operations. {@code markers}, if not null, says from its
+     * response what {@link KnownValues} may remember of the keys put: their marker revisions.
+     */
+    record Write(List<Cmp> compares, List<Op> ops, long bytes, Function<TxnResponse, Map<String, Long>> markers) {
     }
 
     /** The namespace key's value the last {@link #plan} read: its owner, for later blind writes. */
@@ -598,7 +620,7 @@ final class CommitPlan {
         }
         // The root's version moves with every commit, so every commit has a revision of its own.
         writes.add(Op.put(namespaceKey, owner, PutOption.DEFAULT));
-        Write w = new Write(List.copyOf(compares.values()), writes, bytes);
+        Write w = new Write(List.copyOf(compares.values()), writes, bytes, markersWritten());
         check(w);
         return w;
     }

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -333,26 +334,22 @@ final class EtcdNamespace implements Namespace, View.Reads {
         CommitPlan plan;
         CommitPlan.Write blind;
         List<String> puts;
-        boolean known;
+        Map<String, Long> known;
         try {
             plan = new CommitPlan(name, key, dataPrefix, txn, appendId());
             puts = plan.puts();
-            known = puts != null && store.values().containsAll(name, puts);
+            known = puts == null ? null : store.values().markers(name, puts);
             blind = plan.blind(store.owner(name), known);
         } catch (KvsException e) {
             result.completeExceptionally(e);
             return;
-        }
-        if (puts != null) {
-            // Once applied, however, every key put is a value with the bytes of a put.
-            result.thenRun(() -> store.values().remember(name, puts));
         }
         if (blind == null) {
             planned(txn, plan, result);
             return;
         }
         write(blind, result, () -> {
-            if (known) {
+            if (known != null) {
                 store.values().forget(name, puts);
             }
             planned(txn, plan, result);
@@ -389,7 +386,10 @@ final class EtcdNamespace implements Namespace, View.Reads {
         });
     }
 
-    /** Writes; completes {@code result} with the revision, or runs {@code failed} if a compare failed. */
+    /**
+     * Writes; completes {@code result} with the revision (after remembering what the write tells of
+     * the values it put), or runs {@code failed} if a compare failed.
+     */
     private void write(CommitPlan.Write write, CompletableFuture<Long> result, Runnable failed) {
         store.kv().txn().If(write.compares().toArray(io.etcd.jetcd.op.Cmp[]::new))
                 .Then(write.ops().toArray(Op[]::new)).commit()
@@ -397,6 +397,9 @@ final class EtcdNamespace implements Namespace, View.Reads {
                     if (f != null) {
                         result.completeExceptionally(EtcdKvs.translate(f, true));
                     } else if (written.isSucceeded()) {
+                        if (write.markers() != null) {
+                            store.values().remember(name, write.markers().apply(written));
+                        }
                         result.complete(written.getHeader().getRevision());
                     } else {
                         failed.run();

@@ -207,6 +207,53 @@ class EtcdKvsTest {
         assertThat(ns.get("k.x")).as("the directory it replaced is gone").isNull();
     }
 
+    @Test
+    void aPutOfAValueThisStoreKnowsIsOneCompareAndOneWrite() throws Exception {
+        ns.put("k", "1");
+        long second = ns.put("k", "2");
+        byte[] data = store.layout().dataPrefix("primary");
+        byte[][] all = Layout.namespaceRange(data);
+
+        long third = ns.put("k", "3");
+
+        assertThat(store.kv().get(Layout.bytes(all[0]), GetOption.builder().withRange(Layout.bytes(all[1])).build()).get()
+                .getKvs().stream().filter(k -> k.getModRevision() == third).count()).isEqualTo(1);
+        assertThat(third).isGreaterThan(second);
+        assertThat(ns.getString("k")).isEqualTo("3");
+        assertThat(ns.latest().keyVersion("k")).isEqualTo(third);
+    }
+
+    @ParameterizedTest(name = "another store {0}")
+    @ValueSource(strings = {"appends", "unlinks and puts again", "puts", "appends, then puts"})
+    void aPutOfAValueThisStoreKnowsIsRightAfterAnotherStoreChangedIt(String change) throws Exception {
+        ns.put("k", "1");
+        ns.put("k", "2");                       // k is now known to this store as a value without pieces
+        try (EtcdKvs other = EtcdKvs.connect(store.options())) {
+            Namespace o = other.primary();
+            switch (change) {
+                case "appends" -> o.commit(new Txn().append("k", "+piece"));
+                case "unlinks and puts again" -> {
+                    o.commit(new Txn().unlink("k"));
+                    o.commit(new Txn().append("k", "fresh"));
+                    o.commit(new Txn().append("k", "+piece"));
+                }
+                case "puts" -> o.put("k", "other");
+                default -> {
+                    o.commit(new Txn().append("k", "+piece"));
+                    o.put("k", "other");
+                }
+            }
+        }
+
+        long v = ns.put("k", "3");
+
+        assertThat(ns.getString("k")).as("no piece appended before survives the put").isEqualTo("3");
+        assertThat(ns.at(v).keyVersion("k")).isEqualTo(v);
+        ns.commit(new Txn().append("k", "+4"));
+        assertThat(ns.put("k", "5")).isGreaterThan(v);
+        assertThat(ns.getString("k")).isEqualTo("5");
+    }
+
     /** Reads and plans {@code txn} as a commit of {@code ns} would, without writing. */
     private CommitPlan.Write planned(Txn txn) throws Exception {
         CommitPlan plan = new CommitPlan("primary", store.layout().namespaceKey("primary"),

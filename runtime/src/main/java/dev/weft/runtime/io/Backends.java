@@ -13,11 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * x86-64 or AArch64, JDK 22 or newer, native access enabled, the JDK's socket descriptors
  * reachable), else NIO. The system property {@value #PROPERTY} ({@code auto}, {@code epoll} or
  * {@code nio}) forces either; {@value #POLLERS_PROPERTY} sets how many selector loops share the
- * channels (one per carrier thread by default). The choice is logged once.
+ * channels (one per carrier thread by default); {@value #THREAD_PROPERTY} ({@code auto},
+ * {@code virtual}, {@code platform}) says what thread each loop runs on. The choice is logged once.
  */
 final class Backends {
     static final String PROPERTY = "weft.selector.backend";
     static final String POLLERS_PROPERTY = "weft.selector.pollers";
+    static final String THREAD_PROPERTY = "weft.selector.thread";
+    /** The first JDK whose virtual threads do not pin their carrier in a monitor (JEP 491). */
+    static final int UNPINNED_MONITORS = 24;
     private static final String EPOLL_CLASS = "dev.weft.runtime.io.EpollPoller";
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
     /** Why the epoll backend cannot run, or null if it can; found once. */
@@ -27,29 +31,34 @@ final class Backends {
     private Backends() {
     }
 
-    /** Makes one selector loop of the configured backend. */
-    static Poller create(Registry registry) {
-        String wanted = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
-        switch (wanted) {
+    /** Makes one selector loop of the configured backend; {@code virtual}: its thread, for the log line. */
+    static Poller create(Registry registry, boolean virtual) {
+        String wantedBackend = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        switch (wantedBackend) {
             case "nio" -> {
-                log(Level.INFO, "Weft selector service: NIO backend (" + PROPERTY + "=nio)");
-                return new NioPoller(registry);
+                return logged(new NioPoller(registry), virtual, "NIO backend (" + PROPERTY + "=nio)", "");
             }
             case "epoll", "auto" -> {
                 String reason = epollUnavailable();
                 if (reason == null) {
-                    log(Level.INFO, "Weft selector service: epoll backend (edge-triggered, each channel added once)");
-                    return openEpoll(registry);
+                    return logged(openEpoll(registry), virtual,
+                            "epoll backend (edge-triggered, each channel added once)", "");
                 }
-                if (wanted.equals("epoll")) {
+                if (wantedBackend.equals("epoll")) {
                     throw new IllegalStateException(PROPERTY + "=epoll, but the epoll backend cannot run: " + reason);
                 }
-                log(Level.INFO, "Weft selector service: NIO backend; epoll is unavailable: " + reason);
-                return new NioPoller(registry);
+                return logged(new NioPoller(registry), virtual, "NIO backend", "; epoll is unavailable: " + reason);
             }
             default -> throw new IllegalArgumentException(
                     PROPERTY + " must be auto, epoll or nio, not '" + System.getProperty(PROPERTY) + "'");
         }
+    }
+
+    /** Logs the choice once, in one line: the backend, its loops' threads, and why. */
+    private static Poller logged(Poller poller, boolean virtual, String backend, String why) {
+        String threads = virtual ? "virtual" : "platform";
+        log(Level.INFO, "Weft selector service: " + backend + ", loops on " + threads + " threads" + why);
+        return poller;
     }
 
     /**
@@ -70,6 +79,35 @@ final class Backends {
             // reported below
         }
         throw new IllegalArgumentException(POLLERS_PROPERTY + " must be a positive number, not '" + n + "'");
+    }
+
+    /**
+     * Returns whether the selector loops run on virtual threads: {@value #THREAD_PROPERTY}
+     * {@code virtual} (JDK 24 or newer: {@code Selector.select} holds the selector's monitor, which
+     * pins a carrier on JDK 21-23); {@code platform} or {@code auto}, the default, run them on platform
+     * threads, which measured no slower (docs/selector.md, "Speed"). Read before any loop opens a
+     * descriptor, so a bad value costs nothing.
+     *
+     * @throws IllegalArgumentException if the property has another value, or asks for virtual
+     *     threads on a JDK older than 24
+     */
+    static boolean virtualLoops() {
+        String wanted = System.getProperty(THREAD_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        int feature = Runtime.version().feature();
+        return switch (wanted) {
+            case "platform", "auto" -> false;
+            case "virtual" -> {
+                if (feature < UNPINNED_MONITORS) {
+                    throw new IllegalArgumentException(THREAD_PROPERTY + "=virtual needs JDK " + UNPINNED_MONITORS
+                            + " or newer (this is JDK " + feature + ", where a selector loop on a virtual thread"
+                            + " would pin its carrier); use auto or platform");
+                }
+                yield true;
+            }
+            default -> throw new IllegalArgumentException(
+                    THREAD_PROPERTY + " must be auto, virtual or platform, not '" + System.getProperty(THREAD_PROPERTY)
+                            + "'");
+        };
     }
 
     /** Returns why the epoll backend cannot run here, or null if it can. */

@@ -227,7 +227,7 @@ final class NioPoller extends Poller {
         if (key != null) {
             key.cancel();
         }
-        closeQuietly(h);
+        closeQuietly(h.channel());
     }
 
     private void closeAll() {

@@ -2,14 +2,16 @@ package dev.weft.runtime.io;
 
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.InboxClosedException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One selector loop on its own platform thread, behind the {@link SelectorService}: a backend
- * ({@link NioPoller} on {@code java.nio.channels.Selector}, or the epoll poller on JDK 22+) plus
+ * One selector loop on its own thread (platform, or virtual: {@link Backends#virtualLoops}), behind
+ * the {@link SelectorService}: a backend ({@link NioPoller} on {@code java.nio.channels.Selector}, or
+ * the epoll poller on JDK 22+) plus
  * what both share: sending readiness to owners, ending handles, finding channels closed behind the
  * service's back.
  */
@@ -43,6 +45,8 @@ abstract class Poller implements Runnable {
     final Registry registry;
     /** Handles of this loop not yet ended: a draining loop ends when none is left. */
     private final AtomicInteger handles = new AtomicInteger();
+    /** The thread the loop runs on, set before it starts; for tests. */
+    volatile Thread thread;
     volatile boolean draining;
     volatile boolean stopNow;
     private volatile boolean ended;
@@ -54,6 +58,15 @@ abstract class Poller implements Runnable {
 
     /** Returns the backend's name for logs and details ("nio", "epoll"). */
     abstract String backend();
+
+    /**
+     * Called once, before the loop starts, if it is to run on a virtual thread: a backend whose wait
+     * would block the carrier sets up one that parks the virtual thread instead.
+     *
+     * @throws java.io.UncheckedIOException if it cannot
+     */
+    void useVirtualThread() {
+    }
 
     /** Registers the handle's channel (already non-blocking) with this loop. */
     abstract void register(ChannelHandle h) throws IOException;
@@ -202,12 +215,12 @@ abstract class Poller implements Runnable {
         return true;
     }
 
-    /** Closes a channel, logging a failure (a close is not worth failing for). */
-    static void closeQuietly(ChannelHandle h) {
+    /** Closes a channel or selector, logging a failure (a close is not worth failing for). */
+    static void closeQuietly(Closeable c) {
         try {
-            h.channel().close();
+            c.close();
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "closing " + h.channel() + " failed", e);
+            LOG.log(Level.DEBUG, "closing " + c + " failed", e);
         }
     }
 

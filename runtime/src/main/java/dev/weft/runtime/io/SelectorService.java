@@ -21,13 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The runtime's selector: loops blocking in {@code epoll_wait} (Linux, JDK 22+, native access
+ * The runtime's selector: loops waiting in {@code epoll_wait} (Linux, JDK 22+, native access
  * enabled) or in a {@link java.nio.channels.Selector}'s {@code select()} (everywhere else), each on
- * a dedicated platform thread, one per carrier thread by default ({@code weft.selector.pollers}),
- * shared by every component that does non-blocking I/O; a channel stays with the loop it was given
- * at registration. Find it with {@link #of(Weft)}; it starts on first use. The system property
- * {@code weft.selector.backend} ({@code auto}, {@code epoll}, {@code nio}) forces a backend; the
- * choice is logged once.
+ * a platform thread of its own (or, on JDK 24+, a virtual thread with
+ * {@code weft.selector.thread=virtual}), one per carrier thread by default
+ * ({@code weft.selector.pollers}), shared by every component that does non-blocking I/O; a channel
+ * stays with the loop it was given at registration. Find it with {@link #of(Weft)}; it starts on
+ * first use. The system property {@code weft.selector.backend} ({@code auto}, {@code epoll},
+ * {@code nio}) forces a backend; the choice is logged once.
  *
  * <pre>{@code
  * final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
@@ -56,14 +57,21 @@ public final class SelectorService extends Component implements Inspectable {
 
     private final Registry registry;
     private final Poller[] pollers;
+    private final boolean virtualLoops;
     private final AtomicInteger nextPoller = new AtomicInteger();
 
     private SelectorService(MeterRegistry meters) {
         super("weft-selector");
         this.registry = new Registry(meters);
+        this.virtualLoops = Backends.virtualLoops();
         this.pollers = new Poller[Backends.pollers()];
         for (int i = 0; i < pollers.length; i++) {
-            pollers[i] = Backends.create(registry);
+            pollers[i] = Backends.create(registry, virtualLoops);
+        }
+        if (virtualLoops) {
+            for (Poller p : pollers) {
+                p.useVirtualThread();
+            }
         }
     }
 
@@ -139,7 +147,11 @@ public final class SelectorService extends Component implements Inspectable {
         Thread[] threads = new Thread[pollers.length];
         for (int i = 0; i < pollers.length; i++) {
             String name = pollers.length == 1 ? "weft-selector" : "weft-selector-" + i;
-            threads[i] = Thread.ofPlatform().name(name).daemon().start(pollers[i]);
+            threads[i] = virtualLoops
+                    ? Thread.ofVirtual().name(name).unstarted(pollers[i])
+                    : Thread.ofPlatform().name(name).daemon().unstarted(pollers[i]);
+            pollers[i].thread = threads[i];
+            threads[i].start();
         }
         try {
             while (!(control.receive() instanceof Shutdown)) {
@@ -192,7 +204,8 @@ public final class SelectorService extends Component implements Inspectable {
                         "armed", h.armed()));
             }
         }
-        return Map.of("backend", backend(), "loops", pollers.length, "channels", count, "registrations", shown);
+        return Map.of("backend", backend(), "loops", pollers.length, "loop threads", loopThreads(), "channels", count,
+                "registrations", shown);
     }
 
     /** The owners' inboxes: readiness goes there without a link. */
@@ -203,6 +216,11 @@ public final class SelectorService extends Component implements Inspectable {
             owners.add(h.ownerInbox());
         }
         return List.copyOf(owners);
+    }
+
+    /** Returns what threads the selector loops run on: {@code "virtual"} or {@code "platform"}. */
+    public String loopThreads() {
+        return virtualLoops ? "virtual" : "platform";
     }
 
     /** The shared bookkeeping and meters, for tests in this package. */

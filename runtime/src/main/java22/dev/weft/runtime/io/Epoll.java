@@ -32,6 +32,7 @@ final class Epoll {
     static final int EPOLLRDHUP = 0x2000;
     static final int EPOLLET = 1 << 31;
     static final int EPOLL_CTL_ADD = 1;
+    /** EPOLL_CLOEXEC and O_CLOEXEC (dup3) are both 0x80000 on Linux. */
     static final int EPOLL_CLOEXEC = 0x80000;
     static final int EFD_NONBLOCK = 0x800;
     static final int EFD_CLOEXEC = 0x80000;
@@ -49,6 +50,7 @@ final class Epoll {
     private static final MethodHandle READ;
     private static final MethodHandle WRITE;
     private static final MethodHandle CLOSE;
+    private static final MethodHandle DUP3;
     private static final Class<?> SEL_CH_IMPL;
     private static final MethodHandle FD_VAL;
 
@@ -68,6 +70,7 @@ final class Epoll {
         READ = bind(linker, libc, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
         WRITE = bind(linker, libc, "write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), errno);
         CLOSE = bind(linker, libc, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT), errno);
+        DUP3 = bind(linker, libc, "dup3", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), errno);
         try {
             SEL_CH_IMPL = Class.forName("sun.nio.ch.SelChImpl");
             FD_VAL = MethodHandles.lookup().findVirtual(SEL_CH_IMPL, "getFDVal", MethodType.methodType(int.class))
@@ -156,6 +159,15 @@ final class Epoll {
     static int close(MemorySegment state, int fd) {
         try {
             return (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** Makes {@code newFd} a duplicate of {@code fd} (closing what it was), close-on-exec; returns -1 on failure. */
+    static int dup3(MemorySegment state, int fd, int newFd) {
+        try {
+            return (int) DUP3.invokeExact(state, fd, newFd, EPOLL_CLOEXEC);
         } catch (Throwable e) {
             throw rethrow(e);
         }

@@ -8,6 +8,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.Pipe;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +54,13 @@ final class EpollPoller extends Poller {
      * (the read then returns -1). EPOLLHUP alone is not sticky: a socket not yet connected reports it.
      *
      * Wake-ups: only stopping writes the eventfd; nothing in steady state does.
+     *
+     * On a virtual thread (useVirtualThread) the loop must not block its carrier in epoll_wait, so it
+     * calls epoll_wait with timeout 0 and, when that finds nothing, parks until epfd is readable: a
+     * NIO Selector holds a stand-in channel (a pipe's source) whose descriptor number was made a
+     * duplicate of epfd with dup3 (an epoll descriptor can sit in another epoll set), and select() on
+     * a virtual thread parks it through the JDK's own poller instead of blocking. Then epoll_wait(0)
+     * again harvests. Owners that the loop wakes are then scheduled on the loop's carrier.
      */
     private static final long WAKE_TOKEN = -1L;
     private static final int MAX_EVENTS = 1024;
@@ -77,6 +87,10 @@ final class EpollPoller extends Poller {
     private volatile int handles;
     /** Guarded by lock: the loop has closed its descriptors. */
     private boolean descriptorsClosed;
+    /** On a virtual thread: the selector whose select() parks the loop until epfd has events; else null. */
+    private Selector parking;
+    /** The stand-in in {@code parking}: a pipe's source channel whose descriptor is a duplicate of epfd. */
+    private Pipe.SourceChannel standIn;
 
     EpollPoller(Registry registry) {
         super(registry);
@@ -152,6 +166,30 @@ final class EpollPoller extends Poller {
         return handles;
     }
 
+    /** Waits for epfd through a NIO selector, which parks a virtual thread instead of its carrier. */
+    @Override
+    void useVirtualThread() {
+        Pipe pipe = null;
+        try {
+            pipe = Pipe.open();
+            pipe.sink().close();
+            Pipe.SourceChannel source = pipe.source();
+            source.configureBlocking(false);
+            if (Epoll.dup3(errnoState, epfd, Epoll.fd(source)) < 0) {
+                throw new IOException("dup3 of the epoll descriptor failed: errno " + Epoll.errno(errnoState));
+            }
+            Selector selector = Selector.open();
+            source.register(selector, SelectionKey.OP_READ);
+            standIn = source;
+            parking = selector;
+        } catch (IOException e) {
+            if (pipe != null) {
+                closeQuietly(pipe.source());
+            }
+            throw new UncheckedIOException("cannot set up the epoll selector loop's wait on a virtual thread", e);
+        }
+    }
+
     // ---------------------------------------------------------------- any thread
 
     /** Takes a slot and adds the descriptor, under the lock so that the loop cannot close epfd meanwhile. */
@@ -207,7 +245,7 @@ final class EpollPoller extends Poller {
 
     @Override
     void release(ChannelHandle h) {
-        closeQuietly(h);              // the kernel drops the descriptor from the epoll set
+        closeQuietly(h.channel());    // the kernel drops the descriptor from the epoll set
         giveBack(h);
     }
 
@@ -282,7 +320,7 @@ final class EpollPoller extends Poller {
                 if (draining && !hasHandles()) {
                     break;
                 }
-                int n = Epoll.await(errnoState, epfd, events, MAX_EVENTS, (int) waitMillis());
+                int n = await();
                 if (n < 0) {
                     failedWait();
                     continue;
@@ -297,6 +335,10 @@ final class EpollPoller extends Poller {
         } finally {
             markEnded();
             endAll();
+            if (parking != null) {
+                closeQuietly(parking);
+                closeQuietly(standIn);          // its descriptor is the duplicate of epfd, not epfd
+            }
             lock.lock();
             try {
                 descriptorsClosed = true;
@@ -308,6 +350,32 @@ final class EpollPoller extends Poller {
             arena.close();
             nativeBytes.set(0);
         }
+    }
+
+    /**
+     * Waits for events: in epoll_wait on a platform thread; on a virtual thread, epoll_wait without
+     * waiting, and if it found nothing, parks in the selector until epfd is ready, then harvests.
+     */
+    private int await() {
+        if (parking == null) {
+            return Epoll.await(errnoState, epfd, events, MAX_EVENTS, (int) waitMillis());
+        }
+        int n = Epoll.await(errnoState, epfd, events, MAX_EVENTS, 0);
+        if (n != 0) {
+            return n;
+        }
+        try {
+            parking.select(EpollPoller::ignore, waitMillis());
+        } catch (IOException | RuntimeException e) {
+            registry.errors.increment();
+            LOG.log(Level.WARNING, "waiting for the epoll descriptor failed; the selector loop carries on", e);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return Epoll.await(errnoState, epfd, events, MAX_EVENTS, 0);
+    }
+
+    /** The selector only parks the loop; what it selects is read from epfd. */
+    private static void ignore(SelectionKey key) {
     }
 
     private void failedWait() {

@@ -78,6 +78,27 @@ class BackendChoiceTest {
     }
 
     @Test
+    void theLoopsRunOnPlatformThreadsUnlessThePropertyAsksForVirtualOnes() throws Exception {
+        assertThat(Runtime.version().feature()).as("this test runs on JDK 24+").isGreaterThanOrEqualTo(24);
+        Run auto = run(NATIVE, EXPORTS);
+        Run virtual = run(NATIVE, EXPORTS, "-Dweft.selector.thread=virtual");
+
+        assertThat(auto.out()).contains("backend=epoll loops=platform");
+        assertThat(auto.err()).contains("epoll backend (edge-triggered, each channel added once), loops on platform"
+                + " threads");
+        assertThat(virtual.out()).contains("backend=epoll loops=virtual");
+        assertThat(virtual.lines("Weft selector service")).isEqualTo(1);
+    }
+
+    @Test
+    void aBadLoopThreadValueFailsSayingWhatIsAllowed() throws Exception {
+        Run r = run("-Dweft.selector.thread=carrier");
+
+        assertThat(r.exit()).as("exit code").isNotZero();
+        assertThat(r.err()).contains("weft.selector.thread must be auto, virtual or platform, not 'carrier'");
+    }
+
+    @Test
     void forcingEpollWhereItCannotRunFailsWithTheReason() throws Exception {
         Run r = run("-Dweft.selector.backend=epoll");
 

@@ -9,7 +9,8 @@ public final class BackendProbe {
 
     public static void main(String[] args) throws Exception {
         try (Weft weft = Weft.start()) {
-            System.out.println("backend=" + SelectorService.of(weft).backend());
+            SelectorService service = SelectorService.of(weft);
+            System.out.println("backend=" + service.backend() + " loops=" + service.loopThreads());
         }
     }
 }

@@ -18,21 +18,24 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Two hundred owners bat a counter across a hundred loopback connections, one byte at a time, each
  * re-arming after every byte while the selector goes to sleep and wakes up around them. A lost
  * re-arm or a lost wake-up leaves a byte unanswered and the test stuck.
  */
-@ParameterizedClass(name = "{0} backend")
-@ValueSource(strings = {"nio", "epoll"})
+@ParameterizedClass(name = "{0} backend, loops on {1} threads")
+@CsvSource({"nio, virtual", "nio, platform", "epoll, virtual", "epoll, platform"})
 class RearmStressTest {
     private static final int PAIRS = 100;
     private static final int ROUNDS = 300;
 
-    @Parameter
+    @Parameter(0)
     String backend;
+
+    @Parameter(1)
+    String loopThreads;
 
     /** Reads the counter, checks it, sends it back plus one; re-arms after every byte. */
     static final class Player extends Component {
@@ -77,6 +80,7 @@ class RearmStressTest {
     void noReArmIsLostWhileTwoHundredOwnersPingThroughOneSelector() throws Exception {
         List<SocketChannel> channels = new ArrayList<>();
         System.setProperty(Backends.PROPERTY, backend);
+        System.setProperty(Backends.THREAD_PROPERTY, loopThreads);
         try (Weft weft = Weft.start();
                 ServerSocketChannel listener = ServerSocketChannel.open()
                         .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
@@ -103,6 +107,7 @@ class RearmStressTest {
             }
         } finally {
             System.clearProperty(Backends.PROPERTY);
+            System.clearProperty(Backends.THREAD_PROPERTY);
             for (SocketChannel c : channels) {
                 c.close();
             }

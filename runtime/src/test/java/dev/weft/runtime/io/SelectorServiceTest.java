@@ -4,11 +4,13 @@ import static java.nio.channels.SelectionKey.OP_READ;
 import static java.nio.channels.SelectionKey.OP_WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.weft.runtime.Component;
 import dev.weft.runtime.ComponentState;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.Weft;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,15 +31,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
-@ParameterizedClass(name = "{0} backend")
-@ValueSource(strings = {"nio", "epoll"})
+@ParameterizedClass(name = "{0} backend, loops on {1} threads")
+@CsvSource({"nio, virtual", "nio, platform", "epoll, virtual", "epoll, platform"})
 class SelectorServiceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    @Parameter
+    @Parameter(0)
     String backend;
+
+    @Parameter(1)
+    String loopThreads;
 
     private Weft weft;
     private ServerSocketChannel listener;
@@ -79,6 +84,7 @@ class SelectorServiceTest {
     @BeforeEach
     void start() throws IOException {
         System.setProperty(Backends.PROPERTY, backend);
+        System.setProperty(Backends.THREAD_PROPERTY, loopThreads);
         weft = Weft.start();
         listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     }
@@ -86,6 +92,7 @@ class SelectorServiceTest {
     @AfterEach
     void stop() throws IOException {
         System.clearProperty(Backends.PROPERTY);
+        System.clearProperty(Backends.THREAD_PROPERTY);
         weft.close();
         listener.close();
         for (SocketChannel c : opened) {
@@ -147,9 +154,43 @@ class SelectorServiceTest {
         SelectorService second = SelectorService.of(weft);
 
         assertThat(first.backend()).as("the backend asked for").isEqualTo(backend);
+        assertThat(first.loopThreads()).as("the loop threads asked for").isEqualTo(loopThreads);
+        for (Poller p : first.pollers()) {
+            await(() -> p.thread != null && p.thread.isAlive(), "the loop's thread has started");
+            assertThat(p.thread.isVirtual()).as(p.thread + " is virtual").isEqualTo(loopThreads.equals("virtual"));
+        }
         assertThat(second).isSameAs(first);
         assertThat(weft.services().lookup(SelectorService.KEY)).isSameAs(first.control);
         assertThat(first.state()).isEqualTo(ComponentState.RUNNING);
+    }
+
+    @Test
+    void aStoppedServiceLeavesNoDescriptorOfItsLoopsOpen() throws Exception {
+        assumeTrue(new File("/proc/self/fd").isDirectory(), "counts descriptors in /proc/self/fd (Linux)");
+        startAndStopAServiceWithAChannel();          // the JDK opens its own poller's descriptors once
+        long before = openDescriptors();
+
+        startAndStopAServiceWithAChannel();
+
+        await(() -> openDescriptors() <= before, "descriptors back to " + before);
+    }
+
+    private void startAndStopAServiceWithAChannel() throws Exception {
+        try (Weft other = Weft.start()) {
+            Owner owner = other.spawn(new Owner(true));
+            Pair pair = connect();
+            ChannelHandle handle = SelectorService.of(other).register(pair.near(), owner.readiness);
+            handle.arm(OP_READ);
+            pair.far().write(ByteBuffer.wrap(new byte[] {1}));
+            assertThat(owner.next().isReadable()).isTrue();
+            handle.close();
+            pair.far().close();
+        }
+    }
+
+    private static long openDescriptors() {
+        String[] fds = new File("/proc/self/fd").list();
+        return fds == null ? Long.MAX_VALUE : fds.length;
     }
 
     @Test

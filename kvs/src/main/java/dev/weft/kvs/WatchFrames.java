@@ -1,0 +1,83 @@
+package dev.weft.kvs;
+
+import dev.weft.runtime.Inbox;
+import dev.weft.runtime.ReplyTo;
+import dev.weft.runtime.Sink;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+
+/**
+ * Where a watch started over a {@link KvsServer} connection sends its events: each is encoded as a
+ * frame on the watch's own delivery thread and sent straight to the connection's socket adapter,
+ * so an event wakes no thread between the watch and the socket.
+ */
+final class WatchFrames implements Sink<WatchEvent> {
+    /*
+     * Order. The client must read the watch's start reply before its first event, and the
+     * connection sends that reply after the watch has started (and may have queued events). So
+     * the sink holds its first send until the connection opens it, having sent the reply or
+     * failed to (a connection that is gone opens it too: the send then fails and the watch ends).
+     * Events of one watch are sent by its one delivery thread, in order.
+     *
+     * The end. Before the Ended frame goes out, the request id of the watch goes to the
+     * connection's unbounded `ended` inbox, so the connection forgets the watch (its limit, its
+     * cancel) before the client can learn of the end and start another.
+     *
+     * Back-pressure: a send to a full adapter inbox parks the delivery thread; the watch's buffer
+     * fills, and the watch ends with OVERFLOWED.
+     */
+    private final long request;
+    private final Sink<byte[]> socket;
+    private final Inbox<Long> ended;
+    private final CountDownLatch opened = new CountDownLatch(1);
+
+    /**
+     * Frames the events of the watch started by request {@code request} for {@code socket}; tells
+     * {@code ended} that request id when the watch ends.
+     */
+    WatchFrames(long request, Sink<byte[]> socket, Inbox<Long> ended) {
+        this.request = request;
+        this.socket = socket;
+        this.ended = ended;
+    }
+
+    /** Lets events go out: the start reply has been sent (or cannot be). */
+    void open() {
+        opened.countDown();
+    }
+
+    @Override
+    public void send(WatchEvent event) throws InterruptedException {
+        opened.await();
+        if (event instanceof WatchEvent.Ended) {
+            ended.trySend(request);
+        }
+        socket.send(Wire.event(request, event).frame());
+    }
+
+    @Override
+    public void send(WatchEvent event, Duration timeout) {
+        throw new UnsupportedOperationException("a watch delivers its events with send(event)");
+    }
+
+    @Override
+    public boolean trySend(WatchEvent event) {
+        throw new UnsupportedOperationException("a watch delivers its events with send(event)");
+    }
+
+    @Override
+    public <R> R ask(Function<? super ReplyTo<R>, ? extends WatchEvent> request, Duration timeout) {
+        throw new UnsupportedOperationException("watch events ask nothing");
+    }
+
+    @Override
+    public Class<WatchEvent> type() {
+        return WatchEvent.class;
+    }
+
+    @Override
+    public String toString() {
+        return "WatchFrames[request " + request + "]";
+    }
+}
