@@ -523,7 +523,7 @@ public final class Cluster implements AutoCloseable {
 
     private RemoteAddress address(ServiceKey<?> key, Inbox<?> inbox, long incarnation) {
         return new RemoteAddress(key.name(), options.runtime(), incarnation, options.host(), server.port(),
-                inbox.owner().name(), inbox.name(), key.type().getName());
+                inbox.ownerName(), inbox.name(), key.type().getName());
     }
 
     /** The client side of the links' mutual TLS, or {@code null} for plaintext. */

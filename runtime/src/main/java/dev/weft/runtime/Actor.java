@@ -1,7 +1,6 @@
 package dev.weft.runtime;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.util.Objects;
 
 /**
  * A handler-style actor: written as {@link #onMessage(Object)}, it holds no thread while idle.
@@ -46,79 +45,37 @@ import java.lang.invoke.VarHandle;
  */
 public abstract class Actor<T> extends Component {
     /*
-     * Turn scheduling.
-     *
-     * turn is HELD or IDLE. HELD (0, the initial value) means not started yet, a turn queued or
-     * running, or ended; IDLE means started with no turn, holding no thread. Only the winner of a
-     * CAS IDLE -> HELD submits a turn to the runtime's Dispatcher, and only a turn stores IDLE, so
-     * at most one turn is queued or running at a time. The dispatcher runs each submission once,
-     * and hands a unit from one worker to the next through its queues, so the start of each turn
-     * happens-after the end of the one before.
-     *
-     * launch() submits the first turn (turn stays HELD), which runs onStart(). An inbox calls
-     * wake() after every accepted offer: it reads turn (volatile) and, if IDLE, CASes it to HELD
-     * and submits a turn. A turn binds its worker's thread (so receive, wake-up of a parked
-     * receive, and stop() reach it), takes up to throughput() messages, then either keeps HELD and
-     * asks the dispatcher for another turn (budget used up: the actor goes behind the others), or
-     * unbinds, stores IDLE (volatile) and re-checks its inboxes and the stop flag (volatile loads of
-     * the queues' producer indices). Sender: offer, then load turn; turn: store IDLE, then load the
-     * queues. All are volatile, so one total order holds them: either the re-check sees the message
-     * (and the turn CASes IDLE -> HELD and asks for another turn) or the sender sees IDLE. No
-     * wake-up is lost.
-     *
-     * While a handler blocks in receive or select on this actor's inboxes, turn is HELD and
-     * Component's park protocol applies unchanged: wake() falls through to Component.wake(), which
-     * unparks the bound thread if it published PARKED.
-     *
-     * stop() interrupts the bound thread, and a worker runs many actors' turns: an interrupt that
-     * arrived after this turn ended would hit another actor's handler. So stop() counts itself in
-     * `interrupting` (an atomic add) before it reads the bound thread, and a turn, after unbinding
-     * (a volatile store), waits until `interrupting` is zero; the worker then clears the thread's
-     * interrupt status before the next turn. Either stop() reads the thread after the unbinding and
-     * interrupts nobody, or the turn sees it counted and waits for its interrupt to land first.
+     * Turn scheduling (who runs a turn, and when) is the Turns receiver's; its comment has the
+     * protocol. This class holds what a turn does: onStart() once, then signals before messages, up
+     * to throughput() of them, and the end that finish() asks for.
      */
+
     /** How many messages a turn takes unless {@link #throughput()} says otherwise. */
     public static final int DEFAULT_THROUGHPUT = 64;
 
-    private static final int HELD = 0;
-    private static final int IDLE = 1;
     private static final byte STARTED = 1;
     private static final byte FINISHING = 2;
-    private static final VarHandle TURN;
-    private static final VarHandle INTERRUPTING;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            TURN = lookup.findVarHandle(Actor.class, "turn", int.class);
-            INTERRUPTING = lookup.findVarHandle(Actor.class, "interrupting", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /** This actor's inbox (named {@code "inbox"}), whose messages go to {@link #onMessage}. */
     public final Inbox<T> inbox;
-    private final Turns turns = new Turns(this);
-    private volatile int turn;
-    private volatile int interrupting;
     /** STARTED once onStart() has run, FINISHING once finish() was called; read and written only by turns. */
     private byte progress;
 
     /** Creates an actor whose inbox takes {@code type}, with the runtime's default capacity. */
     protected Actor(Class<T> type) {
+        super(null, Actor::turns);
         this.inbox = inbox(type);
     }
 
     /** Creates a named actor whose inbox takes {@code type}, with the runtime's default capacity. */
     protected Actor(String name, Class<T> type) {
-        super(name);
+        super(Objects.requireNonNull(name, "name"), Actor::turns);
         this.inbox = inbox(type);
     }
 
     /** Creates a named actor whose inbox takes {@code type} and holds at most {@code capacity} messages. */
     protected Actor(String name, Class<T> type, int capacity) {
-        super(name);
+        super(Objects.requireNonNull(name, "name"), Actor::turns);
         this.inbox = inbox("inbox", type, capacity);
     }
 
@@ -211,13 +168,6 @@ public abstract class Actor<T> extends Component {
         throw new UnsupportedOperationException(name() + " is an actor; its turns call onMessage");
     }
 
-    /** Interrupts the current turn if any, or schedules one if idle; either way the actor ends stopped. */
-    @Override
-    public void stop() {
-        super.stop();
-        wake();
-    }
-
     // ---------------------------------------------------------------- runtime internals
 
     @Override
@@ -228,122 +178,51 @@ public abstract class Actor<T> extends Component {
         }
     }
 
-    @Override
-    final void launch() {
-        runtime().dispatcher().submit(turns);
-    }
-
-    @Override
-    final void wake() {
-        if ((int) TURN.getVolatile(this) == IDLE && TURN.compareAndSet(this, IDLE, HELD)) {
-            runtime().dispatcher().submit(turns);
-        } else {
-            super.wake();
-        }
-    }
-
-    @Override
-    final void interruptThread() {
-        INTERRUPTING.getAndAdd(this, 1);
-        try {
-            super.interruptThread();
-        } finally {
-            INTERRUPTING.getAndAdd(this, -1);
-        }
-    }
-
-    /** One turn; returns true if the actor used its whole budget and wants another. */
-    private boolean turn() {
-        bindThread(Thread.currentThread());
-        int budget = throughput();
-        int taken = 0;
-        try {
-            if ((progress & STARTED) == 0) {
-                progress |= STARTED;
-                if (!stopRequested()) {
-                    onStart();
-                    if ((progress & FINISHING) != 0) {
-                        return end(ComponentState.FINISHED);
-                    }
-                }
-            }
-            while (taken < budget) {
-                if (stopRequested()) {
-                    return end(ComponentState.STOPPED);
-                }
-                Signal signal = control.poll();
-                if (signal != null) {
-                    onSignal(signal);
-                } else {
-                    T message = inbox.poll();
-                    if (message == null) {
-                        break;
-                    }
-                    onMessage(message);
-                }
-                taken++;
-                if ((progress & FINISHING) != 0) {
-                    return end(ComponentState.FINISHED);
-                }
-            }
-        } catch (Throwable t) {
-            leaveThread();
-            terminate(t);
-            return false;
-        }
-        leaveThread();
-        if (taken == budget) {
-            return true;
-        }
-        TURN.setVolatile(this, IDLE);
-        return hasWork() && TURN.compareAndSet(this, IDLE, HELD);
-    }
-
-    /** Ends the actor from inside its turn; returns false (no further turn). */
-    private boolean end(ComponentState state) {
-        leaveThread();
-        terminate(state, null);
-        return false;
-    }
-
-    /** Unbinds the turn's thread, then waits out a stop() that may still be interrupting it. */
-    private void leaveThread() {
-        bindThread(null);
-        while ((int) INTERRUPTING.getVolatile(this) != 0) {
-            Thread.onSpinWait();
-        }
+    /** The receiver of every actor: turns on the runtime's dispatcher. */
+    private static Receiver turns(Component self) {
+        return new Turns((Actor<?>) self);
     }
 
     /**
-     * An idle actor (started, no turn queued or running) waits on its inbox and its control inbox
-     * as a parked thread-style component does, so diagnostics treat it alike.
+     * Runs one turn's handlers on the bound thread (see {@link Turns}): onStart() first if it has not
+     * run, then up to {@link #throughput()} signals and messages.
+     *
+     * @return {@code null} if the inboxes ran dry, {@link ComponentState#RUNNING} if the budget was
+     *     used up (more may wait), or {@link ComponentState#FINISHED} or {@link ComponentState#STOPPED}
+     *     if the actor must end
+     * @throws Exception whatever a handler threw
      */
-    @Override
-    final Inbox<?>[] awaiting() {
-        return (int) TURN.getVolatile(this) == IDLE && !state().isTerminal()
-                ? new Inbox<?>[] {inbox, control} : super.awaiting();
-    }
-
-    private boolean hasWork() {
-        return inbox.hasMessages() || control.hasMessages() || stopRequested();
-    }
-
-    /** What the dispatcher runs: package-private, so that the turn is not part of Actor's API. */
-    private static final class Turns implements Schedulable {
-        private final Actor<?> actor;
-
-        Turns(Actor<?> actor) {
-            this.actor = actor;
+    final ComponentState takeTurn() throws Exception {
+        int budget = throughput();
+        int taken = 0;
+        if ((progress & STARTED) == 0) {
+            progress |= STARTED;
+            if (!stopRequested()) {
+                onStart();
+                if ((progress & FINISHING) != 0) {
+                    return ComponentState.FINISHED;
+                }
+            }
         }
-
-        @Override
-        public boolean runTurn() {
-            return actor.turn();
+        while (taken < budget) {
+            if (stopRequested()) {
+                return ComponentState.STOPPED;
+            }
+            Signal signal = control.poll();
+            if (signal != null) {
+                onSignal(signal);
+            } else {
+                T message = inbox.poll();
+                if (message == null) {
+                    return null;
+                }
+                onMessage(message);
+            }
+            taken++;
+            if ((progress & FINISHING) != 0) {
+                return ComponentState.FINISHED;
+            }
         }
-
-        @Override
-        public String toString() {
-            return actor.name();
-        }
+        return ComponentState.RUNNING;
     }
 }

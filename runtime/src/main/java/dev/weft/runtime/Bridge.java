@@ -66,18 +66,11 @@ import java.util.function.Consumer;
  */
 public final class Bridge<T> extends Component implements AutoCloseable {
     /*
-     * Two small mechanisms:
-     *
-     * - Who may drain: `consumer` holds the thread inside poll, drain or an ending (CAS null -> me, reset on
-     *   the way out; re-entry by the same thread is allowed). It makes misuse loud and lets a drain
-     *   move from thread to thread of an executor, since a drain releases it before re-arming.
-     *   Inbox.poll() asks isReceiverThread(), which answers "the current consumer", so the inboxes
-     *   themselves refuse anyone else.
-     *
-     * - When to call the hook: EdgeTrigger (its comment has the argument). wake(), run by every
-     *   sender after a successful offer into the inbox or control inbox, fires it; poll, on finding
-     *   both empty, releases `consumer` and re-arms, and if messages slipped in meanwhile and the
-     *   trigger came back to it, goes round again instead of calling the hook.
+     * Who may drain (the consumer section) and when to call the hook (the edge trigger) are the
+     * EdgeTriggered receiver's; its comment has the argument. wake(), run by every sender after a
+     * successful offer into the inbox or control inbox, fires the trigger; poll, on finding both
+     * empty, leaves the section and re-arms, and if messages slipped in meanwhile and the trigger
+     * came back to it, goes round again instead of calling the hook.
      *
      * Ending (terminate closes the inboxes, which drains their queues) happens only inside the
      * consumer section, so it never races a poll on the single-consumer queues. close() and stop()
@@ -88,13 +81,11 @@ public final class Bridge<T> extends Component implements AutoCloseable {
      */
     private static final System.Logger LOG = System.getLogger(Bridge.class.getName());
     private static final int TURN_BATCH = 256;
-    private static final VarHandle CONSUMER;
     private static final VarHandle ENDASKED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            CONSUMER = lookup.findVarHandle(Bridge.class, "consumer", Thread.class);
             ENDASKED = lookup.findVarHandle(Bridge.class, "endAsked", ComponentState.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -103,9 +94,7 @@ public final class Bridge<T> extends Component implements AutoCloseable {
 
     /** The inbox components link their outboxes to; any thread may also send into it. */
     public final Inbox<T> inbox;
-    private final EdgeTrigger trigger = new EdgeTrigger();
     private final Runnable wakeUp;
-    private volatile Thread consumer;
     /** How an end asked for from outside the section should end the bridge; null until asked. */
     private volatile ComponentState endAsked;
     /** Set when a Shutdown was taken from the control inbox. Consumer only. */
@@ -117,7 +106,7 @@ public final class Bridge<T> extends Component implements AutoCloseable {
      * @param wakeUp run on the sending thread when the bridge goes from drained to holding a message
      */
     public Bridge(String name, Class<T> type, Runnable wakeUp) {
-        super(name);
+        super(Objects.requireNonNull(name, "name"), Bridge::edgeTriggered);
         this.inbox = inbox(type);
         this.wakeUp = Objects.requireNonNull(wakeUp, "wakeUp");
     }
@@ -129,13 +118,13 @@ public final class Bridge<T> extends Component implements AutoCloseable {
      * @param wakeUp run on the sending thread when the bridge goes from drained to holding a message
      */
     public Bridge(String name, Class<T> type, int capacity, Runnable wakeUp) {
-        super(name);
+        super(Objects.requireNonNull(name, "name"), Bridge::edgeTriggered);
         this.inbox = inbox("inbox", type, capacity);
         this.wakeUp = Objects.requireNonNull(wakeUp, "wakeUp");
     }
 
     private Bridge(String name, Class<T> type, Executor executor, Consumer<? super T> handler) {
-        super(name);
+        super(Objects.requireNonNull(name, "name"), Bridge::edgeTriggered);
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(handler, "handler");
         this.inbox = inbox(type);
@@ -238,29 +227,24 @@ public final class Bridge<T> extends Component implements AutoCloseable {
 
     // ---------------------------------------------------------------- receiver hooks
 
-    @Override
-    void launch() {
-        // No thread: the integrator receives. An end asked for before the spawn happens now.
+    private static Receiver edgeTriggered(Component self) {
+        return new EdgeTriggered((Bridge<?>) self);
+    }
+
+    private EdgeTriggered receiving() {
+        return (EdgeTriggered) receiver();
+    }
+
+    /** The integrator's wake-up hook, which the receiver runs when a delivery fires its trigger. */
+    Runnable hook() {
+        return wakeUp;
+    }
+
+    /** Called by the receiver at spawn: an end asked for before the spawn happens now. */
+    void launched() {
         ComponentState asked = endAsked;
         if (asked != null) {
             requestEnd(asked);
-        }
-    }
-
-    @Override
-    boolean isReceiverThread() {
-        return consumer == Thread.currentThread();
-    }
-
-    @Override
-    void wake() {
-        if (trigger.fire()) {
-            try {
-                wakeUp.run();
-            } catch (RuntimeException | Error e) {
-                trigger.disarmFailedFiring();
-                LOG.log(Level.ERROR, "wake-up hook of bridge " + name() + " threw", e);
-            }
         }
     }
 
@@ -272,13 +256,14 @@ public final class Bridge<T> extends Component implements AutoCloseable {
      */
     private boolean enter() {
         Thread me = Thread.currentThread();
+        EdgeTriggered receiving = receiving();
         for (;;) {
-            Thread holder = consumer;
+            Thread holder = receiving.consumer();
             if (holder == me) {
                 return false;
             }
             if (holder == null) {
-                if (CONSUMER.compareAndSet(this, null, me)) {
+                if (receiving.enter(me)) {
                     return true;
                 }
             } else if (endAsked == null) {
@@ -291,7 +276,7 @@ public final class Bridge<T> extends Component implements AutoCloseable {
     }
 
     private void leave() {
-        CONSUMER.setVolatile(this, null);
+        receiving().leave();
     }
 
     /**
@@ -303,7 +288,7 @@ public final class Bridge<T> extends Component implements AutoCloseable {
         if (endAsked != null && !state().isTerminal()) {
             return false;
         }
-        return !trigger.rearm(this::hasMessages);
+        return !receiving().rearm();
     }
 
     /** Takes the next message, handling endings and the control inbox. Inside the section only. */
@@ -334,10 +319,6 @@ public final class Bridge<T> extends Component implements AutoCloseable {
         return m;
     }
 
-    private boolean hasMessages() {
-        return inbox.hasMessages() || control.hasMessages();
-    }
-
     /**
      * Ends now if the section is free or ours; otherwise its holder ends at its next take. Before
      * the spawn it only records the end, which the spawn carries out (launch reads endAsked after
@@ -349,9 +330,10 @@ public final class Bridge<T> extends Component implements AutoCloseable {
             return;
         }
         Thread me = Thread.currentThread();
-        if (consumer == me) {
+        EdgeTriggered receiving = receiving();
+        if (receiving.consumer() == me) {
             end(endAsked, null);
-        } else if (CONSUMER.compareAndSet(this, null, me)) {
+        } else if (receiving.enter(me)) {
             try {
                 end(endAsked, null);
             } finally {

@@ -10,7 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * An actor with typed inboxes and outboxes whose body runs as plain blocking code on its own virtual
@@ -52,33 +52,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public abstract class Component {
     /*
-     * Wake-up protocol (shared by every inbox of this component).
-     *
-     * parkState is RUNNING or PARKED. A receiver that finds its awaited inboxes empty spins briefly,
-     * then publishes PARKED with a volatile store, re-checks the inboxes (volatile loads of the
-     * queues' producer indices) and only then parks. A sender offers (a CAS on the producer index),
-     * then reads parkState; if PARKED it CASes it to RUNNING and unparks the thread. All four
-     * accesses are volatile, so they fall in one total order: either the receiver's re-check sees
-     * the message, or the sender sees PARKED. No wake-up is lost, and a sender that finds the
-     * receiver RUNNING (busy or spinning) makes no unpark call at all.
-     *
-     * Before parking, the receiver makes 64 plain re-checks (no Thread.onSpinWait(): on the 2-vCPU
-     * KVM guests we benchmark on one PAUSE costs 60-450 ns), then yields its carrier twice. On a
-     * virtual thread a yield lets the partner that shares the carrier run and answer, which avoids a
-     * park/unpark pair: on a quiet machine it doubled median ping-pong round trips (A/B in
-     * docs/benchmarks.md); under heavy load the yields cost little because the partner then runs.
-
-     * An unpark may arrive after the receiver already woke for another reason; LockSupport keeps it
-     * as a permit and the next park returns at once, which the loop treats as a spurious wake-up.
-     *
-     * wake() is the only thing an inbox knows about its owner's scheduling: a handler-style owner
-     * that holds no thread while idle overrides it to schedule a turn instead of unparking.
-     *
-     * Stop versus spawn. stop() stores stopRequested (volatile), then reads thread (volatile);
-     * launch() stores thread, then starts it, and the body reads stopRequested before it runs.
-     * Either stop() sees the thread and interrupts it (an interrupt before start is kept), or the
-     * body sees the flag and ends STOPPED without running: a stop is never lost, whether it comes
-     * before spawn or races it.
+     * How the component receives (its thread, or turns, or an integrator's drain; how a sender wakes
+     * it; who may take its messages) is its Receiver's: see Parking, Turns and EdgeTriggered, and
+     * their comments for the wake-up protocols. The Inbox's only call into it on a send is wake().
      *
      * Ending. terminate() tells the spawner first, then closes the inboxes, then tells the runtime,
      * the watchers and joiners. A failure that closing causes elsewhere (a sender upstream whose
@@ -87,10 +63,6 @@ public abstract class Component {
      * terminal state (set before) and closes it itself, so an ended component never has an open
      * control inbox.
      */
-    static final int RUNNING = 0;
-    static final int PARKED = 1;
-    private static final int SPINS_BEFORE_PARK = 64;
-    private static final int YIELDS_BEFORE_PARK = 2;
     /** Messages taken before the received counter is told (it always is when an inbox runs dry). */
     private static final int RECEIVED_BATCH = 64;
     private static final AtomicLong IDS = new AtomicLong();
@@ -98,14 +70,12 @@ public abstract class Component {
     private static final System.Logger.Level[] LEVELS = System.Logger.Level.values();
     private static final Inbox<?>[] NO_INBOXES = new Inbox<?>[0];
     private static final Outbox<?>[] NO_OUTBOXES = new Outbox<?>[0];
-    private static final VarHandle PARK_STATE;
     private static final VarHandle WATCHERS;
     private static final VarHandle WEFT;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
-            PARK_STATE = lookup.findVarHandle(Component.class, "parkState", int.class);
             WATCHERS = lookup.findVarHandle(Component.class, "watchers", Object.class);
             WEFT = lookup.findVarHandle(Component.class, "weft", Weft.class);
         } catch (ReflectiveOperationException e) {
@@ -115,9 +85,8 @@ public abstract class Component {
 
     private final long id = IDS.incrementAndGet();
     private String name;
-    private volatile int parkState;
+    private final Receiver receiver;
     private volatile ComponentState state = ComponentState.CREATED;
-    private volatile Thread thread;
     private volatile boolean stopRequested;
     /** Null, a Watcher[], or the final Terminated. */
     private volatile Object watchers;
@@ -126,23 +95,30 @@ public abstract class Component {
     private Component parent;
     private Inbox<?>[] inboxes = NO_INBOXES;
     private Outbox<?>[] outboxes = NO_OUTBOXES;
-    private int selectCursor;
     /** Messages taken and not yet added to weft.messages.received. Receiving thread only. */
     private int unreportedReceived;
     /** The ordinal of the level a failure is logged at: a byte, not a reference, for idle memory. */
     private volatile byte failureLogLevel = (byte) System.Logger.Level.WARNING.ordinal();
-    /** Null, or the Inbox or Inbox[] the thread is parked on, for diagnostics (see Stalls). */
-    private volatile Object awaiting;
     /** Whether ProducerFinished or Shutdown has gone out on signal, so that the end sends none again. */
     private volatile boolean endOfInputSent;
 
     /** Creates a component named after its class and a unique number. */
     protected Component() {
+        this(null, Parking::new);
     }
 
     /** Creates a component with the given name (for logs, metrics and introspection). */
     protected Component(String name) {
-        this.name = Objects.requireNonNull(name, "name");
+        this(Objects.requireNonNull(name, "name"), Parking::new);
+    }
+
+    /**
+     * Creates a component that receives another way than on its own thread (an {@link Actor}, a
+     * {@link Bridge}); {@code name} may be null for the default.
+     */
+    Component(String name, Function<? super Component, ? extends Receiver> receiver) {
+        this.name = name;
+        this.receiver = receiver.apply(this);
     }
 
     /**
@@ -493,13 +469,13 @@ public abstract class Component {
         if (n == 0) {
             throw new IllegalArgumentException("select needs at least one inbox");
         }
-        int start = selectCursor;
+        int start = receiver.selectCursor;
         for (int i = 0; i < n; i++) {
             int at = (start + i) % n;
             Inbox<?> box = boxes[at];
             checkReceiver(box);
             if (box.hasMessages()) {
-                selectCursor = at + 1;
+                receiver.selectCursor = (char) (at + 1);
                 return box;
             }
         }
@@ -517,11 +493,12 @@ public abstract class Component {
      * Stops this component by force: interrupts its thread. A body parked in a receive, select or
      * send gets an {@link InterruptedException} and the component ends {@link ComponentState#STOPPED}.
      * A stop is never lost: one that comes before (or while) the component is spawned ends it
-     * {@code STOPPED} as soon as it starts, without running its body.
+     * {@code STOPPED} as soon as it starts, without running its body. An {@link Actor}'s running
+     * turn is interrupted the same way; an idle actor gets a turn that ends it {@code STOPPED}.
      */
     public void stop() {
         stopRequested = true;
-        interruptThread();
+        receiver.stopping();
     }
 
     /** Returns a future completed with this component's {@link Terminated} when it ends. */
@@ -618,27 +595,20 @@ public abstract class Component {
      */
     final void start() {
         state = ComponentState.RUNNING;
-        launch();
+        receiver.launch();
     }
 
     /** Undoes {@link #bind} and a failed {@link #start}, for a spawn that could not complete. */
     final void unbind() {
         state = ComponentState.CREATED;
-        thread = null;
         parent = null;
         Weft was = runtime();
         WEFT.setVolatile(this, null);
         Links.settled(was);
     }
 
-    /** Starts the body; a handler-style component overrides this to start without a thread. */
-    void launch() {
-        Thread t = Thread.ofVirtual().unstarted(this::body);
-        thread = t;
-        t.start();
-    }
-
-    private void body() {
+    /** Runs the body on the component's own thread (see {@link Parking}), then ends the component. */
+    final void body() {
         if (stopRequested) {
             terminate(ComponentState.STOPPED, null);
             return;
@@ -813,14 +783,6 @@ public abstract class Component {
         }
     }
 
-    /** Interrupts the bound thread, if any; a receiver whose thread runs others' code too guards this. */
-    void interruptThread() {
-        Thread t = thread;
-        if (t != null) {
-            t.interrupt();
-        }
-    }
-
     /**
      * Counts a message the receiving thread took. The shared counter is touched once per
      * {@value #RECEIVED_BATCH} messages, when a poll finds an inbox empty, and at the end, not once
@@ -847,14 +809,6 @@ public abstract class Component {
     /** Returns whether {@link #stop()} has been called. */
     final boolean stopRequested() {
         return stopRequested;
-    }
-
-    /**
-     * Sets the thread that may receive and that {@link #wake()} and {@link #stop()} reach: a
-     * handler-style actor binds the thread of its current turn, and {@code null} between turns.
-     */
-    final void bindThread(Thread t) {
-        thread = t;
     }
 
     /** Throws unless the calling thread may receive from {@code box}. */
@@ -885,100 +839,39 @@ public abstract class Component {
         return false;
     }
 
-    /**
-     * Returns whether the calling thread may receive from this component's inboxes: its own thread,
-     * for a thread-style component. A receiver that holds no thread of its own overrides this.
-     */
-    boolean isReceiverThread() {
-        return Thread.currentThread() == thread;
+    /** Returns the receiver, for the kinds of component that drive it (Actor, Bridge). */
+    final Receiver receiver() {
+        return receiver;
+    }
+
+    /** Returns whether the calling thread may receive from this component's inboxes now. */
+    final boolean isReceiverThread() {
+        return receiver.isReceiverThread();
     }
 
     /**
-     * Parks this component until one of the inboxes has a message or the deadline passes. Called
-     * only by the owner's thread.
+     * Waits until one of the inboxes has a message or the deadline passes. Called only by the
+     * receiving thread.
      *
      * @return false if the deadline passed, true otherwise (which may be a spurious wake-up)
      */
-    final boolean awaitMessages(Inbox<?> one, Inbox<?>[] many, long deadline)
-            throws InterruptedException {
-        if (thread == null) {
-            throw new IllegalStateException(name() + " has no thread to wait on; poll instead");
-        }
-        for (int i = 0; i < SPINS_BEFORE_PARK; i++) {
-            if (anyReady(one, many)) {
-                return true;
-            }
-        }
-        for (int i = 0; i < YIELDS_BEFORE_PARK; i++) {
-            Thread.yield();
-            if (anyReady(one, many)) {
-                return true;
-            }
-        }
-        awaiting = one != null ? one : many;
-        try {
-            return park(one, many, deadline);
-        } finally {
-            awaiting = null;
-        }
+    final boolean awaitMessages(Inbox<?> one, Inbox<?>[] many, long deadline) throws InterruptedException {
+        return receiver.awaitMessages(one, many, deadline);
     }
 
-    private boolean park(Inbox<?> one, Inbox<?>[] many, long deadline) throws InterruptedException {
-        PARK_STATE.setVolatile(this, PARKED);
-        if (anyReady(one, many)) {
-            PARK_STATE.setOpaque(this, RUNNING);
-            return true;
-        }
-        if (Thread.interrupted()) {
-            PARK_STATE.setOpaque(this, RUNNING);
-            throw new InterruptedException();
-        }
-        Dispatcher.aboutToBlock();
-        if (deadline != Deadline.NONE) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                PARK_STATE.setOpaque(this, RUNNING);
-                return false;
-            }
-            LockSupport.parkNanos(this, left);
-        } else {
-            LockSupport.park(this);
-        }
-        PARK_STATE.setOpaque(this, RUNNING);
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        return true;
-    }
-
-    private static boolean anyReady(Inbox<?> one, Inbox<?>[] many) {
-        if (one != null) {
-            return one.hasMessages();
-        }
-        for (Inbox<?> box : many) {
-            if (box.hasMessages()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Returns the inboxes this component's thread is parked on (none if it is not parked on any). */
-    Inbox<?>[] awaiting() {
-        Object w = awaiting;
-        return w instanceof Inbox<?> one ? new Inbox<?>[] {one} : w == null ? NO_INBOXES : ((Inbox<?>[]) w).clone();
+    /** Returns the inboxes this component waits on (none if it is not waiting), for diagnostics. */
+    final Inbox<?>[] awaiting() {
+        return receiver.awaiting();
     }
 
     /** Returns whether this component's thread is parked waiting for a message. */
     final boolean isParked() {
-        return (int) PARK_STATE.getVolatile(this) == PARKED;
+        return receiver.isParked();
     }
 
-    /** Wakes this component after a message arrived in one of its inboxes. */
-    void wake() {
-        if ((int) PARK_STATE.getVolatile(this) == PARKED && PARK_STATE.compareAndSet(this, PARKED, RUNNING)) {
-            LockSupport.unpark(thread);
-        }
+    /** Wakes this component after a message arrived in one of its inboxes: on every send's hot path. */
+    final void wake() {
+        receiver.wake();
     }
 
     /** Sum of the depths of this component's inboxes, for the depth gauge. */

@@ -105,16 +105,33 @@ public final class Inbox<T> implements Sink<T> {
     }
 
     /**
-     * Returns the component that owns this inbox. Prefer {@link #isOwnedBy} and {@link #isClosed}:
-     * whoever holds the owner can stop or rewire it, so hand strangers this inbox as a {@link Sink}.
+     * The component that owns this inbox, for the runtime only: whoever holds the owner could stop or
+     * rewire it, so the public questions are {@link #isOwnedBy}, {@link #ownerName}, {@link #isClosed}
+     * and {@link #onClose}.
      */
-    public Component owner() {
+    Component owner() {
         return owner;
     }
 
     /** Returns whether {@code component} owns this inbox (the one that receives from it). */
     public boolean isOwnedBy(Component component) {
         return owner == component;
+    }
+
+    /** Returns the name of the component that owns this inbox, for messages, logs and addresses. */
+    public String ownerName() {
+        return owner.name();
+    }
+
+    /**
+     * Runs {@code callback} once this inbox has closed because its owner ended: on the ending
+     * component's thread, after its inboxes closed, or at once on the calling thread if the owner has
+     * ended already. For whoever keeps something on the owner's behalf (a registration, a channel) and
+     * must let it go when the owner ends. It must be short, must not block and must not throw.
+     */
+    public void onClose(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        owner.addWatcher(news -> callback.run());
     }
 
     /**

@@ -57,12 +57,16 @@ class SpawnTest {
     static final class Unstartable extends Component {
         volatile boolean refuse = true;
 
-        @Override
-        void launch() {
-            if (refuse) {
-                throw new IllegalStateException("no thread today");
-            }
-            super.launch();
+        Unstartable() {
+            super(null, self -> new Parking(self) {
+                @Override
+                void launch() {
+                    if (((Unstartable) self).refuse) {
+                        throw new IllegalStateException("no thread today");
+                    }
+                    super.launch();
+                }
+            });
         }
 
         @Override

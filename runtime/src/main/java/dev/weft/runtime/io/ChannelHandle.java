@@ -1,6 +1,5 @@
 package dev.weft.runtime.io;
 
-import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.Sink;
 import java.lang.invoke.MethodHandles;
@@ -144,10 +143,10 @@ public final class ChannelHandle {
 
     /** Moves the handle to {@code newOwner}: later readiness, and an unread message, go there. */
     void transferTo(Inbox<? super Readiness> newOwner) {
-        Component before = owner.owner();
+        Inbox<? super Readiness> before = owner;
         owner = newOwner;
         poller.registry.owners.remove(before, this);
-        poller.registry.owners.add(newOwner.owner(), this);
+        poller.registry.owners.add(newOwner, this);
         redeliverInFlight();
     }
 

@@ -1,34 +1,34 @@
 package dev.weft.runtime.io;
 
-import dev.weft.runtime.Component;
+import dev.weft.runtime.Inbox;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Closes every channel handle when its owner component ends, with one callback on each owner's
- * termination instead of one per handle: a handle that closes first leaves nothing behind at a
- * long-lived owner.
+ * Closes every channel handle when the component that owns its owner inbox ends, with one callback
+ * on each owner inbox's close instead of one per handle: a handle that closes first leaves nothing
+ * behind at a long-lived owner.
  */
 final class Owners {
     /*
-     * One Watch per owner component that holds handles: made on first use, with one callback on the
-     * owner's termination, and dropped by that callback. A handle is added to its owner's watch, then
-     * reads the watch's `ended`; the callback writes `ended`, then closes the handles it finds. Both
-     * sides write, then read the other's variable (a volatile write and ConcurrentHashMap operations,
-     * which are volatile too), so a handle added while its owner ends is either found by the callback
-     * or sees `ended` and closes itself. A handle that ends or moves to another owner is removed from
+     * One Watch per owner inbox that holds handles: made on first use, with one callback on the
+     * inbox's close (its component's end), and dropped by that callback. A handle is added to its
+     * owner's watch, then reads the watch's `ended`; the callback writes `ended`, then closes the
+     * handles it finds. Both sides write, then read the other's variable (a volatile write and
+     * ConcurrentHashMap operations, which are volatile too), so a handle added while its owner ends
+     * is either found by the callback or sees `ended` and closes itself. A handle that ends or moves to another owner is removed from
      * the watch, so the watch holds live handles only; the callback closes a handle only if its owner
      * is still the one that ended (a transfer racing the end keeps the channel open).
      */
-    private final ConcurrentHashMap<Component, Watch> watches = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Inbox<?>, Watch> watches = new ConcurrentHashMap<>();
 
     private static final class Watch {
         final Set<ChannelHandle> handles = ConcurrentHashMap.newKeySet();
         volatile boolean ended;
     }
 
-    /** Closes {@code handle} when {@code owner} ends (at once if it has ended). */
-    void add(Component owner, ChannelHandle handle) {
+    /** Closes {@code handle} when {@code owner} closes (at once if it has closed). */
+    void add(Inbox<?> owner, ChannelHandle handle) {
         boolean[] made = {false};
         Watch watch = watches.computeIfAbsent(owner, o -> {
             made[0] = true;
@@ -36,7 +36,7 @@ final class Owners {
         });
         watch.handles.add(handle);
         if (made[0]) {
-            owner.termination().thenRun(() -> ended(owner, watch));
+            owner.onClose(() -> ended(owner, watch));
         }
         if (watch.ended) {
             handle.close();
@@ -46,7 +46,7 @@ final class Owners {
     }
 
     /** Forgets {@code handle} at {@code owner}: it ended, or it moved to another owner. */
-    void remove(Component owner, ChannelHandle handle) {
+    void remove(Inbox<?> owner, ChannelHandle handle) {
         Watch watch = watches.get(owner);
         if (watch != null) {
             watch.handles.remove(handle);
@@ -58,11 +58,11 @@ final class Owners {
         return watches.size();
     }
 
-    private void ended(Component owner, Watch watch) {
+    private void ended(Inbox<?> owner, Watch watch) {
         watch.ended = true;
         watches.remove(owner, watch);
         for (ChannelHandle h : watch.handles) {
-            if (h.ownerInbox().owner() == owner) {
+            if (h.ownerInbox() == owner) {
                 h.close();
             }
         }

@@ -209,7 +209,7 @@ abstract class Poller implements Runnable {
             return false;
         }
         registry.live.remove(h.channel(), h);
-        registry.owners.remove(h.ownerInbox().owner(), h);
+        registry.owners.remove(h.ownerInbox(), h);
         handles.decrementAndGet();
         release(h);
         return true;

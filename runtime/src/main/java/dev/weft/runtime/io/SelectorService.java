@@ -122,7 +122,7 @@ public final class SelectorService extends Component implements Inspectable {
             registry.live.remove(channel, handle);
             throw e;
         }
-        registry.owners.add(owner.owner(), handle);
+        registry.owners.add(owner, handle);
         return handle;
     }
 
