@@ -20,6 +20,10 @@ import dev.weft.testkit.SelfSignedCertificate;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.PutOption;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +47,10 @@ import java.util.stream.Stream;
  *       its selector on the epoll backend when the JVM allows it ({@code bench/kvs-bench.sh} passes
  *       the flags; docs/selector.md);
  *   <li>etcd through raw jetcd ({@code kv.put}, one shared client, as jetcd is meant to be used);
+ *   <li>the same as a raw jetcd transaction with one compare on the key ({@code If(mod_revision <
+ *       max) Then(put)}): what a Weft put of a value the store wrote before sends (one compare on
+ *       its marker, one put), so the difference between the two raw columns is etcd's price for the
+ *       compare and the rest is the contract's own;
  *   <li>the Weft contract on that same etcd ({@link EtcdKvs}, one shared store).
  * </ul>
  * and the cost of TLS: the Weft KVS server and raw jetcd on etcd again, each speaking TLS 1.3 with a
@@ -63,6 +71,9 @@ public final class KvsBench {
     private static final int LATENCY_WARMUP = 200;
     private static final int ETCD_PORT = 23790;
     private static final String WATCHED = "bench.watched";
+
+    /** How the etcd cases write: raw puts, raw one-compare transactions, or the Weft contract. */
+    private enum EtcdWrite { PUT, COMPARE_AND_PUT, WEFT }
 
     private interface Put {
         void put(String key, byte[] value) throws Exception;
@@ -90,12 +101,14 @@ public final class KvsBench {
             double local = median(runs, () -> weftCommits(base, clients, seconds));
             double server = median(runs, () -> weftNetworkCommits(base, clients, seconds, null));
             double serverTls = tls ? median(runs, () -> weftNetworkCommits(base, clients, seconds, cert)) : Double.NaN;
-            double raw = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, false, null)) : Double.NaN;
-            double rawTls = etcd && tls ? median(runs, () -> etcdCommits(base, clients, seconds, false, cert)) : Double.NaN;
-            double backend = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, true, null)) : Double.NaN;
+            double raw = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, EtcdWrite.PUT, null)) : Double.NaN;
+            double rawTls = etcd && tls ? median(runs, () -> etcdCommits(base, clients, seconds, EtcdWrite.PUT, cert)) : Double.NaN;
+            double rawTxn = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, EtcdWrite.COMPARE_AND_PUT, null)) : Double.NaN;
+            double backend = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, EtcdWrite.WEFT, null)) : Double.NaN;
             String plural = clients == 1 ? "" : "s";
-            rows.add(String.format("| durable puts/s, %d client%s | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %+.0f%% |",
-                    clients, plural, local, server, raw, backend, server / raw, 100 * (raw / backend - 1)));
+            rows.add(String.format("| durable puts/s, %d client%s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %+.0f%% | %+.0f%% |",
+                    clients, plural, local, server, raw, rawTxn, backend, server / raw, 100 * (raw / backend - 1),
+                    100 * (rawTxn / backend - 1)));
             System.out.println(rows.get(rows.size() - 1));
             if (tls) {
                 tlsRows.add(String.format("| durable puts/s, %d client%s | %,.0f | %,.0f | %.0f%% | %,.0f | %,.0f | %.0f%% |",
@@ -107,13 +120,14 @@ public final class KvsBench {
         double[] server = medianPair(runs, () -> watchLatency(base, Backend.SERVER));
         double[] raw = etcd ? medianPair(runs, () -> etcdRawWatchLatency(base)) : new double[] {Double.NaN, Double.NaN};
         double[] backend = etcd ? medianPair(runs, () -> watchLatency(base, Backend.ETCD)) : new double[] {Double.NaN, Double.NaN};
-        rows.add(String.format("| watch latency p50 / p99 (µs) | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | p99 %.2fx | |",
+        rows.add(String.format("| watch latency p50 / p99 (µs) | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | | %.0f / %.0f | p99 %.2fx | | |",
                 local[0], local[1], server[0], server[1], raw[0], raw[1], backend[0], backend[1], server[1] / raw[1]));
         System.out.println(rows.get(rows.size() - 1));
         System.out.println();
-        System.out.println("| case | Weft in process | Weft server (loopback) | etcd 3.4 (raw jetcd) | Weft on etcd (EtcdKvs) "
-                + "| server / etcd | EtcdKvs overhead over raw jetcd |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| case | Weft in process | Weft server (loopback) | etcd 3.4 (raw jetcd put) "
+                + "| etcd 3.4 (raw jetcd, one-compare txn) | Weft on etcd (EtcdKvs) "
+                + "| server / etcd | EtcdKvs overhead over raw put | EtcdKvs overhead over raw txn |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         rows.forEach(System.out::println);
         if (tls) {
             System.out.println();
@@ -188,14 +202,14 @@ public final class KvsBench {
     }
 
     /**
-     * Raw jetcd puts, or commits through the etcd backend ({@code backend}), on one shared client; raw
-     * jetcd over TLS with {@code cert} (plain if null).
+     * Puts on etcd as {@code write} says, on one shared client; over TLS with {@code cert} (plain if
+     * null; the Weft contract runs plain only).
      */
-    private static double etcdCommits(Path base, int clients, int seconds, boolean backend, SelfSignedCertificate cert)
+    private static double etcdCommits(Path base, int clients, int seconds, EtcdWrite write, SelfSignedCertificate cert)
             throws Exception {
         Path dir = Files.createTempDirectory(base, "etcd");
         try (Etcd etcd = Etcd.start(dir, ETCD_PORT, cert)) {
-            if (backend) {
+            if (write == EtcdWrite.WEFT) {
                 try (EtcdKvs store = EtcdKvs.connect(EtcdKvsOptions.of(etcd.endpoint()))) {
                     Namespace ns = store.primary();
                     return throughput(clients, seconds, (key, value) -> ns.commit(new Txn().put(key, value)));
@@ -207,6 +221,13 @@ public final class KvsBench {
             }
             try (Client client = builder.build()) {
                 KV kv = client.getKVClient();
+                if (write == EtcdWrite.COMPARE_AND_PUT) {
+                    return throughput(clients, seconds, (key, value) -> {
+                        ByteSequence k = ByteSequence.from(key, StandardCharsets.UTF_8);
+                        kv.txn().If(new Cmp(k, Cmp.Op.LESS, CmpTarget.modRevision(Long.MAX_VALUE)))
+                                .Then(Op.put(k, ByteSequence.from(value), PutOption.DEFAULT)).commit().get();
+                    });
+                }
                 return throughput(clients, seconds, (key, value) -> kv.put(ByteSequence.from(key, StandardCharsets.UTF_8),
                         ByteSequence.from(value)).get());
             }
