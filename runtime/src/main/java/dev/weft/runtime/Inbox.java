@@ -127,11 +127,19 @@ public final class Inbox<T> implements Sink<T> {
      * Runs {@code callback} once this inbox has closed because its owner ended: on the ending
      * component's thread, after its inboxes closed, or at once on the calling thread if the owner has
      * ended already. For whoever keeps something on the owner's behalf (a registration, a channel) and
-     * must let it go when the owner ends. It must be short, must not block and must not throw.
+     * must let it go when the owner ends. It must be short and must not block; one that throws is
+     * logged and the end goes on to the other watchers and joiners.
      */
     public void onClose(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        owner.addWatcher(news -> callback.run());
+        owner.addWatcher(news -> {
+            try {
+                callback.run();
+            } catch (RuntimeException | Error e) {   // the end must still reach joiners and later watchers
+                System.getLogger(Inbox.class.getName()).log(System.Logger.Level.WARNING,
+                        "an onClose callback of " + this + " threw; the end goes on", e);
+            }
+        });
     }
 
     /**

@@ -64,6 +64,40 @@ class InboxOwnerTest {
         }
     }
 
+    /** An actor that ends on its first message. */
+    static final class FinishesOnFirst extends Actor<String> {
+        FinishesOnFirst() {
+            super("finishes-on-first", String.class);
+        }
+
+        @Override
+        protected void onMessage(String message) {
+            finish();
+        }
+    }
+
+    @Test
+    void aThrowingOnCloseCallbackKeepsTheEndFromNobody() throws Exception {
+        try (Weft weft = Weft.start()) {
+            EndsOnFirst component = weft.spawn(new EndsOnFirst());
+            FinishesOnFirst actor = weft.spawn(new FinishesOnFirst());
+            for (Inbox<String> box : java.util.List.of(component.inbox, actor.inbox)) {
+                box.onClose(() -> {
+                    throw new IllegalStateException("a misbehaving callback");
+                });
+            }
+
+            var componentEnded = component.termination();     // watchers that come after the callback
+            var actorEnded = actor.termination();
+
+            component.inbox.send("end");
+            actor.inbox.send("end");
+
+            assertThat(componentEnded.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).state()).isEqualTo(ComponentState.FINISHED);
+            assertThat(actorEnded.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).state()).isEqualTo(ComponentState.FINISHED);
+        }
+    }
+
     @Test
     void ownerNameNamesTheOwningComponent() {
         EndsOnFirst owner = new EndsOnFirst();
