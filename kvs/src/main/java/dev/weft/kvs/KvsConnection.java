@@ -81,6 +81,8 @@ final class KvsConnection extends Component {
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     /** Open watches' store ids by the id of the request that started them. */
     private final Map<Long, Long> watches = new HashMap<>();
+    /** Shut before the connection's last frame, so that no watch frame follows it. */
+    private final WatchGate gate = new WatchGate();
 
     /**
      * Serves the client at {@code peer} (its address is given, not read from the socket, so that a test
@@ -113,6 +115,7 @@ final class KvsConnection extends Component {
         } catch (InboxClosedException adapterEnded) {
             // the socket is gone: nobody to answer
         } finally {
+            gate.shut();
             cancelAllWatches();
             endAdapterOutput();
         }
@@ -246,6 +249,7 @@ final class KvsConnection extends Component {
 
     private boolean fault(byte code, String message) throws InterruptedException {
         LOG.log(Level.DEBUG, () -> "closing " + remote() + ": " + message);
+        gate.shut();
         outbox.send(Wire.error(0, code, message));
         return false;
     }
@@ -311,7 +315,7 @@ final class KvsConnection extends Component {
      * its events wait until that answer has been sent.
      */
     private void startWatch(Wire.In in) throws InterruptedException {
-        WatchFrames frames = new WatchFrames(in.id, adapter.inbox, ended);
+        WatchFrames frames = new WatchFrames(in.id, adapter.inbox, ended, gate);
         try {
             KvsRequest request = Wire.request(in, frames);
             if (!mayStartWatch(in.id)) {

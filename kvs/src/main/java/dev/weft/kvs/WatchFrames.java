@@ -2,6 +2,7 @@ package dev.weft.kvs;
 
 import dev.weft.runtime.Inbox;
 import dev.weft.runtime.ReplyTo;
+import dev.weft.runtime.SendTimeoutException;
 import dev.weft.runtime.Sink;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -24,22 +25,32 @@ final class WatchFrames implements Sink<WatchEvent> {
      * connection's unbounded `ended` inbox, so the connection forgets the watch (its limit, its
      * cancel) before the client can learn of the end and start another.
      *
-     * Back-pressure: a send to a full adapter inbox parks the delivery thread; the watch's buffer
-     * fills, and the watch ends with OVERFLOWED.
+     * Back-pressure: a send to a full adapter inbox holds the delivery thread (in slices, below);
+     * the watch's buffer fills, and the watch ends with OVERFLOWED.
+     *
+     * The last frame. The connection shuts its WatchGate before its fault's error frame and before
+     * it cancels its watches at its end; a frame not queued by then is dropped, so no watch frame
+     * follows the connection's last one. A send to a full socket inbox waits in slices and looks at
+     * the gate between them, so a delivery thread leaves within one slice of the shut (the cancel
+     * then ends its watch) instead of waiting on a socket nobody reads.
      */
+    /** How long one try to send to a full socket inbox waits before it looks at the gate again. */
+    private static final Duration SEND_SLICE = Duration.ofMillis(10);
     private final long request;
     private final Sink<byte[]> socket;
     private final Inbox<Long> ended;
     private final CountDownLatch opened = new CountDownLatch(1);
+    private final WatchGate gate;
 
     /**
      * Frames the events of the watch started by request {@code request} for {@code socket}; tells
      * {@code ended} that request id when the watch ends.
      */
-    WatchFrames(long request, Sink<byte[]> socket, Inbox<Long> ended) {
+    WatchFrames(long request, Sink<byte[]> socket, Inbox<Long> ended, WatchGate gate) {
         this.request = request;
         this.socket = socket;
         this.ended = ended;
+        this.gate = gate;
     }
 
     /** Lets events go out: the start reply has been sent (or cannot be). */
@@ -53,7 +64,24 @@ final class WatchFrames implements Sink<WatchEvent> {
         if (event instanceof WatchEvent.Ended) {
             ended.trySend(request);
         }
-        socket.send(Wire.event(request, event).frame());
+        byte[] frame = Wire.event(request, event).frame();
+        if (!gate.enter()) {
+            return;                                  // the connection has sent its last frame
+        }
+        try {
+            for (;;) {
+                try {
+                    socket.send(frame, SEND_SLICE);
+                    return;
+                } catch (SendTimeoutException full) {
+                    if (gate.isShut()) {
+                        return;                      // nothing was queued; the connection is ending
+                    }
+                }
+            }
+        } finally {
+            gate.leave();
+        }
     }
 
     @Override

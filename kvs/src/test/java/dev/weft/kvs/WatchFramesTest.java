@@ -73,6 +73,29 @@ class WatchFramesTest {
         }
     }
 
+    /** The fault races the cancelled watch's Ended frame; before the gate one run in four lost. */
+    @Test
+    void nothingFollowsAFaultsErrorFrameNotEvenAWatchsEnd() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            KvsServer server = KvsServer.start(weft, kvs, KvsServerOptions.loopback(0));
+            try (Socket socket = connect(server)) {
+                OutputStream out = socket.getOutputStream();
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                out.write(watch(1, "k", WatchMode.VALUE));
+                assertThat(read(in).type).isEqualTo(Wire.R_WATCHING);
+                assertThat(read(in).type).isEqualTo(Wire.R_EVENT);          // the initial value
+                out.write(new Wire.Out((byte) 99, 2).frame());             // no such request type: a fault
+
+                Wire.In fault = read(in);
+                assertThat(fault.type).isEqualTo(Wire.R_ERROR);
+                assertThat(fault.id).isZero();
+                assertThat(in.read()).as("round %d: a byte after the fault frame", round).isEqualTo(-1);
+            } finally {
+                server.close();
+            }
+        }
+    }
+
     private static Socket connect(KvsServer server) throws IOException {
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port());
         socket.setSoTimeout(10_000);            // a frame that never comes fails the test
