@@ -114,7 +114,8 @@ public final class Supervisor extends Component {
     private static final class Child {
         final ChildSpec<?> spec;
         final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
-        Component instance;
+        /** Written by the supervisor's thread, read by any thread through instance(). */
+        volatile Component instance;
         long dueAt = NOT_SCHEDULED;
         int restarts;
         /** Will never run again: its entries are closed. */

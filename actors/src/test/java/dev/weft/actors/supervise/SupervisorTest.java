@@ -279,7 +279,9 @@ class SupervisorTest {
                             .register(key, "inbox")
                             .link("outbox", echoes.inbox))
                     .build());
-            Await.condition(() -> weft.services().lookup(key) != null, "the worker to be registered");
+            // the key leads to the instance before the supervisor has recorded it: wait for both
+            Await.condition(() -> weft.services().lookup(key) != null && sup.instance("worker") != null,
+                    "the worker to be registered and recorded");
             Sink<String> first = weft.services().lookup(key);
             Component firstWorker = sup.instance("worker");
             assertThat(first).isSameAs(firstWorker.findInbox("inbox"));
@@ -294,8 +296,11 @@ class SupervisorTest {
             Sink<String> second = weft.services().lookup(key);
             second.send("again");
 
+            List<String> again = echoes.take(1);
+            Await.condition(() -> sup.instance("worker") != null && sup.instance("worker") != firstWorker,
+                    "the restarted worker to be recorded");
             Component secondWorker = sup.instance("worker");
-            assertThat(echoes.take(1)).containsExactly(secondWorker.name() + ":again");
+            assertThat(again).containsExactly(secondWorker.name() + ":again");
             assertThat(second).isSameAs(secondWorker.findInbox("inbox"));
             assertThat(secondWorker).isNotSameAs(firstWorker);
         }
@@ -569,6 +574,10 @@ class SupervisorTest {
             Sink<String> entry = in.entry("fast", "inbox", String.class);
             assertThatThrownBy(() -> entry.trySend("late")).as("the inner entry is closed")
                     .isInstanceOf(InboxClosedException.class);
+            // a parent hears of a child's end before the runtime forgets the child: join each first
+            for (Component c : List.of(in, fast, slow)) {
+                c.join(WAIT);
+            }
             assertThat(weft.liveComponents()).as("nothing of the tree is left").isZero();
         }
     }
