@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Predicate;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
@@ -22,6 +23,9 @@ import org.jctools.queues.atomic.unpadded.MpscAtomicUnpaddedArrayQueue;
  * <p>A send checks what it sends: {@code null} throws {@link NullPointerException}, and a message
  * that is not of the inbox's {@link #type()} (possible only through raw or unchecked types) throws
  * {@link ClassCastException} at the sender, so the receiver never sees it.
+ *
+ * <p>An owner may let senders handle a message on their own thread while nothing is queued
+ * ({@link #takeInline}): a socket writes a reply from the thread that sends it, with no hand-off.
  *
  * @param <T> the type of message this inbox takes
  */
@@ -47,6 +51,19 @@ public final class Inbox<T> implements Sink<T> {
      *     JCTools/RxJava drain loop). So the queue keeps one consumer at a time, and each message
      *     left in it is counted dead exactly once, by whichever drain takes it.
      *   - HANDED_OFF: it must reach the inner inbox behind what was queued before it (SenderGate).
+     *
+     * Inline taking (takeInline). `taker` is written once, with a release store, before the owner
+     * starts; offerHere reads it with an acquire load (a plain load on x86), which is all a send
+     * pays when there is none. With one, a send that finds the state OPEN, the queue empty and
+     * itself not on the owner's receiving thread calls the taker first; true ends the send
+     * (counted sent, and received in `takenInline`, a separate atomic counter that senders add to,
+     * so the owner's own count stays a plain single-writer field), false or a throw goes on to the
+     * queue as if there were no taker. Order: the empty check comes after the sender's earlier sends
+     * completed, so each of its earlier messages was handled by the taker or already polled by the
+     * owner, which holds the taker's lock from poll() until it has handled it; a taker that gets the
+     * lock therefore comes after all of them (per-sender and causal order). Its re-check of
+     * isEmpty() under the lock also puts it behind what other senders queued meanwhile. Whatever a
+     * sender finds, the message is either handled by the taker or queued, never both, never neither.
      */
     static final int UNBOUNDED = -1;
     private static final int RUNTIME_DEFAULT = 0;
@@ -63,6 +80,9 @@ public final class Inbox<T> implements Sink<T> {
     private static final VarHandle GATE;
     private static final VarHandle STATE;
     private static final VarHandle RECEIVED;
+    private static final VarHandle TAKER;
+    private static final VarHandle TAKEN_INLINE;
+    private static final System.Logger LOG = System.getLogger(Inbox.class.getName());
 
     static {
         try {
@@ -71,6 +91,8 @@ public final class Inbox<T> implements Sink<T> {
             GATE = lookup.findVarHandle(Inbox.class, "gate", SenderGate.class);
             STATE = lookup.findVarHandle(Inbox.class, "state", int.class);
             RECEIVED = lookup.findVarHandle(Inbox.class, "received", long.class);
+            TAKER = lookup.findVarHandle(Inbox.class, "taker", Predicate.class);
+            TAKEN_INLINE = lookup.findVarHandle(Inbox.class, "takenInline", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -83,8 +105,12 @@ public final class Inbox<T> implements Sink<T> {
     private volatile MessagePassingQueue<T> queue;
     private volatile SenderGate gate;
     private volatile int state;
-    /** Messages taken so far: written by the owner only (opaque, so never torn), read by inspectors. */
+    /** Messages the owner took so far: written by the owner only (opaque, so never torn), read by inspectors. */
     private long received;
+    /** Handles messages on the sender's thread while nothing is queued, or null; written once (release). */
+    private Predicate<? super T> taker;
+    /** Messages the taker handled: added to atomically by senders. */
+    private volatile long takenInline;
 
     Inbox(Component owner, String name, Class<T> type, int capacity) {
         this.owner = owner;
@@ -166,6 +192,47 @@ public final class Inbox<T> implements Sink<T> {
     public boolean isEmpty() {
         MessagePassingQueue<T> q = queue;
         return q == null || q.isEmpty();
+    }
+
+    /**
+     * Lets senders hand a message straight to {@code taker} on their own thread while nothing waits
+     * in this inbox, instead of queueing it and waking the owner: a socket adapter writes a reply
+     * from the thread that sends it. For the owner's own use, set once while it is being built.
+     *
+     * <p>Every send into this inbox (blocking, timed or {@code trySend}; direct, through a link, a
+     * pass-through that leads here, or an ask) that finds it open and empty first calls
+     * {@code taker.test(message)}, unless the sender is the owner's own receiving thread (the owner
+     * is awake then, so queueing costs no wake-up, and a taker it re-entered would overtake the
+     * message it is handling). {@code true}: the message is delivered, counted as sent and as
+     * received, never queued, and the owner is not woken. {@code false}: the send goes on as if
+     * there were no taker (queued, the owner woken, back-pressure as usual). A closed or handed-off
+     * inbox never calls it: such a send fails or moves on as always.
+     *
+     * <p>The taker must not block, and keeps the order itself: it returns {@code false} unless it can
+     * handle the message after every message queued before it. The recipe: the owner holds a lock
+     * from its {@link #poll()} until it has handled what it took; the taker {@code tryLock}s that
+     * lock, and handles the message only if {@link #isEmpty()} still holds under it. A taker that
+     * throws is logged (WARNING) and counts as {@code false}: the message is queued, nothing is lost,
+     * and the sender does not fail.
+     *
+     * @throws IllegalStateException if the owner has been spawned already, a taker is set already,
+     *     or this inbox passes through to another (set the taker on the inner inbox)
+     */
+    public void takeInline(Predicate<? super T> taker) {
+        Objects.requireNonNull(taker, "taker");
+        if (owner.state() != ComponentState.CREATED) {
+            throw new IllegalStateException("cannot set an inline taker on inbox '" + name + "' of " + owner.name()
+                    + ": it is " + owner.state().name().toLowerCase(java.util.Locale.ROOT)
+                    + "; set it before the component is spawned (in its constructor)");
+        }
+        if (isForwarding()) {
+            throw new IllegalStateException("cannot set an inline taker on inbox '" + name + "' of " + owner.name()
+                    + ": it passes through to " + passesThroughTo() + "; set it on that inbox");
+        }
+        if (TAKER.compareAndExchangeRelease(this, null, taker) != null) {
+            throw new IllegalStateException("inbox '" + name + "' of " + owner.name()
+                    + " has an inline taker already; set one taker that handles every case");
+        }
     }
 
     // ---------------------------------------------------------------- sending (any thread)
@@ -287,6 +354,11 @@ public final class Inbox<T> implements Sink<T> {
         }
         @SuppressWarnings("unchecked")
         T m = (T) message;
+        @SuppressWarnings("unchecked")
+        Predicate<? super T> t = (Predicate<? super T>) TAKER.getAcquire(this);
+        if (t != null && isEmpty() && !owner.isReceiverThread() && takenInline(t, m)) {
+            return ACCEPTED;
+        }
         if (!queue().offer(m)) {
             return FULL;
         }
@@ -300,6 +372,26 @@ public final class Inbox<T> implements Sink<T> {
             acceptedLate();
         }
         return ACCEPTED;
+    }
+
+    /** Offers {@code message} to the inline taker; returns whether it took it (and counts it if so). */
+    private boolean takenInline(Predicate<? super T> t, T message) {
+        try {
+            if (!t.test(message)) {
+                return false;
+            }
+        } catch (RuntimeException | Error e) {   // the message is queued instead: nothing lost, the sender not failed
+            LOG.log(System.Logger.Level.WARNING, "the inline taker of inbox '" + name + "' of " + owner.name()
+                    + " threw; the message is queued instead", e);
+            return false;
+        }
+        TAKEN_INLINE.getAndAdd(this, 1L);
+        Metrics metrics = owner.metrics();
+        if (metrics != null) {
+            metrics.sent.increment();
+            metrics.received.increment();
+        }
+        return true;
     }
 
     /** A message was accepted as the state changed: hand it on, or count it dead if nobody took it. */
@@ -438,7 +530,7 @@ public final class Inbox<T> implements Sink<T> {
     }
 
     long receivedCount() {
-        return (long) RECEIVED.getOpaque(this);
+        return (long) RECEIVED.getOpaque(this) + takenInline;
     }
 
     /** Adopts the runtime's default capacity, unless a capacity was given or the queue already exists. */
@@ -501,11 +593,16 @@ public final class Inbox<T> implements Sink<T> {
      * one's full queue follows, unless that one's owner is still running and takes its message).
      *
      * @throws IllegalStateException unless called before the owner is spawned or by the owner's
-     *     own body (nothing else may take from this inbox's queue)
+     *     own body (nothing else may take from this inbox's queue), or if this inbox has an
+     *     {@linkplain #takeInline inline taker}
      * @throws IllegalArgumentException if {@code inner} does not take this inbox's type, or the
      *     pass-through would make a cycle
      */
     public void passThrough(Inbox<? super T> inner) {
+        if (TAKER.getAcquire(this) != null) {
+            throw new IllegalStateException("cannot pass inbox '" + name + "' of " + owner.name() + " through to "
+                    + inner + ": it has an inline taker, which would never be called; set the taker on " + inner);
+        }
         Links.passThrough(this, inner);
     }
 

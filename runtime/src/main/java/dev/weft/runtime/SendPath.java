@@ -10,7 +10,9 @@ final class SendPath {
      * inbox's gate when it has none, which is the usual case), then offers into the inbox it leads
      * to (Inbox.offerHere: a Class.isInstance check, a volatile read of the inbox's state, the
      * offer, a second read of the state, and owner.wake(), which unparks the owner only if it has
-     * published that it is parked). That is the fast path; it allocates nothing. Everything else is
+     * published that it is parked). An inbox with an inline taker (Inbox.takeInline) first offers an
+     * open, empty inbox's message to it on the sender's thread; if it takes it, the send ends there.
+     * That is the fast path; it allocates nothing. Everything else is
      * the slow path, a loop on what the last offer said:
      *   FULL     yield a few times and offer again, then park at the inbox's SenderGate until the
      *            owner takes a message (wake-on-pop), the deadline passes or the inbox closes. A
