@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A connected socket as a component (Kamaelia's ConnectedSocketAdapter): the bytes it reads go to
@@ -30,8 +31,11 @@ import java.nio.channels.SocketChannel;
  *
  * <p>The hot path is short. The adapter reads before it waits (a fresh connection, and again after
  * every readiness) until a read comes back short, then arms the selector, which costs no system call
- * on the epoll backend. Each chunk from {@link #inbox} is written at once; only what the socket does
- * not take is kept, and the adapter waits for the socket to be writable before it takes the next.
+ * on the epoll backend. A chunk sent to {@link #inbox} while nothing waits there, nothing is partly
+ * written and the output is open is written by the sender's own thread, inside its send
+ * ({@link Inbox#takeInline}): no hand-off to the adapter's thread, no wake-up. Otherwise (or when
+ * the sender is the adapter itself) it is queued and the adapter writes it. Either way only what the
+ * socket does not take is kept, and nothing more is written until the socket is writable again.
  *
  * <p>Nothing is buffered without bound. While the inbox {@code outbox} is linked to is full, the
  * adapter stops reading (the kernel's receive buffer, then TCP flow control, push back on the peer)
@@ -91,13 +95,22 @@ public final class SocketAdapter extends Component {
     private boolean readable = true;
     /** A chunk read but refused by the full downstream inbox; reading waits until it is taken. */
     private byte[] unsent;
-    /** A chunk partly written; taking from the inbox waits until the socket takes the rest. */
-    private ByteBuffer writing;
+    /**
+     * Held by whoever writes to the socket: the adapter from {@code writes.poll()} until that chunk
+     * is written or kept in {@link #writing}, and whenever it flushes or shuts the output; a sender
+     * while it writes directly. Guards {@link #writing}, {@link #outputEnded} and {@link #direct}.
+     */
+    private final ReentrantLock output = new ReentrantLock();
+    /** A chunk partly written; taking from the inbox waits until the socket takes the rest. Volatile: the adapter reads it unlocked. */
+    private volatile ByteBuffer writing;
+    /** Whether senders may write directly: the socket is registered (non-blocking) and the adapter has not ended. */
+    private boolean direct;
     private boolean inputEnded;
     private boolean upstreamFinished;
     private boolean outputEnded;
     private boolean shutDown;
     private volatile long bytesRead;
+    /** Written under {@link #output} (by the adapter or a sender writing directly), read by anyone. */
     private volatile long bytesWritten;
 
     /** Adapts a connected socket; the adapter owns and closes it. */
@@ -115,6 +128,7 @@ public final class SocketAdapter extends Component {
             this.tls = null;
             this.writes = inbox;
             this.reads = outbox;
+            inbox.takeInline(this::writeDirectly);   // with TLS the inbox passes through to the stage instead
         } else {
             this.tls = new TlsFilter(config.engine(peer), this, String.valueOf(peer), config.handshakeTimeout());
             this.writes = inbox("records-to-write", byte[].class);
@@ -163,6 +177,8 @@ public final class SocketAdapter extends Component {
             }
             if (tls != null) {
                 spawn(tls);
+            } else {
+                setDirect(true);
             }
             serve();
         } catch (IOException e) {
@@ -171,6 +187,7 @@ public final class SocketAdapter extends Component {
             }
             throw e;
         } finally {
+            setDirect(false);                    // before the socket closes: a chunk sent now is queued, and counts dead
             spaceSignal.release();
             if (handle != null) {
                 handle.close();
@@ -188,9 +205,15 @@ public final class SocketAdapter extends Component {
     }
 
     private void serve() throws Exception {
-        while (!(inputEnded && outputEnded)) {
+        for (;;) {
             if (mayRead()) {
                 readSome();
+            }
+            if (upstreamFinished && !outputEnded) {
+                endOutputIfDrained();
+            }
+            if (inputEnded && outputEnded) {
+                return;   // checked before waiting: the read just now may have ended the input
             }
             Inbox<?> ready = mayRead() ? anyReady() : select(boxes());
             if (ready == control) {
@@ -203,12 +226,65 @@ public final class SocketAdapter extends Component {
                 space.poll();
                 retryUnsent();
             } else if (ready == writes) {
+                writeNext();
+            }
+        }
+    }
+
+    /**
+     * The inline taker of {@link #inbox} (plain TCP), on a sender's thread: writes the chunk now if
+     * the adapter could have done nothing else with it (nothing queued before it, nothing partly
+     * written, the output open, and nobody else writing); returns false to have it queued. What the
+     * socket does not take stays in {@link #writing}, and the adapter hears when it can go on.
+     */
+    private boolean writeDirectly(byte[] chunk) {
+        if (!output.tryLock()) {
+            return false;
+        }
+        try {
+            if (!direct || writing != null || outputEnded || !writes.isEmpty()) {
+                return false;
+            }
+            write(chunk);
+            return true;
+        } catch (IOException e) {
+            return false;   // nothing was written: queued, the adapter meets the error on its own write
+        } finally {
+            output.unlock();
+        }
+    }
+
+    private void setDirect(boolean on) {
+        output.lock();
+        try {
+            direct = on;
+        } finally {
+            output.unlock();
+        }
+    }
+
+    /** Writes the next queued chunk, unless a sender's direct write left a chunk partly written meanwhile. */
+    private void writeNext() throws IOException {
+        output.lock();
+        try {
+            if (writing == null) {
                 write(writes.poll());
             }
-            if (upstreamFinished && !outputEnded && writing == null && writes.isEmpty()) {
+        } finally {
+            output.unlock();
+        }
+    }
+
+    /** Input finished: once every chunk is written, shuts the socket's output. */
+    private void endOutputIfDrained() throws IOException {
+        output.lock();
+        try {
+            if (writing == null && writes.isEmpty()) {
                 channel.shutdownOutput();
                 outputEnded = true;
             }
+        } finally {
+            output.unlock();
         }
     }
 
@@ -241,7 +317,12 @@ public final class SocketAdapter extends Component {
         }
         int ops = r.ops();
         if ((ops & OP_WRITE) != 0) {
-            flush();
+            output.lock();
+            try {
+                flush();
+            } finally {
+                output.unlock();
+            }
         }
         if ((ops & OP_READ) != 0) {
             readable = true;
@@ -278,6 +359,7 @@ public final class SocketAdapter extends Component {
 
     /** Writes what the socket takes at once (the alert that tells the peer why), and returns the error to fail with. */
     private IOException tlsFailed(Throwable cause) {
+        output.lock();
         try {
             flush();
             for (byte[] chunk; writing == null && (chunk = writes.poll()) != null; ) {
@@ -285,6 +367,8 @@ public final class SocketAdapter extends Component {
             }
         } catch (IOException alsoFailed) {
             cause.addSuppressed(alsoFailed);
+        } finally {
+            output.unlock();
         }
         return cause instanceof IOException io ? io : new IOException("the TLS stage of " + name() + " failed", cause);
     }
@@ -379,6 +463,7 @@ public final class SocketAdapter extends Component {
         }
     }
 
+    /** Writes what the socket takes of {@code chunk} and keeps the rest; under {@link #output}. */
     private void write(byte[] chunk) throws IOException {
         ByteBuffer buffer = ByteBuffer.wrap(chunk);
         bytesWritten += channel.write(buffer);
@@ -388,6 +473,7 @@ public final class SocketAdapter extends Component {
         }
     }
 
+    /** Writes what the socket takes of the chunk partly written; under {@link #output}. */
     private void flush() throws IOException {
         if (writing == null) {
             return;
