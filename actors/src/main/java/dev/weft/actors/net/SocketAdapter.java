@@ -67,6 +67,22 @@ import java.util.concurrent.locks.ReentrantLock;
  * and {@link #bytesWritten()} count the bytes on the socket, TLS records included.
  */
 public final class SocketAdapter extends Component {
+    /*
+     * Direct writes (plain TCP). Two kinds of thread write to the socket: the adapter, and a sender
+     * inside its send (writeDirectly, the inbox's inline taker; the runtime calls it only on an
+     * open, empty inbox and never on the adapter's own thread). `output` orders them: the adapter
+     * holds it from writes.poll() until that chunk is written or kept in `writing`, and to flush or
+     * shut the output; a sender only tryLocks it and, under it, writes only if nothing is queued,
+     * nothing is partly written, the output is open and `direct` is set. So every chunk goes to the
+     * socket after every chunk accepted before it: a queued one was polled under the lock and
+     * finished or parked in `writing` (which stops the sender) before the sender got the lock.
+     * What the socket does not take becomes `writing` and the sender arms OP_WRITE (arm is safe
+     * from any thread on both backends); the adapter flushes it on the readiness. `writing` is
+     * volatile because the adapter reads it unlocked to choose what to wait on: a stale null only
+     * lets it wake for a queued chunk, which it then leaves queued under the lock. `direct` is set
+     * once the channel is registered (non-blocking) and cleared, under the lock, before the socket
+     * closes, so no sender writes to a closing socket; its chunk is queued and counted dead.
+     */
     /** Reads in a row before the adapter looks at its inboxes again (it does not wait in between). */
     private static final int READS_PER_TURN = 16;
 
