@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,35 +13,16 @@ import org.junit.jupiter.api.Test;
 /** A failure is logged at the component's own level; a supervising spawner's children not at all. */
 class FailureLogLevelTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final Logger weftLog = Logger.getLogger(Weft.class.getName());
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private Level levelBefore;
+    private final LogCapture log = new LogCapture(Weft.class.getName());
 
     @BeforeEach
     void captureTheRuntimesLog() {
-        levelBefore = weftLog.getLevel();
-        weftLog.setLevel(Level.ALL);
-        weftLog.addHandler(capture);
+        log.attach();
     }
 
     @AfterEach
     void restoreTheRuntimesLog() {
-        weftLog.removeHandler(capture);
-        weftLog.setLevel(levelBefore);
+        log.detach();
     }
 
     static final class Fails extends Component {
@@ -84,7 +62,7 @@ class FailureLogLevelTest {
     }
 
     private List<LogRecord> about(String name) {
-        return records.stream().filter(r -> r.getMessage().equals("component " + name + " failed")).toList();
+        return log.records().stream().filter(r -> r.getMessage().equals("component " + name + " failed")).toList();
     }
 
     @Test

@@ -13,10 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,31 +21,16 @@ import org.junit.jupiter.api.Test;
 /** {@link Inbox#takeInline}: senders hand a message to the owner's taker on their own thread while nothing is queued. */
 class InlineTakerTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private final Logger inboxLog = Logger.getLogger(Inbox.class.getName());
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogCapture log = new LogCapture(Inbox.class.getName());
 
     @BeforeEach
     void captureTheInboxLog() {
-        inboxLog.addHandler(capture);
+        log.attach();
     }
 
     @AfterEach
     void restoreTheInboxLog() {
-        inboxLog.removeHandler(capture);
+        log.detach();
     }
 
     /** Takes one message from its inbox (waking for it), then waits for Shutdown. */
@@ -207,14 +189,15 @@ class InlineTakerTest {
             Decliner owner = weft.spawn(new Decliner());
             Probes.awaitParked(owner);
 
-            owner.inbox.send(1);
-            owner.inbox.send(2);                     // the taker throws: the sender does not fail
+            owner.inbox.send(1);                     // declined: queued, the owner woken
+            Probes.awaitCondition(() -> owner.received.size() == 1 && owner.isParked(), "the owner to take 1");
+            owner.inbox.send(2);                     // the taker (called: the inbox is empty) throws; the sender does not fail
             assertThat(owner.inbox.trySend(3)).isTrue();
 
             owner.gotThree.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(owner.received).containsExactly(1, 2, 3);
             assertThat(receivedOf(weft, "decliner")).isEqualTo(3);
-            assertThat(records).anySatisfy(r -> {
+            assertThat(log.records()).anySatisfy(r -> {
                 assertThat(r.getLevel()).isEqualTo(Level.WARNING);
                 assertThat(r.getMessage()).contains("inbox 'inbox' of decliner").contains("queued");
                 assertThat(r.getThrown()).hasMessage("planned taker failure");

@@ -2,6 +2,7 @@ package dev.weft.actors.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.weft.actors.Await;
 import dev.weft.runtime.InboxClosedException;
 import dev.weft.runtime.ProducerFinished;
 import dev.weft.runtime.Weft;
@@ -21,8 +22,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,7 +79,7 @@ class DirectWriteTest {
         Collector<byte[]> reads = weft.spawn(new Collector<>(byte[].class));
         adapter.outbox.linkTo(reads.inbox);
         weft.spawn(adapter);
-        await(() -> parked(adapter), "the adapter to park");
+        Await.condition(() -> parked(adapter), "the adapter to park");
     }
 
     private boolean parked(SocketAdapter a) {
@@ -273,15 +272,5 @@ class DirectWriteTest {
         // with nothing written yet (it was taken); the refused send is dead too
         assertThat(dead).as("dead letters")
                 .isGreaterThanOrEqualTo(acceptedChunks - writtenChunks - 1 + 1);
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
     }
 }
