@@ -101,7 +101,9 @@ public final class ChannelHandle {
      * ({@link SelectionKey} {@code OP_*} bits); call it after the operation would block. Closes the
      * readiness message in flight, if any, so that later readiness comes in a new message. Costs no
      * system call on the epoll backend, and no selector wake-up on either while the selector thread
-     * is busy.
+     * is busy. Any thread may call it (on both backends it is a CAS on the handle, plus a queued
+     * change on NIO): a thread that writes on the owner's behalf, as a {@code SocketAdapter}'s sender
+     * does, arms the write it could not finish.
      */
     public void arm(int ops) {
         checkOps(ops);
