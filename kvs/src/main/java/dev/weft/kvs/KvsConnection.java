@@ -16,13 +16,18 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One client connection of a {@link KvsServer}: decodes the request frames its socket adapter reads
  * into {@link KvsRequest}s for the {@link KvsDispatcher} (the one the {@link KvsService} uses too),
  * and sends replies and watch events back as frames.
  *
- * <p>Reads, version queries and watch starts are answered at once, in request order. Commits, version
+ * <p>Requests are decoded and handled on the socket adapter's thread, as it reads them, whenever the
+ * connection has nothing of its own to do first; otherwise (and for the token, watch starts and
+ * cancels, and faults) on the connection's own thread. Reads, version queries and watch starts are
+ * answered at once, in request order. Commits, version
  * waits and namespace changes complete later (durability, a version not reached yet; a
  * {@code WAIT_VERSION_FOR} at its timeout at the latest, so it frees its slot by itself): the thread
  * that completes one (for a commit, the log's) sends the encoded reply straight to the socket
@@ -50,8 +55,24 @@ final class KvsConnection extends Component {
      * at maxInFlight, or its input has ended and it waits for the last reply. The sender then puts
      * WAKE on `results` (the connection reads `inputEnded` and `inFlight` after writing the other,
      * both volatile, so one of the two sides sees the other's write). Replies to one connection go
-     * out in any order (the client matches them by id); those answered at once, in request order,
-     * go out from the connection's own thread as before.
+     * out in any order (the client matches them by id); those answered at once go out in request
+     * order.
+     *
+     * Who handles input. The request state (decoder, authentication, watches, held) belongs to
+     * whoever holds `turn`: the connection's thread from the moment it takes a message until it has
+     * handled it, or the adapter's thread, which offers each chunk it reads to `chunks`' inline
+     * taker (Inbox.takeInline). The taker handles the chunk on the adapter's thread, with no
+     * hand-off, if it gets `turn` at once, the connection serves (admitted, authenticated, not
+     * faulted or ending) and nothing is ahead of the chunk: `chunks` is empty, no
+     * frame waits in the decoder for the connection's thread (`handOver` clear), the input has not
+     * ended and a slot is free. Otherwise it refuses and the chunk is queued as before, behind
+     * whatever the connection has still to do. Inline, it handles the ordinary requests (the
+     * dispatcher's) and stops at anything else: the token, a watch start or cancel, a frame that
+     * will not decode, a full adapter inbox for an answer, no free slot. It then sets `handOver`,
+     * keeps the frame body (`held`) or the answer (`heldAnswer`) it stopped at, and puts WAKE on
+     * `results`; the connection's thread goes on from exactly there, and decoding the bad frame
+     * again faults the connection in order. So requests are handled in the order they arrived,
+     * whichever thread handles them, and the inline path never waits.
      */
     /** Put on {@code results} to wake the connection; never sent. */
     private static final byte[] WAKE = new byte[0];
@@ -78,7 +99,19 @@ final class KvsConnection extends Component {
     /** Who the client authenticated as: the store's owner unless its token is a user's. */
     private Principal principal = Principal.OWNER;
     private volatile boolean inputEnded;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Held by whoever handles input: the connection's thread, or the adapter's thread inline. */
+    private final ReentrantLock turn = new ReentrantLock();
+    /** True while serve() runs: the inline path handles nothing before or after; guarded by turn. */
+    private boolean serving;
+    /** Set when the inline path stopped at something for the connection's thread; guarded by turn. */
+    private boolean handOver;
+    /** The frame body the inline path stopped at, or null; guarded by turn. */
+    private byte[] held;
+    /** An answer the inline path could not send (the adapter's inbox was full), or null; guarded by turn. */
+    private byte[] heldAnswer;
+    /** What failed the inline path unexpectedly (a bug), for the connection's thread to fail with; guarded by turn. */
+    private RuntimeException inlineFailure;
     /** Open watches' store ids by the id of the request that started them. */
     private final Map<Long, Long> watches = new HashMap<>();
     /** Shut before the connection's last frame, so that no watch frame follows it. */
@@ -98,6 +131,7 @@ final class KvsConnection extends Component {
         this.token = options.token() == null ? null : options.token().getBytes(StandardCharsets.UTF_8);
         this.authDeadline = System.nanoTime() + options.authTimeout().toNanos();
         this.authenticated = token == null && options.users().isEmpty();
+        chunks.takeInline(this::takeInline);
     }
 
     @Override
@@ -136,6 +170,24 @@ final class KvsConnection extends Component {
      * {@link #LINGER}), then the connection ends.
      */
     private boolean serve() throws InterruptedException {
+        setServing(true);
+        try {
+            return serveRequests();
+        } finally {
+            setServing(false);
+        }
+    }
+
+    private void setServing(boolean on) {
+        turn.lock();
+        try {
+            serving = on;
+        } finally {
+            turn.unlock();
+        }
+    }
+
+    private boolean serveRequests() throws InterruptedException {
         long deadline = 0;
         for (;;) {
             Inbox<?> ready;
@@ -157,32 +209,37 @@ final class KvsConnection extends Component {
                         ? select(results, ended, control, chunks)
                         : select(results, ended, control);
             }
-            if (ready == control) {
-                Signal signal = control.poll();
-                if (signal instanceof Shutdown) {
-                    return false;
-                }
-                if (signal instanceof ProducerFinished) {
-                    // The adapter sent every chunk before this signal: take them all.
-                    for (byte[] chunk; (chunk = chunks.poll()) != null; ) {
-                        decoder.feed(chunk);
+            turn.lock();
+            try {
+                if (ready == control) {
+                    Signal signal = control.poll();
+                    if (signal instanceof Shutdown) {
+                        return false;
                     }
-                    inputEnded = true;
-                    deadline = System.nanoTime() + LINGER.toNanos();
+                    if (signal instanceof ProducerFinished) {
+                        // The adapter sent every chunk before this signal: take them all.
+                        for (byte[] chunk; (chunk = chunks.poll()) != null; ) {
+                            decoder.feed(chunk);
+                        }
+                        inputEnded = true;
+                        deadline = System.nanoTime() + LINGER.toNanos();
+                    }
+                } else if (ready == results) {
+                    byte[] reply = results.poll();
+                    if (reply != WAKE) {
+                        inFlight.decrementAndGet();
+                        outbox.send(reply);
+                    }
+                } else if (ready == ended) {
+                    watches.remove(ended.poll());
+                } else {
+                    decoder.feed(chunks.poll());
                 }
-            } else if (ready == results) {
-                byte[] reply = results.poll();
-                if (reply != WAKE) {
-                    inFlight.decrementAndGet();
-                    outbox.send(reply);
+                if (!decodeRequests()) {
+                    return true;
                 }
-            } else if (ready == ended) {
-                watches.remove(ended.poll());
-            } else {
-                decoder.feed(chunks.poll());
-            }
-            if (!decodeRequests()) {
-                return true;
+            } finally {
+                turn.unlock();
             }
             if (inputEnded && inFlight.get() == 0) {
                 return false;           // every request answered (a partial last frame is dropped)
@@ -190,12 +247,90 @@ final class KvsConnection extends Component {
         }
     }
 
-    /** Handles the complete frames received so far; returns false after a protocol fault. */
+    /**
+     * The inline taker of {@code chunks}, on the adapter's thread: handles {@code chunk} now and
+     * returns true, or returns false and the chunk is queued for the connection's thread.
+     */
+    private boolean takeInline(byte[] chunk) {
+        if (!turn.tryLock()) {
+            return false;
+        }
+        try {
+            if (!serving || !authenticated || handOver || inputEnded || !chunks.isEmpty()
+                    || inFlight.get() >= options.maxInFlight()) {
+                return false;
+            }
+            decoder.feed(chunk);
+            boolean done;
+            try {
+                done = decodeInline();
+            } catch (RuntimeException bug) {
+                inlineFailure = bug;    // the connection's thread fails with it, as if it had met it
+                done = false;
+            }
+            if (!done) {
+                handOver = true;
+                results.trySend(WAKE);
+            }
+            return true;
+        } finally {
+            turn.unlock();
+        }
+    }
+
+    /**
+     * Handles the ordinary requests among the complete frames received, without waiting; returns
+     * false where it stopped at something for the connection's thread (see the comment above).
+     */
+    private boolean decodeInline() {
+        while (inFlight.get() < options.maxInFlight()) {
+            byte[] body;
+            try {
+                body = decoder.next();
+            } catch (RuntimeException badFrame) {
+                return false;           // the connection's thread meets it again, and faults
+            }
+            if (body == null) {
+                return true;
+            }
+            byte[] now;
+            try {
+                Wire.In in = new Wire.In(body);
+                if (in.type == Wire.AUTH || in.type == Wire.WATCH || in.type == Wire.CANCEL_WATCH) {
+                    held = body;
+                    return false;
+                }
+                now = answerNow(in);
+            } catch (Wire.Malformed e) {
+                held = body;
+                return false;
+            }
+            if (now != null && !outbox.trySend(now)) {
+                heldAnswer = now;
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Handles what the inline path left (see the comment above), then the complete frames received
+     * so far; returns false after a protocol fault.
+     */
     private boolean decodeRequests() throws InterruptedException {
+        if (inlineFailure != null) {
+            throw inlineFailure;
+        }
+        if (heldAnswer != null) {
+            outbox.send(heldAnswer);
+            heldAnswer = null;
+        }
         while (inFlight.get() < options.maxInFlight()) {
             try {
-                byte[] body = decoder.next();
+                byte[] body = held != null ? held : decoder.next();
+                held = null;
                 if (body == null) {
+                    handOver = false;
                     return true;
                 }
                 Wire.In in = new Wire.In(body);
@@ -295,19 +430,37 @@ final class KvsConnection extends Component {
                 case Wire.CANCEL_WATCH -> cancelWatch(in);
                 case Wire.WATCH -> startWatch(in);
                 default -> {
-                    KvsRequest request = Wire.request(in, null);
-                    KvsDispatcher.dispatch(kvs, request, principal);
-                    CompletableFuture<byte[]> frame = request.reply().handle((r, e) -> answer(in.type, in.id, r, e));
-                    if (frame.isDone()) {
-                        outbox.send(frame.join());
-                    } else {
-                        later(frame);
+                    byte[] now = answerNow(in);
+                    if (now != null) {
+                        outbox.send(now);
                     }
                 }
             }
         } catch (KvsException e) {
             outbox.send(Wire.error(in.id, e));
         }
+    }
+
+    /**
+     * Decodes an ordinary request and hands it to the dispatcher, never waiting; returns its
+     * answer if it is ready at once (a refusal included), else null: it goes out when ready.
+     *
+     * @throws Wire.Malformed if the frame does not decode
+     */
+    private byte[] answerNow(Wire.In in) {
+        KvsRequest request;
+        try {
+            request = Wire.request(in, null);
+            KvsDispatcher.dispatch(kvs, request, principal);
+        } catch (KvsException e) {
+            return Wire.error(in.id, e);
+        }
+        CompletableFuture<byte[]> frame = request.reply().handle((r, e) -> answer(in.type, in.id, r, e));
+        if (frame.isDone()) {
+            return frame.join();
+        }
+        later(frame);
+        return null;
     }
 
     /**
