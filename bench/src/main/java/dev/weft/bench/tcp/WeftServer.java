@@ -10,6 +10,7 @@ import dev.weft.runtime.io.SelectorService;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Weft's {@link TcpServer} over the selector service, with the backend the JVM was started with
@@ -20,23 +21,69 @@ final class WeftServer implements Server {
     private final Weft weft = Weft.start();
     private final TcpServer server;
 
-    /** Answers every complete request in the bytes it receives with the fixed response. */
+    /**
+     * Answers every complete request in the bytes it receives with the fixed response. It answers
+     * on the socket adapter's thread as the adapter reads ({@link Inbox#takeInline}) whenever nothing
+     * is ahead of the chunk, so a request costs no hand-off; on its own thread otherwise.
+     */
     static final class Hello extends Component {
         final Inbox<byte[]> inbox = inbox(byte[].class);
         final Outbox<byte[]> outbox = outbox(byte[].class);
+        /** Wakes the component when the inline path owes responses the adapter had no room for. */
+        private final Inbox<Boolean> owing = unboundedInbox("owing", Boolean.class);
+        /** Held by whoever handles input: the component's thread, or the adapter's inline. */
+        private final ReentrantLock turn = new ReentrantLock();
         private final Protocol.RequestCounter requests = new Protocol.RequestCounter();
+        /** Responses the inline path could not send; guarded by turn. */
+        private int owed;
+
+        Hello() {
+            inbox.takeInline(this::answerInline);
+        }
 
         @Override
         protected void run() throws InterruptedException {
             for (;;) {
-                if (select(inbox, control) == control) {
+                if (select(inbox, owing, control) == control) {
                     return;
                 }
-                for (byte[] chunk; (chunk = inbox.poll()) != null; ) {
-                    for (int r = requests.count(chunk, 0, chunk.length); r > 0; r--) {
-                        outbox.send(Protocol.HTTP_RESPONSE);     // read-only: the adapter only writes it
+                turn.lock();
+                try {
+                    owing.poll();
+                    for (; owed > 0; owed--) {
+                        outbox.send(Protocol.HTTP_RESPONSE);
                     }
+                    for (byte[] chunk; (chunk = inbox.poll()) != null; ) {
+                        for (int r = requests.count(chunk, 0, chunk.length); r > 0; r--) {
+                            outbox.send(Protocol.HTTP_RESPONSE);     // read-only: the adapter only writes it
+                        }
+                    }
+                } finally {
+                    turn.unlock();
                 }
+            }
+        }
+
+        /** On the adapter's thread: answers {@code chunk} now unless something is ahead of it. */
+        private boolean answerInline(byte[] chunk) {
+            if (!turn.tryLock()) {
+                return false;
+            }
+            try {
+                if (owed > 0 || !inbox.isEmpty()) {
+                    return false;
+                }
+                int r = requests.count(chunk, 0, chunk.length);
+                while (r > 0 && outbox.trySend(Protocol.HTTP_RESPONSE)) {
+                    r--;
+                }
+                if (r > 0) {
+                    owed = r;
+                    owing.trySend(Boolean.TRUE);
+                }
+                return true;
+            } finally {
+                turn.unlock();
             }
         }
     }
