@@ -29,13 +29,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * adapter.signal.linkTo(adapter.control);      // the peer's end of input ends our output
  * }</pre>
  *
- * <p>The hot path is short. The adapter reads before it waits (a fresh connection, and again after
- * every readiness) until a read comes back short, then arms the selector, which costs no system call
- * on the epoll backend. A chunk sent to {@link #inbox} while nothing waits there, nothing is partly
- * written and the output is open is written by the sender's own thread, inside its send
- * ({@link Inbox#takeInline}): no hand-off to the adapter's thread, no wake-up. Otherwise (or when
- * the sender is the adapter itself) it is queued and the adapter writes it. Either way only what the
- * socket does not take is kept, and nothing more is written until the socket is writable again.
+ * <p>The hot path is short, and on plain TCP it needs no hand-off. When the selector reports the
+ * socket readable while the adapter waits, the selector's own thread does the adapter's reading, as
+ * Netty's event loop does: it reads until a read comes back short, sends each chunk on, and re-arms
+ * the selector, which costs no system call on the epoll backend. A chunk sent to {@link #inbox}
+ * while nothing waits there and nothing is partly written is written by the sender's own thread,
+ * inside its send. Both use {@link Inbox#takeInline}; neither ever waits, and whatever they cannot
+ * do at once (a full downstream inbox, a socket that takes only part of a chunk, the end of input)
+ * is left to the adapter's own thread, which reads and writes in the same way. Only what the socket
+ * does not take is kept, and nothing more is written until the socket is writable again.
  *
  * <p>Nothing is buffered without bound. While the inbox {@code outbox} is linked to is full, the
  * adapter stops reading (the kernel's receive buffer, then TCP flow control, push back on the peer)
@@ -68,20 +70,27 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SocketAdapter extends Component {
     /*
-     * Direct writes (plain TCP). Two kinds of thread write to the socket: the adapter, and a sender
-     * inside its send (writeDirectly, the inbox's inline taker; the runtime calls it only on an
-     * open, empty inbox and never on the adapter's own thread). `output` orders them: the adapter
-     * holds it from writes.poll() until that chunk is written or kept in `writing`, and to flush or
-     * shut the output; a sender only tryLocks it and, under it, writes only if nothing is queued,
-     * nothing is partly written, the output is open and `direct` is set. So every chunk goes to the
-     * socket after every chunk accepted before it: a queued one was polled under the lock and
-     * finished or parked in `writing` (which stops the sender) before the sender got the lock.
-     * What the socket does not take becomes `writing` and the sender arms OP_WRITE (arm is safe
-     * from any thread on both backends); the adapter flushes it on the readiness. `writing` is
-     * volatile because the adapter reads it unlocked to choose what to wait on: a stale null only
-     * lets it wake for a queued chunk, which it then leaves queued under the lock. `direct` is set
-     * once the channel is registered (non-blocking) and cleared, under the lock, before the socket
-     * closes, so no sender writes to a closing socket; its chunk is queued and counted dead.
+     * Who does the I/O. All the adapter's state below belongs to whoever holds `turn`. Its own
+     * virtual thread holds it from the moment it wakes until it waits again; while it waits (`idle`),
+     * two inline takers (Inbox.takeInline) may take it, for plain TCP only:
+     *   - On `readiness`, on the selector loop's thread: a readiness for this handle, with
+     *     nothing queued before it, nothing refused downstream and nothing partly written, is
+     *     handled there and then, as Netty's event loop does: the adapter reads (readSome), sends the
+     *     chunks on (a downstream inbox's own inline taker may handle them on the same thread) and
+     *     re-arms. It never waits: a full downstream inbox leaves the chunk `unsent`, as on the
+     *     adapter's thread.
+     *   - On `inbox`, on the sender's thread: a chunk with nothing queued before it and nothing
+     *     partly written is written at once (non-blocking); what the socket does not take stays in
+     *     `writing` and OP_WRITE is armed.
+     * The adapter's own reading may write inline too: an echo, whose outbox leads to its own inbox,
+     * writes each chunk as it reads it, on whichever thread reads.
+     * Either leaves the adapter's thread a `poke` when the state it waits on changed (more to read,
+     * a chunk refused, a partial write, the end of input, an I/O error, kept in `failure` for it to
+     * throw): `poke` is in every set the adapter waits on, so it re-reads its state and waits on the
+     * right inboxes again. A taker that finds `turn` held by another thread (the adapter's is busy)
+     * refuses, and the message is queued as before; so does the readiness taker re-entered on the
+     * loop's thread (an arm inside readSome that fired at once). The adapter's thread never holds
+     * `turn` while it waits, and takers never wait for it, so no thread blocks another.
      */
     /** Reads in a row before the adapter looks at its inboxes again (it does not wait in between). */
     private static final int READS_PER_TURN = 16;
@@ -93,6 +102,14 @@ public final class SocketAdapter extends Component {
     private final Inbox<Readiness> readiness = inbox("readiness", Readiness.class, 4);
     /** Told when the inbox downstream has room again for a chunk it refused. */
     private final Inbox<Boolean> space = inbox("space", Boolean.class, 1);
+    /** Told by an inline taker that the state the adapter waits on has changed. */
+    private final Inbox<Boolean> poke = inbox("poke", Boolean.class, 1);
+    /** Held by whoever does the adapter's I/O (see the comment above). */
+    private final ReentrantLock turn = new ReentrantLock();
+    /** True while the adapter's thread waits and inline takers may act; guarded by turn. */
+    private boolean idle;
+    /** An I/O error an inline taker met, for the adapter's thread to fail with; guarded by turn. */
+    private IOException failure;
     /** The callback left at a full downstream inbox; let go of when the adapter ends. */
     private final SpaceSignal spaceSignal = new SpaceSignal(space);
     private final SocketChannel channel;
@@ -111,22 +128,13 @@ public final class SocketAdapter extends Component {
     private boolean readable = true;
     /** A chunk read but refused by the full downstream inbox; reading waits until it is taken. */
     private byte[] unsent;
-    /**
-     * Held by whoever writes to the socket: the adapter from {@code writes.poll()} until that chunk
-     * is written or kept in {@link #writing}, and whenever it flushes or shuts the output; a sender
-     * while it writes directly. Guards {@link #writing}, {@link #outputEnded} and {@link #direct}.
-     */
-    private final ReentrantLock output = new ReentrantLock();
-    /** A chunk partly written; taking from the inbox waits until the socket takes the rest. Volatile: the adapter reads it unlocked. */
-    private volatile ByteBuffer writing;
-    /** Whether senders may write directly: the socket is registered (non-blocking) and the adapter has not ended. */
-    private boolean direct;
+    /** A chunk partly written; taking from the inbox waits until the socket takes the rest. */
+    private ByteBuffer writing;
     private boolean inputEnded;
     private boolean upstreamFinished;
     private boolean outputEnded;
     private boolean shutDown;
     private volatile long bytesRead;
-    /** Written under {@link #output} (by the adapter or a sender writing directly), read by anyone. */
     private volatile long bytesWritten;
 
     /** Adapts a connected socket; the adapter owns and closes it. */
@@ -144,7 +152,6 @@ public final class SocketAdapter extends Component {
             this.tls = null;
             this.writes = inbox;
             this.reads = outbox;
-            inbox.takeInline(this::writeDirectly);   // with TLS the inbox passes through to the stage instead
         } else {
             this.tls = new TlsFilter(config.engine(peer), this, String.valueOf(peer), config.handshakeTimeout());
             this.writes = inbox("records-to-write", byte[].class);
@@ -155,10 +162,14 @@ public final class SocketAdapter extends Component {
             tls.outbox.passThrough(outbox);
             tls.signal.passThrough(signal);
         }
-        this.waitReading = new Inbox<?>[] {readiness, control, writes};
-        this.waitWriting = new Inbox<?>[] {readiness, control};
-        this.waitSpaceReading = new Inbox<?>[] {readiness, control, space, writes};
-        this.waitSpaceWriting = new Inbox<?>[] {readiness, control, space};
+        this.waitReading = new Inbox<?>[] {readiness, control, poke, writes};
+        this.waitWriting = new Inbox<?>[] {readiness, control, poke};
+        this.waitSpaceReading = new Inbox<?>[] {readiness, control, poke, space, writes};
+        this.waitSpaceWriting = new Inbox<?>[] {readiness, control, poke, space};
+        if (tls == null) {
+            readiness.takeInline(this::readInline);
+            inbox.takeInline(this::writeInline);
+        }
     }
 
     /** Returns the socket. */
@@ -193,8 +204,6 @@ public final class SocketAdapter extends Component {
             }
             if (tls != null) {
                 spawn(tls);
-            } else {
-                setDirect(true);
             }
             serve();
         } catch (IOException e) {
@@ -203,7 +212,6 @@ public final class SocketAdapter extends Component {
             }
             throw e;
         } finally {
-            setDirect(false);                    // before the socket closes: a chunk sent now is queued, and counts dead
             spaceSignal.release();
             if (handle != null) {
                 handle.close();
@@ -221,87 +229,120 @@ public final class SocketAdapter extends Component {
     }
 
     private void serve() throws Exception {
-        for (;;) {
-            if (mayRead()) {
-                readSome();
-            }
-            if (upstreamFinished && !outputEnded) {
-                endOutputIfDrained();
-            }
-            if (inputEnded && outputEnded) {
-                return;   // checked before waiting: the read just now may have ended the input
-            }
-            Inbox<?> ready = mayRead() ? anyReady() : select(boxes());
-            if (ready == control) {
-                if (!onSignal(control.poll())) {
-                    return;
+        turn.lock();
+        try {
+            for (;;) {
+                if (failure != null) {
+                    throw failure;
                 }
-            } else if (ready == readiness) {
-                onReadiness(readiness.poll());
-            } else if (ready == space) {
-                space.poll();
-                retryUnsent();
-            } else if (ready == writes) {
-                writeNext();
-            }
-        }
-    }
-
-    /**
-     * The inline taker of {@link #inbox} (plain TCP), on a sender's thread: writes the chunk now if
-     * the adapter could have done nothing else with it (nothing queued before it, nothing partly
-     * written, the output open, and nobody else writing); returns false to have it queued. What the
-     * socket does not take stays in {@link #writing}, and the adapter hears when it can go on.
-     */
-    private boolean writeDirectly(byte[] chunk) {
-        if (!output.tryLock()) {
-            return false;
-        }
-        try {
-            if (!direct || writing != null || outputEnded || !writes.isEmpty()) {
-                return false;
-            }
-            write(chunk);
-            return true;
-        } catch (IOException e) {
-            return false;   // nothing was written: queued, the adapter meets the error on its own write
-        } finally {
-            output.unlock();
-        }
-    }
-
-    private void setDirect(boolean on) {
-        output.lock();
-        try {
-            direct = on;
-        } finally {
-            output.unlock();
-        }
-    }
-
-    /** Writes the next queued chunk, unless a sender's direct write left a chunk partly written meanwhile. */
-    private void writeNext() throws IOException {
-        output.lock();
-        try {
-            if (writing == null) {
-                write(writes.poll());
+                if (mayRead()) {
+                    readSome();
+                }
+                endOutputIfDrained();
+                if (inputEnded && outputEnded) {
+                    return;     // checked before waiting: the read just now may have ended the input
+                }
+                Inbox<?> ready = mayRead() ? anyReady() : awaitTurn(boxes());
+                if (ready == control) {
+                    if (!onSignal(control.poll())) {
+                        return;
+                    }
+                } else if (ready == readiness) {
+                    onReadiness(readiness.poll());
+                } else if (ready == space) {
+                    space.poll();
+                    retryUnsent();
+                } else if (ready == poke) {
+                    poke.poll();
+                } else if (ready == writes && writing == null) {
+                    write(writes.poll());        // (a direct write may have left a rest meanwhile)
+                }
             }
         } finally {
-            output.unlock();
+            turn.unlock();
         }
     }
 
     /** Input finished: once every chunk is written, shuts the socket's output. */
     private void endOutputIfDrained() throws IOException {
-        output.lock();
-        try {
-            if (writing == null && writes.isEmpty()) {
-                channel.shutdownOutput();
-                outputEnded = true;
-            }
-        } finally {
-            output.unlock();
+        if (upstreamFinished && !outputEnded && writing == null && writes.isEmpty()) {
+            channel.shutdownOutput();
+            outputEnded = true;
         }
+    }
+
+    /**
+     * Lets go of the turn and waits on {@code boxes}; inline takers may act meanwhile. Returns the
+     * inbox that has a message, holding the turn again.
+     */
+    private Inbox<?> awaitTurn(Inbox<?>[] boxes) throws InterruptedException {
+        idle = true;
+        turn.unlock();
+        try {
+            return select(boxes);
+        } finally {
+            turn.lock();
+            idle = false;
+        }
+    }
+
+    /**
+     * The inline taker of {@link #readiness}, on the selector loop's thread: reads now and returns
+     * true, or returns false and the readiness is queued for the adapter's thread.
+     */
+    private boolean readInline(Readiness r) {
+        if (turn.isHeldByCurrentThread() || !turn.tryLock()) {
+            return false;
+        }
+        try {
+            if (!idle || !readiness.isEmpty() || r.handle() != handle || unsent != null || writing != null
+                    || inputEnded || failure != null) {
+                return false;
+            }
+            onReadiness(r);
+            if (mayRead()) {
+                readSome();
+            }
+            if (readable || unsent != null || writing != null || inputEnded) {
+                pokeOwner();
+            }
+        } catch (IOException e) {
+            failure = e;
+            pokeOwner();
+        } finally {
+            turn.unlock();
+        }
+        return true;
+    }
+
+    /**
+     * The inline taker of {@link #inbox}, on the sender's thread: writes the chunk now and returns
+     * true, or returns false and it is queued for the adapter's thread.
+     */
+    private boolean writeInline(byte[] chunk) {
+        boolean inside = turn.isHeldByCurrentThread();      // the adapter's own reading sends to itself (an echo)
+        if (!turn.tryLock()) {
+            return false;
+        }
+        try {
+            if (!(idle || inside) || !writes.isEmpty() || writing != null || upstreamFinished || outputEnded
+                    || failure != null) {
+                return false;
+            }
+            write(chunk);
+            if (writing != null) {
+                pokeOwner();
+            }
+            return true;
+        } catch (IOException e) {
+            return false;                   // queued: the adapter's own write meets the error
+        } finally {
+            turn.unlock();
+        }
+    }
+
+    private void pokeOwner() {
+        poke.trySend(Boolean.TRUE);
     }
 
     private boolean mayRead() {
@@ -333,12 +374,7 @@ public final class SocketAdapter extends Component {
         }
         int ops = r.ops();
         if ((ops & OP_WRITE) != 0) {
-            output.lock();
-            try {
-                flush();
-            } finally {
-                output.unlock();
-            }
+            flush();
         }
         if ((ops & OP_READ) != 0) {
             readable = true;
@@ -375,7 +411,6 @@ public final class SocketAdapter extends Component {
 
     /** Writes what the socket takes at once (the alert that tells the peer why), and returns the error to fail with. */
     private IOException tlsFailed(Throwable cause) {
-        output.lock();
         try {
             flush();
             for (byte[] chunk; writing == null && (chunk = writes.poll()) != null; ) {
@@ -383,8 +418,6 @@ public final class SocketAdapter extends Component {
             }
         } catch (IOException alsoFailed) {
             cause.addSuppressed(alsoFailed);
-        } finally {
-            output.unlock();
         }
         return cause instanceof IOException io ? io : new IOException("the TLS stage of " + name() + " failed", cause);
     }
@@ -479,7 +512,6 @@ public final class SocketAdapter extends Component {
         }
     }
 
-    /** Writes what the socket takes of {@code chunk} and keeps the rest; under {@link #output}. */
     private void write(byte[] chunk) throws IOException {
         ByteBuffer buffer = ByteBuffer.wrap(chunk);
         bytesWritten += channel.write(buffer);
@@ -489,7 +521,6 @@ public final class SocketAdapter extends Component {
         }
     }
 
-    /** Writes what the socket takes of the chunk partly written; under {@link #output}. */
     private void flush() throws IOException {
         if (writing == null) {
             return;
