@@ -20,17 +20,40 @@ final class LocalWatch implements Watch {
     /*
      * The namespace publishes commits one at a time, under its publish lock, on the thread that made
      * them durable; each watch turns a commit into at most one event by comparing the node at its
-     * key with the node it saw last (nodes are immutable, so identity means "unchanged").
+     * key with the node it saw last (nodes are immutable, so identity means "unchanged"). Every
+     * event and end this watch produces (queue, finish) is produced under that publish lock, so
+     * there is one producer at a time.
      *
-     * Publishing must never wait for a slow watcher, so events go into this watch's bounded buffer
-     * and a virtual thread of its own sends them on to the target inbox with a blocking send (the
-     * inbox's back-pressure lands on that thread only). If the buffer is full when a commit needs
-     * it, the watch ends: the commit's event is not queued and an Ended(OVERFLOWED) follows the
-     * events already buffered. A gap is therefore always announced, never silent. The final event
-     * sits in its own slot, so ending never needs buffer space.
+     * Publishing must never wait for a slow watcher. Each watch has a bounded buffer and a virtual
+     * thread of its own that moves buffered events to the target with a blocking send (the target's
+     * back-pressure lands on that thread only). If the buffer is full when a commit needs it, the
+     * watch ends: the commit's event is not queued and an Ended(OVERFLOWED) follows the events
+     * already buffered. A gap is therefore always announced, never silent. The final event sits in
+     * its own slot, so ending never needs buffer space.
      *
-     * The target is an inbox (a full one pushes back on the delivery thread; its owner ending ends
-     * the watch) or a listener called on the delivery thread.
+     * Direct delivery. Handing every event to the delivery thread costs an unpark and a context
+     * switch per event. So the producer first tries to deliver an event itself: under this watch's
+     * lock, if the buffer is empty, no end is set and the delivery thread is not `delivering`, it
+     * calls the target's non-blocking tryDeliver; only if that refuses (inbox full, start reply not
+     * sent yet, or a target that never delivers directly) or throws does the event go into the
+     * buffer. The claim protocol, all under the lock:
+     * - the delivery thread sets `delivering` when it takes an event (or the end) from the buffer
+     *   and clears it when it comes back for the next, before it waits;
+     * - the producer delivers directly only while the buffer is empty and `delivering` is clear,
+     *   and holds the lock while it does, so the delivery thread cannot take a later event meanwhile.
+     * Hence at any moment at most one thread delivers; an event goes direct only when every earlier
+     * event has been delivered (the buffer is empty and nobody is in the middle of one); a refused
+     * try leaves no trace (tryDeliver's contract), so the buffered copy is the only one: exact order
+     * and exactly once. The Ended is never delivered directly: it always comes from the delivery
+     * thread after the buffer, so it is last. The producer's try never blocks (a trySend, plus
+     * encoding one frame for a network watch), so holding the lock across it is short.
+     *
+     * Targets. An inbox in this runtime (Inbox.trySend) and a network watch's frames
+     * (WatchFrames.trySend) deliver directly. A listener never does: it is user code that may block
+     * or be slow (or commit and wait for its own commit), which must not run on the log's thread
+     * under the publish lock; it runs on the delivery thread, one call at a time, as before. Any
+     * other sink (a link to another runtime, a user's sink) keeps the delivery thread too: its
+     * trySend may do I/O.
      */
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -50,21 +73,34 @@ final class LocalWatch implements Watch {
     private final Condition ready = lock.newCondition();
     private final ArrayDeque<WatchEvent> events = new ArrayDeque<>();
     private WatchEvent.Ended end;
+    private boolean delivering;
     private volatile boolean active = true;
 
-    /** Where events go: an inbox or a listener. */
+    /** Where events go: an inbox, a network watch's frames, or a listener. */
     interface Target {
         /** Delivers one event; may block (back-pressure). */
         void deliver(WatchEvent event) throws InterruptedException;
+
+        /**
+         * Delivers one event now if that needs no wait, on the publishing thread; returns false (or
+         * throws) having delivered nothing otherwise, and the event then goes by {@link #deliver}.
+         */
+        boolean tryDeliver(WatchEvent event);
 
         /** Returns whether nobody will receive events any more. */
         boolean gone();
 
         static Target of(Sink<? super WatchEvent> inbox) {
+            boolean direct = inbox instanceof Inbox<?> || inbox instanceof WatchFrames;
             return new Target() {
                 @Override
                 public void deliver(WatchEvent event) throws InterruptedException {
                     inbox.send(event);
+                }
+
+                @Override
+                public boolean tryDeliver(WatchEvent event) {
+                    return direct && inbox.trySend(event);
                 }
 
                 @Override
@@ -79,6 +115,11 @@ final class LocalWatch implements Watch {
                 @Override
                 public void deliver(WatchEvent event) {
                     listener.accept(event);
+                }
+
+                @Override
+                public boolean tryDeliver(WatchEvent event) {
+                    return false;         // user code: on the delivery thread, never the log's
                 }
 
                 @Override
@@ -221,6 +262,9 @@ final class LocalWatch implements Watch {
             if (end != null) {
                 return;
             }
+            if (events.isEmpty() && !delivering && delivered(event)) {
+                return;
+            }
             if (events.size() >= capacity) {
                 end = new WatchEvent.Ended(id, key, seen, WatchEvent.Reason.OVERFLOWED);
                 active = false;
@@ -230,6 +274,15 @@ final class LocalWatch implements Watch {
             ready.signal();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Tries the target's direct delivery (lock held, nobody delivering); a failure means "buffer it". */
+    private boolean delivered(WatchEvent event) {
+        try {
+            return target.tryDeliver(event);
+        } catch (RuntimeException e) {   // the delivery thread's blocking send meets it and ends the watch
+            return false;
         }
     }
 
@@ -281,12 +334,15 @@ final class LocalWatch implements Watch {
         }
     }
 
+    /** Ends the previous delivery and claims the next: the buffer's head, or the end once it is empty. */
     private WatchEvent next() throws InterruptedException {
         lock.lock();
         try {
+            delivering = false;
             while (events.isEmpty() && end == null) {
                 ready.await();
             }
+            delivering = true;
             WatchEvent e = events.poll();
             return e != null ? e : end;
         } finally {

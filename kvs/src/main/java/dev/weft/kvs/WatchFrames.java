@@ -10,8 +10,9 @@ import java.util.function.Function;
 
 /**
  * Where a watch started over a {@link KvsServer} connection sends its events: each is encoded as a
- * frame on the watch's own delivery thread and sent straight to the connection's socket adapter,
- * so an event wakes no thread between the watch and the socket.
+ * frame and sent straight to the connection's socket adapter, by the thread that published the
+ * commit when the socket has room ({@link #trySend}), else by the watch's delivery thread, so an
+ * event usually wakes no thread between the commit and the socket.
  */
 final class WatchFrames implements Sink<WatchEvent> {
     /*
@@ -19,11 +20,14 @@ final class WatchFrames implements Sink<WatchEvent> {
      * connection sends that reply after the watch has started (and may have queued events). So
      * the sink holds its first send until the connection opens it, having sent the reply or
      * failed to (a connection that is gone opens it too: the send then fails and the watch ends).
-     * Events of one watch are sent by its one delivery thread, in order.
+     * Until then trySend refuses, so the watch buffers its events for its delivery thread, which
+     * waits in send() for the opening. Events of one watch are sent in order, by the publishing
+     * thread (trySend) or the delivery thread (send), never both at once (LocalWatch's claim).
      *
      * The end. Before the Ended frame goes out, the request id of the watch goes to the
      * connection's unbounded `ended` inbox, so the connection forgets the watch (its limit, its
-     * cancel) before the client can learn of the end and start another.
+     * cancel) before the client can learn of the end and start another. An end goes by send() only
+     * (LocalWatch never delivers one directly), so the id goes to `ended` once.
      *
      * Back-pressure: a send to a full adapter inbox holds the delivery thread (in slices, below);
      * the watch's buffer fills, and the watch ends with OVERFLOWED.
@@ -32,7 +36,8 @@ final class WatchFrames implements Sink<WatchEvent> {
      * it cancels its watches at its end; a frame not queued by then is dropped, so no watch frame
      * follows the connection's last one. A send to a full socket inbox waits in slices and looks at
      * the gate between them, so a delivery thread leaves within one slice of the shut (the cancel
-     * then ends its watch) instead of waiting on a socket nobody reads.
+     * then ends its watch) instead of waiting on a socket nobody reads. trySend enters the gate the
+     * same way, and never waits inside it.
      */
     /** How long one try to send to a full socket inbox waits before it looks at the gate again. */
     private static final Duration SEND_SLICE = Duration.ofMillis(10);
@@ -89,9 +94,25 @@ final class WatchFrames implements Sink<WatchEvent> {
         throw new UnsupportedOperationException("a watch delivers its events with send(event)");
     }
 
+    /**
+     * Sends an event's frame if the start reply has gone out and the socket inbox has room now;
+     * an end is refused (it goes by {@link #send(WatchEvent)}, which tells the connection first).
+     * A frame after the connection's last one is dropped, as {@link #send(WatchEvent)} drops it.
+     */
     @Override
     public boolean trySend(WatchEvent event) {
-        throw new UnsupportedOperationException("a watch delivers its events with send(event)");
+        if (opened.getCount() != 0 || event instanceof WatchEvent.Ended) {
+            return false;
+        }
+        byte[] frame = Wire.event(request, event).frame();
+        if (!gate.enter()) {
+            return true;                             // the connection has sent its last frame
+        }
+        try {
+            return socket.trySend(frame);
+        } finally {
+            gate.leave();
+        }
     }
 
     @Override

@@ -16,7 +16,7 @@ final class WatchGate {
      * with SHUT set reads the shutter and unparks it; the shutter was stored before SHUT was
      * published, so that read sees it, and an unpark before the park is kept as a permit. A sender
      * inside waits for space in bounded slices and gives up once SHUT is set, so shut() waits at most
-     * one slice.
+     * one slice; a publishing thread's trySend inside never waits at all.
      */
     private static final int SHUT = 1 << 30;
     private final AtomicInteger word = new AtomicInteger();

@@ -2,6 +2,7 @@ package dev.weft.kvs;
 
 import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
+import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -10,24 +11,35 @@ import java.util.concurrent.TimeUnit;
 /**
  * A component that receives watch events and hands them to the test thread. It starts receiving
  * once {@link #open} is counted down (already open unless built with {@link #closedGate}), so a
- * test can make a watcher that cannot keep up.
+ * test can make a watcher that cannot keep up; one built with {@link #stalling} stalls briefly
+ * after some events, so its inbox is sometimes full and sometimes not.
  */
 final class Collector extends Component {
     final Inbox<WatchEvent> events;
     final CountDownLatch open;
     private final BlockingQueue<WatchEvent> seen = new LinkedBlockingQueue<>();
+    private final SplittableRandom stalls;
 
     Collector(int capacity) {
-        this(capacity, new CountDownLatch(0));
+        this(capacity, new CountDownLatch(0), null);
     }
 
-    private Collector(int capacity, CountDownLatch open) {
+    private Collector(int capacity, CountDownLatch open, SplittableRandom stalls) {
         this.events = inbox("events", WatchEvent.class, capacity);
         this.open = open;
+        this.stalls = stalls;
     }
 
     static Collector closedGate(int capacity) {
-        return new Collector(capacity, new CountDownLatch(1));
+        return new Collector(capacity, new CountDownLatch(1), null);
+    }
+
+    /**
+     * A collector that spins for up to 20 µs after one event in eight (a spin, not a sleep: it only
+     * varies timing, it synchronises nothing), drawn from {@code seed}.
+     */
+    static Collector stalling(int capacity, long seed) {
+        return new Collector(capacity, new CountDownLatch(0), new SplittableRandom(seed));
     }
 
     @Override
@@ -38,6 +50,12 @@ final class Collector extends Component {
                 return;
             }
             seen.add(events.poll());
+            if (stalls != null && stalls.nextInt(8) == 0) {
+                long until = System.nanoTime() + stalls.nextInt(20_000);
+                while (System.nanoTime() < until) {
+                    Thread.onSpinWait();
+                }
+            }
         }
     }
 
