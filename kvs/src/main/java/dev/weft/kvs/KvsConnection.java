@@ -24,20 +24,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * into {@link KvsRequest}s for the {@link KvsDispatcher} (the one the {@link KvsService} uses too),
  * and sends replies and watch events back as frames.
  *
- * <p>Requests are decoded and handled on the socket adapter's thread, as it reads them, whenever the
- * connection has nothing of its own to do first; otherwise (and for the token, watch starts and
- * cancels, and faults) on the connection's own thread. Reads, version queries and watch starts are
- * answered at once, in request order. Commits, version waits and namespace changes complete later (durability, a version not reached yet; a
- * {@code WAIT_VERSION_FOR} at its timeout at the latest, so it frees its slot by itself): the thread
- * that completes one (for a commit, the log's) sends the encoded reply straight to the socket
- * adapter's inbox if it has room, so the connection does not wake for it; otherwise it goes through
- * the unbounded {@code results} inbox, which holds at most {@link KvsServerOptions#maxInFlight()}
- * replies because the connection stops decoding requests while that many are outstanding. A watch's
- * events go straight to the socket adapter as frames ({@link WatchFrames}), from the thread that
- * published the commit when the watch has nothing buffered and the adapter has room, else from the
- * watch's delivery thread; the connection only hears of its end. When the client reads slowly, the adapter's inbox fills,
- * the watch's delivery thread parks, its buffer fills, and the watch ends with {@code OVERFLOWED}:
- * memory stays bounded and the gap is announced.
+ * <p>Requests are decoded and handled on the thread that read them (the selector loop's or the
+ * socket adapter's), whenever the connection has nothing of its own to do first; otherwise (and
+ * for the token, watch starts and cancels, and faults) on the connection's own thread. Reads,
+ * version queries and watch starts are answered at once, in request order. Commits, version waits
+ * and namespace changes complete later (durability, a version not reached yet; a {@code
+ * WAIT_VERSION_FOR} at its timeout at the latest, so it frees its slot by itself): the thread that
+ * completes one (for a commit, the log's) sends the encoded reply straight to the socket adapter's
+ * inbox if it has room, so the connection does not wake for it; otherwise it goes through the
+ * unbounded {@code results} inbox, which holds at most {@link KvsServerOptions#maxInFlight()}
+ * replies because the connection stops decoding requests while that many are outstanding. A
+ * watch's events go straight to the socket adapter as frames ({@link WatchFrames}), from the
+ * thread that published the commit when the watch has nothing buffered and the adapter has room,
+ * else from the watch's delivery thread; the connection only hears of its end. When the client
+ * reads slowly, the adapter's inbox fills, the watch's delivery thread parks, its buffer fills,
+ * and the watch ends with {@code OVERFLOWED}: memory stays bounded and the gap is announced.
  *
  * <p>A protocol fault (malformed or oversized frame, wrong token, no token within
  * {@link KvsServerOptions#authTimeout()}) gets an error frame with request id 0, then the adapter is
