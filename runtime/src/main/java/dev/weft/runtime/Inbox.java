@@ -64,6 +64,8 @@ public final class Inbox<T> implements Sink<T> {
      * lock therefore comes after all of them (per-sender and causal order). Its re-check of
      * isEmpty() under the lock also puts it behind what other senders queued meanwhile. Whatever a
      * sender finds, the message is either handled by the taker or queued, never both, never neither.
+     * An inline take signals the gate as a take does: senders parked at a full inbox are let in one
+     * per take, and one let in that is then taken inline makes no room, so it must let in the next.
      */
     static final int UNBOUNDED = -1;
     private static final int RUNTIME_DEFAULT = 0;
@@ -391,7 +393,23 @@ public final class Inbox<T> implements Sink<T> {
             metrics.sent.increment();
             metrics.received.increment();
         }
+        lettingNextSenderIn();
         return true;
+    }
+
+    /**
+     * After an inline take, does what a take does for senders parked at a full inbox: each take lets
+     * one in. The one let in may have been taken inline, which made no room for the next; without
+     * this the rest would stay parked at an inbox that is empty.
+     */
+    private void lettingNextSenderIn() {
+        if (capacity != UNBOUNDED) {
+            VarHandle.fullFence();
+            SenderGate g = gate;
+            if (g != null) {
+                g.signalOneIfWaiting();
+            }
+        }
     }
 
     /** A message was accepted as the state changed: hand it on, or count it dead if nobody took it. */

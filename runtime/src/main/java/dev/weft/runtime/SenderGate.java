@@ -97,6 +97,7 @@ final class SenderGate {
                         return r;
                     }
                     if (!Deadline.await(space, deadline)) {
+                        space.signal();          // a take's signal this sender may have used up goes on to the next
                         throw inbox.sendTimeout("stayed full (capacity " + inbox.capacity() + ")");
                     }
                 }
