@@ -108,8 +108,11 @@ public final class SocketAdapter extends Component {
     private final ReentrantLock turn = new ReentrantLock();
     /** True while the adapter's thread waits and inline takers may act; guarded by turn. */
     private boolean idle;
-    /** An I/O error an inline taker met, for the adapter's thread to fail with; guarded by turn. */
-    private IOException failure;
+    /**
+     * What failed the selector loop's reading (an I/O error, a downstream inbox that has closed), for
+     * the adapter's thread to fail with, as if it had met it itself; guarded by turn.
+     */
+    private Exception failure;
     /** The callback left at a full downstream inbox; let go of when the adapter ends. */
     private final SpaceSignal spaceSignal = new SpaceSignal(space);
     private final SocketChannel channel;
@@ -306,7 +309,7 @@ public final class SocketAdapter extends Component {
             if (readable || unsent != null || writing != null || inputEnded) {
                 pokeOwner();
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             failure = e;
             pokeOwner();
         } finally {
