@@ -82,8 +82,10 @@ public final class SocketAdapter extends Component {
      *   - On `inbox`, on the sender's thread: a chunk with nothing queued before it and nothing
      *     partly written is written at once (non-blocking); what the socket does not take stays in
      *     `writing` and OP_WRITE is armed.
-     * The adapter's own reading may write inline too: an echo, whose outbox leads to its own inbox,
-     * writes each chunk as it reads it, on whichever thread reads.
+     * An echo (outbox linked to its own inbox) read on the loop's thread re-enters the write taker
+     * there, holding the turn while the adapter still waits, and writes each chunk as it reads it;
+     * read on the adapter's own thread, its chunks are queued (the runtime never calls a taker on
+     * the owner's thread) and written by it next.
      * Either leaves the adapter's thread a `poke` when the state it waits on changed (more to read,
      * a chunk refused, a partial write, the end of input, an I/O error, kept in `failure` for it to
      * throw): `poke` is in every set the adapter waits on, so it re-reads its state and waits on the
@@ -323,13 +325,11 @@ public final class SocketAdapter extends Component {
      * true, or returns false and it is queued for the adapter's thread.
      */
     private boolean writeInline(byte[] chunk) {
-        boolean inside = turn.isHeldByCurrentThread();      // the adapter's own reading sends to itself (an echo)
         if (!turn.tryLock()) {
             return false;
         }
         try {
-            if (!(idle || inside) || !writes.isEmpty() || writing != null || upstreamFinished || outputEnded
-                    || failure != null) {
+            if (!idle || !writes.isEmpty() || writing != null || upstreamFinished || outputEnded || failure != null) {
                 return false;
             }
             write(chunk);

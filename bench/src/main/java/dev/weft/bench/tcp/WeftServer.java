@@ -4,6 +4,7 @@ import dev.weft.actors.net.SocketAdapter;
 import dev.weft.actors.net.TcpServer;
 import dev.weft.runtime.Component;
 import dev.weft.runtime.Inbox;
+import dev.weft.runtime.InboxClosedException;
 import dev.weft.runtime.Outbox;
 import dev.weft.runtime.Weft;
 import dev.weft.runtime.io.SelectorService;
@@ -74,8 +75,12 @@ final class WeftServer implements Server {
                     return false;
                 }
                 int r = requests.count(chunk, 0, chunk.length);
-                while (r > 0 && outbox.trySend(Protocol.HTTP_RESPONSE)) {
-                    r--;
+                try {
+                    while (r > 0 && outbox.trySend(Protocol.HTTP_RESPONSE)) {
+                        r--;
+                    }
+                } catch (InboxClosedException adapterEnded) {
+                    return true;                // the connection is gone: nobody to answer
                 }
                 if (r > 0) {
                     owed = r;
