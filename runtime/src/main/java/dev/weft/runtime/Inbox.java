@@ -52,11 +52,12 @@ public final class Inbox<T> implements Sink<T> {
      *     left in it is counted dead exactly once, by whichever drain takes it.
      *   - HANDED_OFF: it must reach the inner inbox behind what was queued before it (SenderGate).
      *
-     * Inline taking (takeInline). `taker` is written once, with a release store, before the owner
-     * starts; offerHere reads it with an acquire load (a plain load on x86), which is all a send
-     * pays when there is none. With one, a send that finds the state OPEN, the queue empty and
+     * Inline taking (takeInline). The taker lives in the inbox's SenderGate (made for it), so an
+     * inbox without one costs no memory for it; it is written once, before the owner starts, and
+     * offerHere reads the gate (the volatile read resolve() already pays) and, if there is one, its
+     * taker. With a taker, a send that finds the state OPEN, the queue empty and
      * itself not on the owner's receiving thread calls the taker first; true ends the send
-     * (counted sent, and received in `takenInline`, a separate atomic counter that senders add to,
+     * (counted sent, and received in the gate's `takenInline`, a separate atomic counter that senders add to,
      * so the owner's own count stays a plain single-writer field), false or a throw goes on to the
      * queue as if there were no taker. Order: the empty check comes after the sender's earlier sends
      * completed, so each of its earlier messages was handled by the taker or already polled by the
@@ -82,8 +83,6 @@ public final class Inbox<T> implements Sink<T> {
     private static final VarHandle GATE;
     private static final VarHandle STATE;
     private static final VarHandle RECEIVED;
-    private static final VarHandle TAKER;
-    private static final VarHandle TAKEN_INLINE;
     private static final System.Logger LOG = System.getLogger(Inbox.class.getName());
 
     static {
@@ -93,8 +92,6 @@ public final class Inbox<T> implements Sink<T> {
             GATE = lookup.findVarHandle(Inbox.class, "gate", SenderGate.class);
             STATE = lookup.findVarHandle(Inbox.class, "state", int.class);
             RECEIVED = lookup.findVarHandle(Inbox.class, "received", long.class);
-            TAKER = lookup.findVarHandle(Inbox.class, "taker", Predicate.class);
-            TAKEN_INLINE = lookup.findVarHandle(Inbox.class, "takenInline", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -109,10 +106,6 @@ public final class Inbox<T> implements Sink<T> {
     private volatile int state;
     /** Messages the owner took so far: written by the owner only (opaque, so never torn), read by inspectors. */
     private long received;
-    /** Handles messages on the sender's thread while nothing is queued, or null; written once (release). */
-    private Predicate<? super T> taker;
-    /** Messages the taker handled: added to atomically by senders. */
-    private volatile long takenInline;
 
     Inbox(Component owner, String name, Class<T> type, int capacity) {
         this.owner = owner;
@@ -231,7 +224,7 @@ public final class Inbox<T> implements Sink<T> {
             throw new IllegalStateException("cannot set an inline taker on inbox '" + name + "' of " + owner.name()
                     + ": it passes through to " + passesThroughTo() + "; set it on that inbox");
         }
-        if (TAKER.compareAndExchangeRelease(this, null, taker) != null) {
+        if (!gate().setTaker(taker)) {
             throw new IllegalStateException("inbox '" + name + "' of " + owner.name()
                     + " has an inline taker already; set one taker that handles every case");
         }
@@ -357,8 +350,9 @@ public final class Inbox<T> implements Sink<T> {
         @SuppressWarnings("unchecked")
         T m = (T) message;
         @SuppressWarnings("unchecked")
-        Predicate<? super T> t = (Predicate<? super T>) TAKER.getAcquire(this);
-        if (t != null && isEmpty() && !owner.isReceiverThread() && takenInline(t, m)) {
+        SenderGate g = gate;
+        Predicate<? super T> t = g == null ? null : (Predicate<? super T>) g.taker();
+        if (t != null && isEmpty() && !owner.isReceiverThread() && takenInline(g, t, m)) {
             return ACCEPTED;
         }
         if (!queue().offer(m)) {
@@ -377,7 +371,7 @@ public final class Inbox<T> implements Sink<T> {
     }
 
     /** Offers {@code message} to the inline taker; returns whether it took it (and counts it if so). */
-    private boolean takenInline(Predicate<? super T> t, T message) {
+    private boolean takenInline(SenderGate g, Predicate<? super T> t, T message) {
         try {
             if (!t.test(message)) {
                 return false;
@@ -387,7 +381,7 @@ public final class Inbox<T> implements Sink<T> {
                     + " threw; the message is queued instead", e);
             return false;
         }
-        TAKEN_INLINE.getAndAdd(this, 1L);
+        g.countTakenInline();
         Metrics metrics = owner.metrics();
         if (metrics != null) {
             metrics.sent.increment();
@@ -548,7 +542,8 @@ public final class Inbox<T> implements Sink<T> {
     }
 
     long receivedCount() {
-        return (long) RECEIVED.getOpaque(this) + takenInline;
+        SenderGate g = gate;
+        return (long) RECEIVED.getOpaque(this) + (g == null ? 0 : g.takenInline());
     }
 
     /** Adopts the runtime's default capacity, unless a capacity was given or the queue already exists. */
@@ -617,7 +612,8 @@ public final class Inbox<T> implements Sink<T> {
      *     pass-through would make a cycle
      */
     public void passThrough(Inbox<? super T> inner) {
-        if (TAKER.getAcquire(this) != null) {
+        SenderGate g = gate;
+        if (g != null && g.taker() != null) {
             throw new IllegalStateException("cannot pass inbox '" + name + "' of " + owner.name() + " through to "
                     + inner + ": it has an inline taker, which would never be called; set the taker on " + inner);
         }

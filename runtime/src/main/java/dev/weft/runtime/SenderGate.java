@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * The rarely used side of a bounded inbox: where senders park while it is full and its owner wakes
@@ -42,11 +43,13 @@ final class SenderGate {
     private static final System.Logger LOG = System.getLogger(Inbox.class.getName());
     private static final VarHandle WAITING;
     private static final VarHandle CALLBACKS;
+    private static final VarHandle TAKEN_INLINE;
 
     static {
         try {
             WAITING = MethodHandles.lookup().findVarHandle(SenderGate.class, "waiting", int.class);
             CALLBACKS = MethodHandles.lookup().findVarHandle(SenderGate.class, "callbacks", Callback.class);
+            TAKEN_INLINE = MethodHandles.lookup().findVarHandle(SenderGate.class, "takenInline", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -64,6 +67,10 @@ final class SenderGate {
     private volatile int waiting;
     /** The space callbacks registered and not yet run, newest first; null when none. */
     private volatile Callback callbacks;
+    /** The inbox's inline taker (Inbox.takeInline), or null; set once, before its owner starts. */
+    private volatile Predicate<?> taker;
+    /** Messages the inline taker handled: added to atomically by senders. */
+    private volatile long takenInline;
 
     private record Callback(Runnable run, Callback next) {
     }
@@ -77,6 +84,34 @@ final class SenderGate {
     Inbox<?> passesThroughTo() {
         Inbox<?> f = forward;
         return f != null ? f : handOnTarget;
+    }
+
+    // ---------------------------------------------------------------- inline taking
+
+    /** Sets the inbox's inline taker; returns false if it has one already. */
+    boolean setTaker(Predicate<?> t) {
+        lock.lock();
+        try {
+            if (taker != null) {
+                return false;
+            }
+            taker = t;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    Predicate<?> taker() {
+        return taker;
+    }
+
+    void countTakenInline() {
+        TAKEN_INLINE.getAndAdd(this, 1L);
+    }
+
+    long takenInline() {
+        return takenInline;
     }
 
     // ---------------------------------------------------------------- senders
