@@ -31,7 +31,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A plain TCP {@link SocketAdapter} writes a chunk on the sender's thread when nothing waits before
- * it, and keeps the order, back-pressure and end of output it has when it writes them itself.
+ * it, and keeps the order, back-pressure and end of output it has when it writes them itself; it
+ * reads on the selector loop's thread while it waits, and fails as it would itself on what that
+ * thread meets.
  */
 @ParameterizedClass(name = "{0} backend")
 @ValueSource(strings = {"nio", "epoll"})
@@ -62,6 +64,23 @@ class DirectWriteTest {
             peer.close();
         }
         listener.close();
+    }
+
+    @Test
+    void bytesForAnEndedDownstreamFailTheAdapterThoughTheLoopsThreadReadThem() throws Exception {
+        peer = SocketChannel.open();
+        peer.connect(listener.getLocalAddress());
+        SocketAdapter waiting = new SocketAdapter(listener.accept());
+        Collector<byte[]> reads = weft.spawn(new Collector<>(byte[].class));
+        waiting.outbox.linkTo(reads.inbox);
+        weft.spawn(waiting);
+        Await.condition(() -> weft.snapshot().component(waiting.name()).map(c -> c.parked()).orElse(false),
+                "the adapter to park");
+        reads.stop();
+        reads.join(WAIT);
+        peer.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        // before the fix the loop's thread met InboxClosedException, the runtime logged it, and the adapter waited on
+        assertThat(waiting.join(WAIT).failed()).as("the adapter failed on a chunk it could not deliver").isTrue();
     }
 
     /** Connects a peer (with a small receive window if {@code smallWindows}) and spawns an adapter on the server side. */
