@@ -20,7 +20,9 @@ import java.util.Map;
  * at the first frame that is torn, fails its checksum, cannot be decoded or breaks the lsn
  * sequence: recovery truncates the segment there (keeping the cut bytes in
  * {@code <segment>.dropped-<offset>}), moves any later segment aside (renamed {@code *.dropped}),
- * and reports each cut in the {@link RecoveryReport} and the log.
+ * and reports each cut in the {@link RecoveryReport} and the log. A segment whose frames are
+ * followed only by zeros ends there cleanly: those are the zeros the log writes ahead of itself
+ * ({@link Wal#PREALLOCATE}), left by a crash; they are cut off and the next segment follows.
  */
 final class Recovery {
     private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
@@ -100,6 +102,12 @@ final class Recovery {
         while (pos < size) {
             String bad = null;
             int length = 0;
+            if ((size - pos < LogFormat.HEADER || buf.getInt(pos) == 0) && zerosFrom(buf, pos)) {
+                try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+                    ch.truncate(pos);
+                }
+                return false;
+            }
             if (size - pos < LogFormat.HEADER) {
                 bad = "torn frame header";
             } else {
@@ -125,6 +133,16 @@ final class Recovery {
             pos += LogFormat.HEADER + length;
         }
         return false;
+    }
+
+    /** Whether every byte of {@code buf} from {@code pos} on is zero. */
+    private static boolean zerosFrom(ByteBuffer buf, int pos) {
+        for (int i = pos; i < buf.limit(); i++) {
+            if (buf.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Applies one checksummed payload; returns why it could not, or null. */

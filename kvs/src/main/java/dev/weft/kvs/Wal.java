@@ -32,11 +32,22 @@ final class Wal implements CommitLog {
      * a crash could lose. Because the syncer is the only publisher, what it sees published between
      * two batches is exactly the log up to the last written lsn: the state a snapshot captures.
      *
+     * Preallocation: the syncer writes each segment's bytes at `position` into zeros it wrote and
+     * forced ahead of it (PREALLOCATE at a time, after a batch, when less than half of that is left),
+     * so a force only flushes data: appending grows the file, and on ext4 and most file systems that
+     * costs each force a journal commit for the new size (measured here: 150-200 us a force on
+     * append, 100-135 us into written zeros). etcd preallocates its WAL segments for the same reason.
+     * A clean close, and the roll to a new segment, cut the zeros off; after a crash recovery reads a
+     * zero frame header followed only by zeros as the end of that segment, not as damage. Not in
+     * FsyncMode.NONE, which forces nothing.
+     *
      * Snapshots: after a batch, once snapshotBytes have been logged since the last one (or when asked),
      * the syncer captures the durable roots (immutable, so capture is free), starts a new segment, and
      * a background thread writes the snapshot and then deletes the segments and snapshots it covers.
      */
     private static final System.Logger LOG = System.getLogger(Wal.class.getName());
+    /** Bytes of zeros the syncer keeps written ahead of the log's end (see above). */
+    static final int PREALLOCATE = 4 << 20;
 
     private record Entry(long lsn, byte[] body, long result, Runnable publish, CompletableFuture<Long> done) {
     }
@@ -60,6 +71,10 @@ final class Wal implements CommitLog {
     private ArrayDeque<Entry> writing;
     private FileChannel segment;
     private ByteBuffer out = ByteBuffer.allocateDirect(1 << 16);
+    private ByteBuffer zeros;
+    /** Where the next frame goes in the segment, and how far its zeros reach. */
+    private long position;
+    private long allocated;
     private long lastWritten;
     private long bytesSinceSnapshot;
     private CompletableFuture<Void> snapshotting = CompletableFuture.completedFuture(null);
@@ -73,7 +88,7 @@ final class Wal implements CommitLog {
         this.metrics = metrics;
         this.nextLsn = lastLsn + 1;
         this.lastWritten = lastLsn;
-        this.segment = openSegment(lastLsn + 1);
+        startSegment(lastLsn + 1);
         this.syncer = Thread.ofPlatform().daemon().name("weft-kvs-log").unstarted(this::syncLoop);
         syncer.start();
     }
@@ -180,6 +195,9 @@ final class Wal implements CommitLog {
                     for (Entry e : batch) {
                         e.done().complete(e.result());
                     }
+                    if (mode != FsyncMode.NONE && allocated - position < PREALLOCATE / 2) {
+                        preallocate();
+                    }
                 }
                 batch.clear();
                 writing = null;
@@ -188,6 +206,7 @@ final class Wal implements CommitLog {
                     snapshot(requests);
                 }
             }
+            cutZeros(segment);
         } catch (IOException | RuntimeException e) {
             fail(e);
         } finally {
@@ -209,7 +228,7 @@ final class Wal implements CommitLog {
         }
         out.flip();
         while (out.hasRemaining()) {
-            segment.write(out);
+            position += segment.write(out, position);
         }
         if (mode != FsyncMode.NONE) {
             segment.force(false);
@@ -227,7 +246,8 @@ final class Wal implements CommitLog {
         long lsn = lastWritten;
         List<SnapshotFile.Entry> image = capture.get();
         FileChannel old = segment;
-        segment = openSegment(lsn + 1);
+        cutZeros(old);
+        startSegment(lsn + 1);
         closeQuietly(old);
         bytesSinceSnapshot = 0;
         CompletableFuture<Void> written = new CompletableFuture<>();
@@ -292,11 +312,40 @@ final class Wal implements CommitLog {
         }
     }
 
-    private FileChannel openSegment(long firstLsn) throws IOException {
-        FileChannel ch = FileChannel.open(LogFormat.segment(dir, firstLsn), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    /**
+     * Opens the segment that starts at {@code firstLsn} (new, or left empty by recovery) and, unless
+     * nothing is forced, writes its first zeros.
+     */
+    private void startSegment(long firstLsn) throws IOException {
+        segment = FileChannel.open(LogFormat.segment(dir, firstLsn), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        position = segment.size();
+        allocated = position;
+        if (mode != FsyncMode.NONE) {
+            preallocate();
+        }
         forceDirectory(dir);
-        return ch;
+    }
+
+    /** Writes {@link #PREALLOCATE} bytes of zeros past the segment's end and forces them. */
+    private void preallocate() throws IOException {
+        if (zeros == null) {
+            zeros = ByteBuffer.allocateDirect(1 << 20);
+        }
+        long from = Math.max(allocated, position);
+        long to = from + PREALLOCATE;
+        for (long at = from; at < to; ) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
+            at += segment.write(zeros, at);
+        }
+        segment.force(false);
+        allocated = to;
+    }
+
+    /** Cuts a segment's unused zeros off, so it ends where its log does. */
+    private void cutZeros(FileChannel ch) throws IOException {
+        if (ch.size() > position) {
+            ch.truncate(position);
+        }
     }
 
     /** Makes a file's creation, rename or deletion in {@code dir} durable. */

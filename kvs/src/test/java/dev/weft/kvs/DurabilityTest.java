@@ -183,6 +183,106 @@ class DurabilityTest {
         }
     }
 
+    @Test
+    void theLogWritesZerosAheadOfItselfWhileOpenAndCutsThemOffOnClose() throws Exception {
+        try (Kvs kvs = Kvs.open(KvsOptions.durable(dir))) {
+            kvs.primary().commit(new Txn().put("k", "v"));
+            assertThat(Files.size(lastSegment())).as("zeros written ahead, so a force flushes only data")
+                    .isGreaterThanOrEqualTo(Wal.PREALLOCATE);
+        }
+        assertThat(Files.size(lastSegment())).as("a clean close leaves the log's bytes only").isLessThan(1024);
+
+        try (Kvs kvs = Kvs.open(KvsOptions.durable(dir).withFsync(FsyncMode.NONE))) {
+            kvs.primary().commit(new Txn().put("k", "w"));
+            assertThat(files("wal-").stream().mapToLong(DurabilityTest::size).sum())
+                    .as("nothing is forced, so nothing is written ahead").isLessThan(1024);
+        }
+    }
+
+    /** A crash leaves the zeros the log wrote ahead of itself: the end of the log, not damage. */
+    @Test
+    void zerosAfterTheLastFrameEndTheLogCleanly() throws Exception {
+        KvsOptions options = KvsOptions.durable(dir);
+        writeCommits(options);
+        Path segment = lastSegment();
+        long size = Files.size(segment);
+        Files.write(segment, new byte[64 * 1024], StandardOpenOption.APPEND);
+
+        try (Kvs kvs = Kvs.open(options)) {
+            assertThat(kvs.recovery().clean()).as("nothing dropped: %s", kvs.recovery().dropped()).isTrue();
+            assertThat(kvs.primary().version()).isEqualTo(COMMITS);
+            assertThat(Files.size(segment)).as("the zeros are cut off").isEqualTo(size);
+            assertThat(kvs.primary().commit(new Txn().put("again", "1"))).isEqualTo(COMMITS + 1);
+        }
+        try (Kvs kvs = Kvs.open(options)) {
+            assertThat(kvs.recovery().clean()).isTrue();
+            assertThat(kvs.primary().getString("again")).isEqualTo("1");
+        }
+    }
+
+    /** A crash after a segment filled and before it was cut: its zeros end it, and the next segment follows. */
+    @Test
+    void zerosEndASegmentAndTheNextSegmentIsReplayed() throws Exception {
+        KvsOptions options = KvsOptions.durable(dir);
+        writeCommits(options);
+        Path first = lastSegment();
+        try (Kvs kvs = Kvs.open(options)) {
+            for (int i = 0; i < 3; i++) {
+                kvs.primary().commit(new Txn().put("more." + i, "m"));
+            }
+        }
+        assertThat(lastSegment()).as("the second run wrote a second segment").isNotEqualTo(first);
+        Files.write(first, new byte[64 * 1024], StandardOpenOption.APPEND);
+
+        try (Kvs kvs = Kvs.open(options)) {
+            assertThat(kvs.recovery().clean()).as("nothing dropped: %s", kvs.recovery().dropped()).isTrue();
+            assertThat(kvs.primary().version()).as("the second segment was replayed").isEqualTo(COMMITS + 3);
+            assertThat(kvs.primary().getString("more.2")).isEqualTo("m");
+        }
+    }
+
+    /** A crash right after the log moved to a new segment: one of only zeros is an empty segment. */
+    @Test
+    void aSegmentOfOnlyZerosIsEmpty() throws Exception {
+        KvsOptions options = KvsOptions.durable(dir);
+        writeCommits(options);
+        Path zeros = LogFormat.segment(dir, COMMITS + 1);
+        Files.write(zeros, new byte[64 * 1024]);
+
+        try (Kvs kvs = Kvs.open(options)) {
+            assertThat(kvs.recovery().clean()).as("nothing dropped: %s", kvs.recovery().dropped()).isTrue();
+            assertThat(kvs.primary().commit(new Txn().put("after", "1"))).isEqualTo(COMMITS + 1);
+        }
+        try (Kvs kvs = Kvs.open(options)) {
+            assertThat(kvs.recovery().clean()).isTrue();
+            assertThat(kvs.primary().version()).isEqualTo(COMMITS + 1);
+            assertThat(kvs.primary().getString("after")).isEqualTo("1");
+        }
+    }
+
+    /** A crash in the middle of a write into the zeros: the torn frame is dropped as before. */
+    @Test
+    void aTornFrameBeforeTheZerosIsDropped() throws Exception {
+        KvsOptions options = KvsOptions.durable(dir);
+        writeCommits(options);
+        byte[] torn = new byte[64 * 1024];
+        java.nio.ByteBuffer.wrap(torn).putInt(40).putInt(12345).putLong(COMMITS + 1).put(new byte[] {1, 2, 3});
+        Files.write(lastSegment(), torn, StandardOpenOption.APPEND);
+
+        try (Kvs kvs = Kvs.open(options)) {
+            assertThat(kvs.recovery().dropped()).singleElement().satisfies(d -> assertThat(d.reason()).contains("checksum"));
+            assertThat(kvs.primary().version()).isEqualTo(COMMITS);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private void writeCommits(KvsOptions options) throws Exception {
         try (Kvs kvs = Kvs.open(options)) {
             for (int i = 0; i < COMMITS; i++) {
@@ -193,13 +293,7 @@ class DurabilityTest {
 
     private Path lastSegment() throws IOException {
         List<Path> segments = files("wal-").stream().filter(p -> p.toString().endsWith(".log"))
-                .filter(p -> {
-                    try {
-                        return Files.size(p) > 0;
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }).sorted().toList();
+                .filter(p -> size(p) > 0).sorted().toList();
         return segments.get(segments.size() - 1);
     }
 
