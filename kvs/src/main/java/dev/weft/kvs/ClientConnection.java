@@ -41,8 +41,9 @@ final class ClientConnection {
      * The server reads the end of the TCP stream as the end of the client's input.
      *
      * What a pending call learns. A reply that never comes leaves the call's outcome unknown, so a
-     * lost connection fails pending calls with OutcomeUnknownException; a caller that stops waiting
-     * (its timeout) forgets its id, and a late reply is dropped. The one exception is a protocol
+     * lost connection fails pending calls with OutcomeUnknownException, and so does a call's deadline
+     * (CallDeadlines: one timer for all the calls, which then wait untimed); a call that times out or
+     * whose caller stops waiting (interrupted) is forgotten, and a late reply is dropped. The one exception is a protocol
      * fault the server reported (an ERROR with id 0): the server answers every request before the bad
      * frame and executes none after it, so what is still pending was refused, with that error.
      */
@@ -54,8 +55,10 @@ final class ClientConnection {
     private final boolean tls;
     /** Bytes the reader takes from the socket at once (it reads a frame's header, then its body). */
     private static final int READ_BUFFER = 64 * 1024;
+    private static final Duration LONGEST_TIMEOUT = Duration.ofNanos(Long.MAX_VALUE / 2);
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final Map<Long, CompletableFuture<Wire.In>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, Call> pending = new ConcurrentHashMap<>();
+    private final CallDeadlines deadlines = new CallDeadlines(pending);
     private final Map<Long, RemoteWatch> watches = new ConcurrentHashMap<>();
     private final AtomicReference<KvsException> failure = new AtomicReference<>();
 
@@ -111,15 +114,39 @@ final class ClientConnection {
         return failure.get() == null;
     }
 
-    /** Sends a request frame; the future completes with the reply (an error reply fails it). */
+    /**
+     * A request waiting for its reply: with a {@code timeout}, failed by the connection at its
+     * {@code deadline} ({@link System#nanoTime}) if no reply has come; with none, it waits as long as
+     * the connection lives.
+     */
+    record Call(CompletableFuture<Wire.In> reply, Duration timeout, long deadline, String what) {
+        OutcomeUnknownException unanswered() {
+            return KvsClient.noAnswer(what, timeout);
+        }
+    }
+
+    /** Sends a request frame; the future completes with the reply (an error reply fails it), with no time limit. */
     CompletableFuture<Wire.In> request(long id, Wire.Out request) {
+        return request(id, request, null, null);
+    }
+
+    /**
+     * Sends a request frame; the future completes with the reply (an error reply fails it), or, if
+     * none has come within {@code timeout}, fails with {@link OutcomeUnknownException} saying that
+     * {@code what} had no answer, and the request is forgotten.
+     */
+    CompletableFuture<Wire.In> request(long id, Wire.Out request, Duration timeout, String what) {
         CompletableFuture<Wire.In> reply = new CompletableFuture<>();
-        pending.put(id, reply);
+        Call call = new Call(reply, timeout, timeout == null ? 0 : System.nanoTime() + nanos(timeout), what);
+        pending.put(id, call);
         KvsException failed = failure.get();
         if (failed != null) {
             pending.remove(id);
             reply.completeExceptionally(failed);
             return reply;
+        }
+        if (timeout != null) {
+            deadlines.added(call);
         }
         byte[] frame = request.frame();
         writeLock.lock();
@@ -133,6 +160,11 @@ final class ClientConnection {
             writeLock.unlock();
         }
         return reply;
+    }
+
+    /** {@code timeout} in nanoseconds, at most about 146 years, so a deadline never overflows. */
+    private static long nanos(Duration timeout) {
+        return timeout.compareTo(LONGEST_TIMEOUT) > 0 ? LONGEST_TIMEOUT.toNanos() : timeout.toNanos();
     }
 
     /** Stops waiting for request {@code id}: a reply that still comes is dropped. */
@@ -237,10 +269,11 @@ final class ClientConnection {
             failure.compareAndSet(null, Wire.error(in));
             return;
         }
-        CompletableFuture<Wire.In> reply = pending.remove(in.id);
-        if (reply == null) {
+        Call call = pending.remove(in.id);
+        if (call == null) {
             return;
         }
+        CompletableFuture<Wire.In> reply = call.reply();
         if (in.type == Wire.R_ERROR) {
             reply.completeExceptionally(Wire.error(in));
             return;
@@ -266,10 +299,11 @@ final class ClientConnection {
         } catch (IOException e) {
             System.getLogger(ClientConnection.class.getName()).log(System.Logger.Level.DEBUG, "closing the socket failed", e);
         }
+        deadlines.stop();
         pending.keySet().forEach(id -> {
-            CompletableFuture<Wire.In> reply = pending.remove(id);
-            if (reply != null) {
-                reply.completeExceptionally(cause);
+            Call call = pending.remove(id);
+            if (call != null) {
+                call.reply().completeExceptionally(cause);
             }
         });
     }

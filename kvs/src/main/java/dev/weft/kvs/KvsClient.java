@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -207,8 +205,8 @@ public final class KvsClient implements KvsStore {
         if (options.token() != null) {
             long id = nextId();
             try {
-                await(c, id, c.request(id, new Wire.Out(Wire.AUTH, id).bytes(options.token().getBytes(StandardCharsets.UTF_8))),
-                        options.connectTimeout(), "the authentication handshake");
+                await(c, id, c.request(id, new Wire.Out(Wire.AUTH, id).bytes(options.token().getBytes(StandardCharsets.UTF_8)),
+                        options.connectTimeout(), "the authentication handshake"));
             } catch (KvsException | InterruptedException e) {
                 c.fail(new KvsException("the handshake failed"));
                 throw e;
@@ -241,7 +239,7 @@ public final class KvsClient implements KvsStore {
     /** Like {@link #call(Function, byte, Duration, Function)} on connection {@code c} with request {@code id}. */
     <T> T call(ClientConnection c, long id, Wire.Out frame, byte expected, Duration timeout, Function<Wire.In, T> decode)
             throws InterruptedException {
-        return decode(await(c, id, c.request(id, frame), timeout, "the call"), expected, decode);
+        return decode(await(c, id, c.request(id, frame, timeout, "the call")), expected, decode);
     }
 
     /**
@@ -260,27 +258,16 @@ public final class KvsClient implements KvsStore {
             return CompletableFuture.failedFuture(e);
         }
         long id = nextId();
-        CompletableFuture<Wire.In> reply = c.request(id, frame.apply(id));
-        if (timeout != null) {
-            reply = reply.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).exceptionallyCompose(e -> {
-                if (e instanceof TimeoutException) {
-                    c.forget(id);
-                    return CompletableFuture.failedFuture(noAnswer("the call", timeout));
-                }
-                return CompletableFuture.failedFuture(e);
-            });
-        }
-        return reply.thenApply(in -> decode(in, expected, decode));
+        return c.request(id, frame.apply(id), timeout, "the call").thenApply(in -> decode(in, expected, decode));
     }
 
-    /** Waits for {@code reply}; a timeout or an interrupt forgets the call, so its late reply is dropped. */
-    private static Wire.In await(ClientConnection c, long id, CompletableFuture<Wire.In> reply, Duration timeout,
-            String what) throws InterruptedException {
+    /**
+     * Waits for {@code reply}, which the connection fails at the request's deadline; an interrupt
+     * forgets the call, so its late reply is dropped.
+     */
+    private static Wire.In await(ClientConnection c, long id, CompletableFuture<Wire.In> reply) throws InterruptedException {
         try {
-            return reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            c.forget(id);
-            throw noAnswer(what, timeout);
+            return reply.get();
         } catch (InterruptedException e) {
             c.forget(id);
             throw e;
@@ -289,7 +276,7 @@ public final class KvsClient implements KvsStore {
         }
     }
 
-    private static OutcomeUnknownException noAnswer(String what, Duration timeout) {
+    static OutcomeUnknownException noAnswer(String what, Duration timeout) {
         return new OutcomeUnknownException("no answer to " + what + " within " + timeout
                 + " (the server may be paused, overloaded or gone); it may or may not have taken effect");
     }

@@ -201,6 +201,59 @@ class KvsClientTest {
         }
     }
 
+    /**
+     * The connection's one timer sleeps until the earliest deadline it knows; a call with a sooner
+     * one must wake it, or the call would wait as long as the older one.
+     */
+    @Test
+    void aCallWithAShortTimeoutGivesUpOnTimeWhileAnOlderCallWaitsLonger() throws Exception {
+        try (FakeServer paused = new FakeServer(false);
+                KvsClient c = KvsClient.connect(KvsClientOptions.of(paused.address()).withCallTimeout(java.time.Duration.ofSeconds(60)))) {
+            CompletableFuture<Long> slow = c.primary().commitAsync(new Txn().put("slow", "v"));
+            assertThat(c.outstanding()).as("an asynchronous call is in flight once it returns").isEqualTo(1);
+
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> c.primary().withTimeout(SHORT).get("k")).isInstanceOf(OutcomeUnknownException.class)
+                    .hasMessageContaining(SHORT.toString());
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(tookMillis).as("gave up at its own timeout, not the older call's 60 s")
+                    .isGreaterThanOrEqualTo(SHORT.toMillis()).isLessThan(10_000);
+            assertThat(slow).as("the older call still waits").isNotDone();
+            assertThat(c.outstanding()).isEqualTo(1);
+        }
+    }
+
+    /** Calls with many different timeouts, at once: each gives up no sooner than its own, and soon after it. */
+    @Test
+    void concurrentCallsWithDifferentTimeoutsEachGiveUpAtTheirOwn() throws Exception {
+        int calls = 32;
+        try (FakeServer paused = new FakeServer(false); KvsClient c = KvsClient.connect(paused.address());
+                var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Long>> took = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                java.time.Duration timeout = java.time.Duration.ofMillis(100 + 25L * ((i * 7) % calls));
+                Namespace ns = c.primary().withTimeout(timeout);
+                took.add(threads.submit(() -> {
+                    long start = System.nanoTime();
+                    try {
+                        ns.get("k");
+                        throw new AssertionError("a paused server answered");
+                    } catch (OutcomeUnknownException expected) {
+                        long millis = (System.nanoTime() - start) / 1_000_000;
+                        assertThat(millis).as("waited at least its timeout %s", timeout)
+                                .isGreaterThanOrEqualTo(timeout.toMillis());
+                        return millis - timeout.toMillis();
+                    }
+                }));
+            }
+            for (var late : took) {
+                assertThat(late.get(30, TimeUnit.SECONDS)).as("gave up soon after its timeout (ms late)").isLessThan(5_000);
+            }
+            assertThat(c.outstanding()).as("every call that gave up was forgotten").isZero();
+        }
+    }
+
     @Test
     void aServerThatDiesFailsThePendingCallWithOutcomeUnknownAndTheNextCallConnectsAgain() throws Exception {
         try (FakeServer dying = new FakeServer(true); KvsClient c = KvsClient.connect(dying.address())) {

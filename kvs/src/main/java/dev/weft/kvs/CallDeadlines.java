@@ -1,0 +1,80 @@
+package dev.weft.kvs;
+
+import java.lang.invoke.VarHandle;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Fails the calls of one connection that are still unanswered at their deadline, with one timer for
+ * all of them. Its virtual thread sleeps until the earliest deadline among the calls in flight (with
+ * none in flight, until a call comes), and a call whose deadline is sooner wakes it. So a caller
+ * waits for its reply with no timeout of its own: a timed wait per call costs the JDK's scheduler a
+ * timer set and cancelled and its timer thread a wake-up, about a tenth of the CPU of 64 clients
+ * putting in a loop (docs/benchmarks.md).
+ */
+final class CallDeadlines {
+    /*
+     * Waking. The sweeper sets `scanning` before it scans and clears it only once `wakeAt` holds the
+     * deadline it will sleep until; a caller adds its call, then wakes the sweeper if it is scanning
+     * or would sleep past the new deadline. Both sides write, fence, then read (the sweeper writes
+     * `scanning` and reads the calls; a caller writes its call and reads `scanning`), so either the
+     * scan sees the new call or the caller sees `scanning` and unparks; an unpark of a sweeper that is
+     * not parked yet makes its next park return at once, and it scans again.
+     */
+    private final Map<Long, ClientConnection.Call> calls;
+    private final Thread sweeper;
+    private volatile boolean scanning = true;
+    private volatile long wakeAt;
+    private volatile boolean stopped;
+
+    /** Watches {@code calls}, the connection's calls in flight by request id; an expired call is removed and failed. */
+    CallDeadlines(Map<Long, ClientConnection.Call> calls) {
+        this.calls = calls;
+        this.sweeper = Thread.ofVirtual().name("weft-kvs-client-deadlines").start(this::sweep);
+    }
+
+    /** Called after a call with a deadline has been added to the calls. */
+    void added(ClientConnection.Call call) {
+        VarHandle.fullFence();
+        if (scanning || call.deadline() - wakeAt < 0) {
+            LockSupport.unpark(sweeper);
+        }
+    }
+
+    /** Ends the sweeper (the connection has ended and failed its calls). */
+    void stop() {
+        stopped = true;
+        LockSupport.unpark(sweeper);
+    }
+
+    private void sweep() {
+        while (!stopped) {
+            scanning = true;
+            VarHandle.fullFence();
+            long now = System.nanoTime();
+            long earliest = 0;
+            boolean waiting = false;
+            for (Map.Entry<Long, ClientConnection.Call> e : calls.entrySet()) {
+                ClientConnection.Call call = e.getValue();
+                if (call.timeout() == null) {
+                    continue;
+                }
+                if (call.deadline() - now <= 0) {
+                    if (calls.remove(e.getKey(), call)) {
+                        call.reply().completeExceptionally(call.unanswered());
+                    }
+                } else if (!waiting || call.deadline() - earliest < 0) {
+                    earliest = call.deadline();
+                    waiting = true;
+                }
+            }
+            if (waiting) {
+                wakeAt = earliest;
+                scanning = false;
+                LockSupport.parkNanos(this, earliest - now);
+            } else {
+                LockSupport.park(this);
+            }
+        }
+    }
+}
