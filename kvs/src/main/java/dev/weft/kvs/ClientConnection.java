@@ -4,7 +4,6 @@ import dev.weft.actors.net.Tls;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -13,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
@@ -25,7 +23,8 @@ import javax.net.ssl.SSLSocket;
  */
 final class ClientConnection {
     /*
-     * Threads. Callers write request frames under writeLock and wait on a future in `pending`, keyed
+     * Threads. Callers write request frames through the FrameWriter (which merges the frames of
+     * callers that come while another writes) and wait on a future in `pending`, keyed
      * by request id. The reader thread is the only one that reads the socket, completes futures with
      * replies, and touches a RemoteWatch: it marks a watch started when its WATCHING reply arrives,
      * delivers its events, and, once the connection has ended for whatever reason, ends every started
@@ -50,13 +49,12 @@ final class ClientConnection {
     /** The TCP socket: what fail() closes. */
     private final Socket tcp;
     private final InputStream in;
-    private final OutputStream out;
+    private final FrameWriter writer;
     private final InetSocketAddress address;
     private final boolean tls;
     /** Bytes the reader takes from the socket at once (it reads a frame's header, then its body). */
     private static final int READ_BUFFER = 64 * 1024;
     private static final Duration LONGEST_TIMEOUT = Duration.ofNanos(Long.MAX_VALUE / 2);
-    private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<Long, Call> pending = new ConcurrentHashMap<>();
     private final CallDeadlines deadlines = new CallDeadlines(pending);
     private final Map<Long, RemoteWatch> watches = new ConcurrentHashMap<>();
@@ -66,7 +64,7 @@ final class ClientConnection {
         this.tcp = tcp;
         this.tls = socket != tcp;
         this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
-        this.out = socket.getOutputStream();
+        this.writer = new FrameWriter(socket.getOutputStream());
         this.address = address;
         Thread.ofVirtual().name("weft-kvs-client-reader").start(this::read);
     }
@@ -148,17 +146,7 @@ final class ClientConnection {
         if (timeout != null) {
             deadlines.added(call);
         }
-        byte[] frame = request.frame();
-        writeLock.lock();
-        try {
-            out.write(frame);
-        } catch (IOException writeFailed) {
-            // The connection is over (the peer closed or reset it). The reader sees the same end, and
-            // often knows why: a TLS alert the server sent before it closed ("certificate_required").
-            // So the reader fails the connection, and this call with it; the call's timeout bounds it.
-        } finally {
-            writeLock.unlock();
-        }
+        writer.write(request.frame());
         return reply;
     }
 
