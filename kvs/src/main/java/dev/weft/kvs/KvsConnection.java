@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -551,23 +552,49 @@ final class KvsConnection extends Component {
     }
 
     /**
-     * On the thread that completed a reply: sends it straight to the socket adapter if its inbox
-     * has room, else through {@code results}; wakes the connection if it waits for a slot or for its
-     * last reply.
+     * On the thread that completed a reply: queues it if that thread completes a batch of them
+     * ({@link ReplyBatch}), else sends it at once ({@link #sendReplies}).
      */
     private void replied(byte[] frame) {
+        if (!ReplyBatch.add(this, frame)) {
+            sendReplies(List.of(frame));
+        }
+    }
+
+    /**
+     * Sends completed replies straight to the socket adapter, merged into one chunk, if its inbox has
+     * room, else each through {@code results}; wakes the connection if it waits for a slot or for its
+     * last reply.
+     */
+    void sendReplies(List<byte[]> frames) {
         try {
-            if (!adapter.inbox.trySend(frame)) {
-                results.trySend(frame);
+            if (!adapter.inbox.trySend(frames.size() == 1 ? frames.get(0) : merge(frames))) {
+                for (byte[] frame : frames) {
+                    results.trySend(frame);
+                }
                 return;
             }
-            int left = inFlight.decrementAndGet();
-            if (left == options.maxInFlight() - 1 || left == 0 && inputEnded) {
+            int left = inFlight.addAndGet(-frames.size());
+            if (left < options.maxInFlight() && left + frames.size() >= options.maxInFlight() || left == 0 && inputEnded) {
                 results.trySend(WAKE);
             }
         } catch (InboxClosedException gone) {
             // the client or the connection is gone; nobody to tell
         }
+    }
+
+    private static byte[] merge(List<byte[]> frames) {
+        int length = 0;
+        for (byte[] frame : frames) {
+            length += frame.length;
+        }
+        byte[] merged = new byte[length];
+        int at = 0;
+        for (byte[] frame : frames) {
+            System.arraycopy(frame, 0, merged, at, frame.length);
+            at += frame.length;
+        }
+        return merged;
     }
 
     private String remote() {

@@ -28,6 +28,9 @@ final class Wal implements CommitLog {
      * while a force runs form the next batch, so one force covers them all (group commit), and no
      * committer ever holds a lock across I/O.
      *
+     * Publishing and completing run as one ReplyBatch: the replies to network clients they complete
+     * go out at the end of it, each connection's in one write.
+     *
      * Publishing only after the force means a reader never sees, and no one is told about, a commit
      * a crash could lose. Because the syncer is the only publisher, what it sees published between
      * two batches is exactly the log up to the last written lsn: the state a snapshot captures.
@@ -189,12 +192,14 @@ final class Wal implements CommitLog {
                 if (!batch.isEmpty()) {
                     writing = batch;
                     write(batch);
-                    for (Entry e : batch) {
-                        e.publish().run();
-                    }
-                    for (Entry e : batch) {
-                        e.done().complete(e.result());
-                    }
+                    ReplyBatch.run(() -> {
+                        for (Entry e : batch) {
+                            e.publish().run();
+                        }
+                        for (Entry e : batch) {
+                            e.done().complete(e.result());
+                        }
+                    });
                     if (mode != FsyncMode.NONE && allocated - position < PREALLOCATE / 2) {
                         preallocate();
                     }

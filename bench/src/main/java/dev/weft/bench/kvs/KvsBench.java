@@ -43,9 +43,10 @@ import java.util.stream.Stream;
  * concurrent clients, and watch latency (commit to event), for
  * <ul>
  *   <li>the Weft KVS in process;
- *   <li>the Weft KVS server over loopback ({@link KvsClient}, one connection per client), in this JVM,
- *       its selector on the epoll backend when the JVM allows it ({@code bench/kvs-bench.sh} passes
- *       the flags; docs/selector.md);
+ *   <li>the Weft KVS server over loopback, in this JVM, its selector on the epoll backend when the JVM
+ *       allows it ({@code bench/kvs-bench.sh} passes the flags; docs/selector.md): all callers on one
+ *       shared {@link KvsClient}, as the etcd cases share one jetcd client (the column compared with
+ *       etcd), and again with a client (a connection) per caller;
  *   <li>etcd through raw jetcd ({@code kv.put}, one shared client, as jetcd is meant to be used);
  *   <li>the same as a raw jetcd transaction with one compare on the key ({@code If(mod_revision <
  *       max) Then(put)}): what a Weft put of a value the store wrote before sends (one compare on
@@ -99,15 +100,16 @@ public final class KvsBench {
         List<String> tlsRows = new ArrayList<>();
         for (int clients : clientCounts) {
             double local = median(runs, () -> weftCommits(base, clients, seconds));
-            double server = median(runs, () -> weftNetworkCommits(base, clients, seconds, null));
-            double serverTls = tls ? median(runs, () -> weftNetworkCommits(base, clients, seconds, cert)) : Double.NaN;
+            double server = median(runs, () -> weftNetworkCommits(base, clients, seconds, null, 1));
+            double serverTls = tls ? median(runs, () -> weftNetworkCommits(base, clients, seconds, cert, 1)) : Double.NaN;
+            double serverApart = median(runs, () -> weftNetworkCommits(base, clients, seconds, null, clients));
             double raw = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, EtcdWrite.PUT, null)) : Double.NaN;
             double rawTls = etcd && tls ? median(runs, () -> etcdCommits(base, clients, seconds, EtcdWrite.PUT, cert)) : Double.NaN;
             double rawTxn = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, EtcdWrite.COMPARE_AND_PUT, null)) : Double.NaN;
             double backend = etcd ? median(runs, () -> etcdCommits(base, clients, seconds, EtcdWrite.WEFT, null)) : Double.NaN;
             String plural = clients == 1 ? "" : "s";
-            rows.add(String.format("| durable puts/s, %d client%s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %+.0f%% | %+.0f%% |",
-                    clients, plural, local, server, raw, rawTxn, backend, server / raw, 100 * (raw / backend - 1),
+            rows.add(String.format("| durable puts/s, %d client%s | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %,.0f | %.2fx | %+.0f%% | %+.0f%% |",
+                    clients, plural, local, server, serverApart, raw, rawTxn, backend, server / raw, 100 * (raw / backend - 1),
                     100 * (rawTxn / backend - 1)));
             System.out.println(rows.get(rows.size() - 1));
             if (tls) {
@@ -120,14 +122,15 @@ public final class KvsBench {
         double[] server = medianPair(runs, () -> watchLatency(base, Backend.SERVER));
         double[] raw = etcd ? medianPair(runs, () -> etcdRawWatchLatency(base)) : new double[] {Double.NaN, Double.NaN};
         double[] backend = etcd ? medianPair(runs, () -> watchLatency(base, Backend.ETCD)) : new double[] {Double.NaN, Double.NaN};
-        rows.add(String.format("| watch latency p50 / p99 (µs) | %.0f / %.0f | %.0f / %.0f | %.0f / %.0f | | %.0f / %.0f | p99 %.2fx | | |",
+        rows.add(String.format("| watch latency p50 / p99 (µs) | %.0f / %.0f | %.0f / %.0f | | %.0f / %.0f | | %.0f / %.0f | p99 %.2fx | | |",
                 local[0], local[1], server[0], server[1], raw[0], raw[1], backend[0], backend[1], server[1] / raw[1]));
         System.out.println(rows.get(rows.size() - 1));
         System.out.println();
-        System.out.println("| case | Weft in process | Weft server (loopback) | etcd 3.4 (raw jetcd put) "
+        System.out.println("| case | Weft in process | Weft server (loopback), one shared client "
+                + "| Weft server, a client per caller | etcd 3.4 (raw jetcd put, one shared client) "
                 + "| etcd 3.4 (raw jetcd, one-compare txn) | Weft on etcd (EtcdKvs) "
                 + "| server / etcd | EtcdKvs overhead over raw put | EtcdKvs overhead over raw txn |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         rows.forEach(System.out::println);
         if (tls) {
             System.out.println();
@@ -171,13 +174,14 @@ public final class KvsBench {
     }
 
     /**
-     * Like {@link #weftCommits}, each client a {@link KvsClient} connection to a {@link KvsServer} on
-     * loopback; over TLS with {@code cert} (plain TCP if null).
+     * Like {@link #weftCommits}, the callers sharing {@code connections} {@link KvsClient}s (1: one for
+     * all, as the etcd cases share one jetcd client; {@code clients}: one each) to a {@link KvsServer}
+     * on loopback; over TLS with {@code cert} (plain TCP if null).
      */
-    private static double weftNetworkCommits(Path base, int clients, int seconds, SelfSignedCertificate cert)
-            throws Exception {
+    private static double weftNetworkCommits(Path base, int clients, int seconds, SelfSignedCertificate cert,
+            int connections) throws Exception {
         Path dir = Files.createTempDirectory(base, "weft-net");
-        List<KvsClient> connections = new ArrayList<>();
+        List<KvsClient> opened = new ArrayList<>();
         try (Weft weft = Weft.start(); Kvs kvs = Kvs.open(KvsOptions.durable(dir).withFsync(FsyncMode.BATCHED))) {
             KvsServerOptions serverOptions = KvsServerOptions.loopback(0);
             if (cert != null) {
@@ -189,14 +193,15 @@ public final class KvsBench {
                 clientOptions = clientOptions.withTls(Tls.client().withTrust(Tls.Trust.pem(cert.certificatePem())));
             }
             java.util.Map<String, Namespace> byKey = new java.util.HashMap<>();
+            for (int c = 0; c < connections; c++) {
+                opened.add(KvsClient.connect(clientOptions));
+            }
             for (int c = 0; c < clients; c++) {
-                KvsClient client = KvsClient.connect(clientOptions);
-                connections.add(client);
-                byKey.put("bench.c" + c, client.primary());
+                byKey.put("bench.c" + c, opened.get(c % connections).primary());
             }
             return throughput(clients, seconds, (key, value) -> byKey.get(key).commit(new Txn().put(key, value)));
         } finally {
-            connections.forEach(KvsClient::close);
+            opened.forEach(KvsClient::close);
             deleteTree(dir);
         }
     }
