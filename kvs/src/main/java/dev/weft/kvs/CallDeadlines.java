@@ -15,8 +15,10 @@ import java.util.concurrent.locks.LockSupport;
 final class CallDeadlines {
     /*
      * Waking. The sweeper sets `scanning` before it scans and clears it only once `wakeAt` holds the
-     * deadline it will sleep until; a caller adds its call, then wakes the sweeper if it is scanning
-     * or would sleep past the new deadline. Both sides write, fence, then read (the sweeper writes
+     * time it will sleep until: the earliest deadline it saw or, with no call in flight, one
+     * shortest timeout from now (so calls that each finish before the sweeper looks do not wake it
+     * one by one: a call whose deadline is at or after `wakeAt` is seen when it wakes). A caller
+     * adds its call, then wakes the sweeper if it is scanning or would sleep past the new deadline. Both sides write, fence, then read (the sweeper writes
      * `scanning` and reads the calls; a caller writes its call and reads `scanning`), so either the
      * scan sees the new call or the caller sees `scanning` and unparks; an unpark of a sweeper that is
      * not parked yet makes its next park return at once, and it scans again.
@@ -26,6 +28,10 @@ final class CallDeadlines {
     private volatile boolean scanning = true;
     private volatile long wakeAt;
     private volatile boolean stopped;
+    /** The shortest timeout of a call so far, in nanoseconds (0: none yet): how long an idle sweeper sleeps. */
+    private volatile long shortest;
+    /** Scans made (for tests); written by the sweeper only. */
+    private volatile long scans;
 
     /** Watches {@code calls}, the connection's calls in flight by request id; an expired call is removed and failed. */
     CallDeadlines(Map<Long, ClientConnection.Call> calls) {
@@ -35,6 +41,10 @@ final class CallDeadlines {
 
     /** Called after a call with a deadline has been added to the calls. */
     void added(ClientConnection.Call call) {
+        long timeout = ClientConnection.nanos(call.timeout());
+        if (shortest == 0 || timeout < shortest) {
+            shortest = timeout;
+        }
         VarHandle.fullFence();
         if (scanning || call.deadline() - wakeAt < 0) {
             LockSupport.unpark(sweeper);
@@ -47,10 +57,16 @@ final class CallDeadlines {
         LockSupport.unpark(sweeper);
     }
 
+    /** Returns how many times the sweeper has looked at the calls (for tests). */
+    long scans() {
+        return scans;
+    }
+
     private void sweep() {
         while (!stopped) {
             scanning = true;
             VarHandle.fullFence();
+            scans++;
             long now = System.nanoTime();
             long earliest = 0;
             boolean waiting = false;
@@ -68,13 +84,14 @@ final class CallDeadlines {
                     waiting = true;
                 }
             }
-            if (waiting) {
-                wakeAt = earliest;
-                scanning = false;
-                LockSupport.parkNanos(this, earliest - now);
-            } else {
+            long idle = shortest;
+            if (!waiting && idle == 0) {
                 LockSupport.park(this);
+                continue;
             }
+            wakeAt = waiting ? earliest : now + idle;
+            scanning = false;
+            LockSupport.parkNanos(this, wakeAt - now);
         }
     }
 }

@@ -151,7 +151,7 @@ final class ClientConnection {
     }
 
     /** {@code timeout} in nanoseconds, at most about 146 years, so a deadline never overflows. */
-    private static long nanos(Duration timeout) {
+    static long nanos(Duration timeout) {
         return timeout.compareTo(LONGEST_TIMEOUT) > 0 ? LONGEST_TIMEOUT.toNanos() : timeout.toNanos();
     }
 

@@ -1,0 +1,70 @@
+package dev.weft.kvs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CallDeadlinesTest {
+    private final Map<Long, ClientConnection.Call> calls = new ConcurrentHashMap<>();
+    private final CallDeadlines deadlines = new CallDeadlines(calls);
+
+    @AfterEach
+    void stop() {
+        deadlines.stop();
+    }
+
+    private ClientConnection.Call add(long id, Duration timeout) {
+        ClientConnection.Call call = new ClientConnection.Call(new CompletableFuture<>(), timeout,
+                System.nanoTime() + timeout.toNanos(), "call " + id);
+        calls.put(id, call);
+        deadlines.added(call);
+        return call;
+    }
+
+    @Test
+    void aCallStillUnansweredAtItsDeadlineFailsAndIsForgottenAndAnAnsweredOneIsLeftAlone() throws Exception {
+        ClientConnection.Call answered = add(1, Duration.ofMillis(100));
+        ClientConnection.Call unanswered = add(2, Duration.ofMillis(100));
+        calls.remove(1L);
+        answered.reply().complete(null);
+
+        assertThat(unanswered.reply()).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(OutcomeUnknownException.class).withMessageContaining("no answer to call 2 within PT0.1S");
+        assertThat(calls).isEmpty();
+        assertThat(answered.reply()).isCompletedWithValue(null);
+    }
+
+    /**
+     * Calls answered before the sweeper looks at them must not wake it one by one: with none in
+     * flight it sleeps one shortest timeout, and a call due later than that does not wake it.
+     */
+    @Test
+    void callsAnsweredBeforeTheSweeperLooksDoNotWakeItEachTime() throws Exception {
+        add(0, Duration.ofSeconds(10));
+        awaitScans(1);
+        calls.clear();
+        long before = deadlines.scans();
+
+        for (int i = 1; i <= 20; i++) {
+            add(i, Duration.ofSeconds(10));
+            calls.remove((long) i);
+            Thread.sleep(10);
+        }
+
+        assertThat(deadlines.scans() - before).as("scans after 20 quick calls (one may come from the first)").isLessThanOrEqualTo(2);
+    }
+
+    private void awaitScans(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (deadlines.scans() < n) {
+            assertThat(System.nanoTime()).as("the sweeper scanned within 10 s").isLessThan(deadline);
+            Thread.sleep(1);
+        }
+    }
+}
