@@ -1,6 +1,8 @@
 package dev.weft.kvs;
 
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
@@ -11,13 +13,22 @@ import java.util.concurrent.locks.LockSupport;
  * waits for its reply with no timeout of its own: a timed wait per call costs the JDK's scheduler a
  * timer set and cancelled and its timer thread a wake-up, about a tenth of the CPU of 64 clients
  * putting in a loop (docs/benchmarks.md).
+ *
+ * <p>The sweeper only removes an expired call; a virtual thread of its own fails it, so a callback
+ * on a call's future (which runs where the future completes) never holds up the deadlines of the
+ * other calls, a synchronous call made inside it included.
  */
 final class CallDeadlines {
+    private static final long IDLE_MIN = 10_000_000L;
+    private static final long IDLE_MAX = 60_000_000_000L;
+
     /*
      * Waking. The sweeper sets `scanning` before it scans and clears it only once `wakeAt` holds the
-     * time it will sleep until: the earliest deadline it saw or, with no call in flight, one
-     * shortest timeout from now (so calls that each finish before the sweeper looks do not wake it
-     * one by one: a call whose deadline is at or after `wakeAt` is seen when it wakes). A caller
+     * time it will sleep until: the earliest deadline it saw or, with no call in flight, the
+     * longer of the shortest timeout so far and an idle time that starts at IDLE_MIN and doubles
+     * with each scan that finds nothing, up to IDLE_MAX (so calls that each finish before the
+     * sweeper looks do not wake it one by one, and a tiny timeout does not make an idle connection
+     * spin: a call whose deadline is at or after `wakeAt` is seen when the sweeper wakes). A caller
      * adds its call, then wakes the sweeper if it is scanning or would sleep past the new deadline. Both sides write, fence, then read (the sweeper writes
      * `scanning` and reads the calls; a caller writes its call and reads `scanning`), so either the
      * scan sees the new call or the caller sees `scanning` and unparks; an unpark of a sweeper that is
@@ -63,6 +74,7 @@ final class CallDeadlines {
     }
 
     private void sweep() {
+        int emptyScans = 0;
         while (!stopped) {
             scanning = true;
             VarHandle.fullFence();
@@ -70,6 +82,7 @@ final class CallDeadlines {
             long now = System.nanoTime();
             long earliest = 0;
             boolean waiting = false;
+            List<ClientConnection.Call> expired = null;
             for (Map.Entry<Long, ClientConnection.Call> e : calls.entrySet()) {
                 ClientConnection.Call call = e.getValue();
                 if (call.timeout() == null) {
@@ -77,19 +90,32 @@ final class CallDeadlines {
                 }
                 if (call.deadline() - now <= 0) {
                     if (calls.remove(e.getKey(), call)) {
-                        call.reply().completeExceptionally(call.unanswered());
+                        if (expired == null) {
+                            expired = new ArrayList<>();
+                        }
+                        expired.add(call);
                     }
                 } else if (!waiting || call.deadline() - earliest < 0) {
                     earliest = call.deadline();
                     waiting = true;
                 }
             }
-            long idle = shortest;
-            if (!waiting && idle == 0) {
+            if (expired != null) {
+                List<ClientConnection.Call> failing = expired;
+                Thread.ofVirtual().name("weft-kvs-client-timeouts").start(
+                        () -> failing.forEach(call -> call.reply().completeExceptionally(call.unanswered())));
+            }
+            if (!waiting && shortest == 0) {
                 LockSupport.park(this);
                 continue;
             }
-            wakeAt = waiting ? earliest : now + idle;
+            if (waiting) {
+                emptyScans = 0;
+                wakeAt = earliest;
+            } else {
+                emptyScans = Math.min(emptyScans + 1, 13);
+                wakeAt = now + Math.max(shortest, Math.min(IDLE_MAX, IDLE_MIN << (emptyScans - 1)));
+            }
             scanning = false;
             LockSupport.parkNanos(this, wakeAt - now);
         }

@@ -56,7 +56,7 @@ final class ClientConnection {
     private static final int READ_BUFFER = 64 * 1024;
     private static final Duration LONGEST_TIMEOUT = Duration.ofNanos(Long.MAX_VALUE / 2);
     private final Map<Long, Call> pending = new ConcurrentHashMap<>();
-    private final CallDeadlines deadlines = new CallDeadlines(pending);
+    private final CallDeadlines deadlines;
     private final Map<Long, RemoteWatch> watches = new ConcurrentHashMap<>();
     private final AtomicReference<KvsException> failure = new AtomicReference<>();
 
@@ -66,6 +66,7 @@ final class ClientConnection {
         this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
         this.writer = new FrameWriter(socket.getOutputStream());
         this.address = address;
+        this.deadlines = new CallDeadlines(pending);
         Thread.ofVirtual().name("weft-kvs-client-reader").start(this::read);
     }
 

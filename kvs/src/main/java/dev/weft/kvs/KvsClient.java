@@ -28,7 +28,8 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p><b>Faults.</b> Every call waits at most its timeout ({@link KvsClientOptions#callTimeout()}, or
- * the namespace's own from {@link Namespace#withTimeout}); a call that has no answer by then, or
+ * the namespace's own from {@link Namespace#withTimeout}), counted from the call, so the time its
+ * request waits to be written counts too (as a gRPC deadline does); a call that has no answer by then, or
  * whose connection is lost while it waits, throws {@link OutcomeUnknownException}: it may or may
  * not have taken effect. A refusal keeps its type across the wire ({@link ConflictException},
  * {@link VersionNotRetainedException}, ...). After the connection is lost, the next call connects
@@ -272,7 +273,9 @@ public final class KvsClient implements KvsStore {
             c.forget(id);
             throw e;
         } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
+            KvsException failed = rethrown(e.getCause());
+            // Failed on another thread (the connection's deadline or reader thread): say where it was waited for.
+            throw failed instanceof OutcomeUnknownException ? new OutcomeUnknownException(failed.getMessage(), failed) : failed;
         }
     }
 

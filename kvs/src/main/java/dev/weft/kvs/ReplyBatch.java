@@ -12,6 +12,7 @@ import java.util.Map;
  * write each (a client shared by 64 callers gets one write where it got up to 64).
  */
 final class ReplyBatch {
+    private static final System.Logger LOG = System.getLogger(ReplyBatch.class.getName());
     private static final ThreadLocal<ReplyBatch> CURRENT = new ThreadLocal<>();
 
     private final Map<KvsConnection, List<byte[]>> replies = new LinkedHashMap<>();
@@ -19,15 +20,31 @@ final class ReplyBatch {
     private ReplyBatch() {
     }
 
-    /** Runs {@code completions}, then sends the replies they queued, each connection's in one go. */
+    /**
+     * Runs {@code completions}, then sends the replies they queued, each connection's in one go. Inside
+     * another batch on the same thread it just runs them: the outer batch sends.
+     */
     static void run(Runnable completions) {
+        if (CURRENT.get() != null) {
+            completions.run();
+            return;
+        }
         ReplyBatch batch = new ReplyBatch();
         CURRENT.set(batch);
         try {
             completions.run();
         } finally {
             CURRENT.remove();
-            batch.replies.forEach(KvsConnection::sendReplies);
+            batch.replies.forEach(ReplyBatch::send);
+        }
+    }
+
+    /** Sends one connection's replies; a failure there is logged and costs no other connection its replies. */
+    private static void send(KvsConnection to, List<byte[]> frames) {
+        try {
+            to.sendReplies(frames);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "sending " + frames.size() + " replies to a KVS client failed", e);
         }
     }
 

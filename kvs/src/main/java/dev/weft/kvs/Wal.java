@@ -331,19 +331,29 @@ final class Wal implements CommitLog {
         forceDirectory(dir);
     }
 
-    /** Writes {@link #PREALLOCATE} bytes of zeros past the segment's end and forces them. */
-    private void preallocate() throws IOException {
+    /**
+     * Writes {@link #PREALLOCATE} bytes of zeros past the segment's end and forces them. If that
+     * fails (a full disk), the segment goes on without: its frames then grow the file, and only a
+     * frame that does not fit fails the log.
+     */
+    private void preallocate() {
         if (zeros == null) {
             zeros = ByteBuffer.allocateDirect(1 << 20);
         }
         long from = Math.max(allocated, position);
         long to = from + PREALLOCATE;
-        for (long at = from; at < to; ) {
-            zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
-            at += segment.write(zeros, at);
+        try {
+            for (long at = from; at < to; ) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), to - at));
+                at += segment.write(zeros, at);
+            }
+            segment.force(false);
+            allocated = to;
+        } catch (IOException e) {
+            allocated = Long.MAX_VALUE;
+            LOG.log(Level.WARNING, "writing zeros ahead of the KVS log failed (" + e.getMessage()
+                    + "); this segment goes on without them", e);
         }
-        segment.force(false);
-        allocated = to;
     }
 
     /** Cuts a segment's unused zeros off, so it ends where its log does. */

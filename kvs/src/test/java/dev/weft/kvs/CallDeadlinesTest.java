@@ -60,6 +60,45 @@ class CallDeadlinesTest {
         assertThat(deadlines.scans() - before).as("scans after 20 quick calls (one may come from the first)").isLessThanOrEqualTo(2);
     }
 
+    /** A tiny timeout (here 1 ns) must not make the sweeper of an idle connection spin. */
+    @Test
+    void aTinyTimeoutDoesNotMakeAnIdleConnectionSpin() throws Exception {
+        ClientConnection.Call tiny = add(1, Duration.ofNanos(1));
+        tiny.reply().handle((v, e) -> null).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        long before = deadlines.scans();
+
+        Thread.sleep(1000);
+
+        assertThat(deadlines.scans() - before).as("scans in 1 s with no call in flight").isLessThan(20);
+    }
+
+    /**
+     * A call's future is failed off the sweeper: a callback on it that blocks (here until the test
+     * lets it go) holds up no other call's deadline.
+     */
+    @Test
+    void aBlockingCallbackOnAnExpiredCallHoldsUpNoOtherDeadline() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        ClientConnection.Call first = add(1, Duration.ofMillis(50));
+        first.reply().whenComplete((v, e) -> {
+            try {
+                release.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertThat(first.reply()).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class);
+            ClientConnection.Call second = add(2, Duration.ofMillis(50));
+
+            assertThat(second.reply()).as("failed while the first call's callback still blocks")
+                    .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(OutcomeUnknownException.class);
+        } finally {
+            release.countDown();
+        }
+    }
+
     private void awaitScans(long n) throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (deadlines.scans() < n) {

@@ -102,6 +102,62 @@ class FrameWriterTest {
         assertThat(out.writes.get()).as("frames that queued behind a write were merged").isLessThan(frames);
     }
 
+    /**
+     * Callers keep coming faster than a slow stream takes their frames: none of them is kept writing
+     * the others' frames for long (the writer's own thread takes over), and none is lost.
+     */
+    @Test
+    void noCallerIsKeptWritingTheOthersFramesWhileTheyKeepComing() throws Exception {
+        AtomicInteger written = new AtomicInteger();
+        FrameWriter writer = new FrameWriter(new OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                written.addAndGet(len);
+            }
+        });
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong longest = new java.util.concurrent.atomic.AtomicLong();
+        AtomicInteger frames = new AtomicInteger();
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            callers.add(Thread.ofVirtual().start(() -> {
+                while (!stop.get()) {
+                    long start = System.nanoTime();
+                    writer.write(new byte[100]);
+                    frames.incrementAndGet();
+                    longest.accumulateAndGet(System.nanoTime() - start, Math::max);
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }));
+        }
+        Thread.sleep(2000);
+        stop.set(true);
+        for (Thread t : callers) {
+            assertThat(t.join(Duration.ofSeconds(10))).isTrue();
+        }
+
+        assertThat(longest.get() / 1_000_000).as("longest write() call, ms (a write takes 2)").isLessThan(500);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (written.get() < frames.get() * 100 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(written.get()).as("every frame written").isEqualTo(frames.get() * 100);
+    }
+
     @Test
     void aFrameLargerThanOneMergedWriteGoesAloneAndWhole() {
         Recording out = new Recording();

@@ -224,6 +224,37 @@ class KvsClientTest {
         }
     }
 
+    /**
+     * A callback on a timed-out asynchronous call that makes a synchronous call on the same client:
+     * the inner call times out too (its deadline must not wait for the thread running the callback).
+     */
+    @Test
+    void aSynchronousCallInsideTheCallbackOfATimedOutCallTimesOutToo() throws Exception {
+        try (FakeServer paused = new FakeServer(false); KvsClient c = KvsClient.connect(paused.address())) {
+            Namespace ns = c.primary().withTimeout(SHORT);
+            CompletableFuture<Throwable> inner = new CompletableFuture<>();
+            ns.commitAsync(new Txn().put("k", "v")).whenComplete((v, e) -> {
+                try {
+                    ns.get("k");
+                    inner.complete(null);
+                } catch (Throwable t) {
+                    inner.complete(t);
+                }
+            });
+
+            assertThat(inner.get(10, TimeUnit.SECONDS)).isInstanceOf(OutcomeUnknownException.class);
+        }
+    }
+
+    @Test
+    void aTimedOutCallsExceptionShowsWhereTheCallerWaited() throws Exception {
+        try (FakeServer paused = new FakeServer(false); KvsClient c = KvsClient.connect(paused.address())) {
+            assertThatThrownBy(() -> c.primary().withTimeout(SHORT).get("k")).isInstanceOfSatisfying(
+                    OutcomeUnknownException.class, e -> assertThat(e.getStackTrace()).anySatisfy(frame -> assertThat(
+                            frame.getMethodName()).isEqualTo("aTimedOutCallsExceptionShowsWhereTheCallerWaited")));
+        }
+    }
+
     /** Calls with many different timeouts, at once: each gives up no sooner than its own, and soon after it. */
     @Test
     void concurrentCallsWithDifferentTimeoutsEachGiveUpAtTheirOwn() throws Exception {
