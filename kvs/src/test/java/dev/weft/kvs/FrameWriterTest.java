@@ -46,6 +46,25 @@ class FrameWriterTest {
         }
     }
 
+    /** What a test stream does with each write; frames are always written whole. */
+    private interface Writes {
+        void write(byte[] b, int off, int len) throws IOException;
+    }
+
+    private static OutputStream stream(Writes writes) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new UnsupportedOperationException("frames are written whole");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                writes.write(b, off, len);
+            }
+        };
+    }
+
     /** A frame: writer id, sequence number, and filler, so the reader can check it whole. */
     private static byte[] frame(int writer, int seq, int size) {
         ByteBuffer b = ByteBuffer.allocate(size);
@@ -109,22 +128,14 @@ class FrameWriterTest {
     @Test
     void noCallerIsKeptWritingTheOthersFramesWhileTheyKeepComing() throws Exception {
         AtomicInteger written = new AtomicInteger();
-        FrameWriter writer = new FrameWriter(new OutputStream() {
-            @Override
-            public void write(int b) {
-                throw new UnsupportedOperationException();
+        FrameWriter writer = new FrameWriter(stream((b, off, len) -> {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                try {
-                    Thread.sleep(2);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                written.addAndGet(len);
-            }
-        });
+            written.addAndGet(len);
+        }));
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicLong longest = new java.util.concurrent.atomic.AtomicLong();
         AtomicInteger frames = new AtomicInteger();
@@ -174,18 +185,10 @@ class FrameWriterTest {
     @Test
     void aFailedWriteIsDroppedAndLaterFramesAreStillTried() {
         AtomicInteger tries = new AtomicInteger();
-        FrameWriter writer = new FrameWriter(new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                throw new IOException("reset");
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                tries.incrementAndGet();
-                throw new IOException("reset");
-            }
-        });
+        FrameWriter writer = new FrameWriter(stream((b, off, len) -> {
+            tries.incrementAndGet();
+            throw new IOException("reset");
+        }));
 
         writer.write(frame(1, 0, 20));
         writer.write(frame(1, 1, 20));
@@ -203,23 +206,15 @@ class FrameWriterTest {
         CountDownLatch stuck = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ByteArrayOutputStream written = new ByteArrayOutputStream();
-        FrameWriter writer = new FrameWriter(new OutputStream() {
-            @Override
-            public void write(int b) {
-                throw new UnsupportedOperationException();
+        FrameWriter writer = new FrameWriter(stream((b, off, len) -> {
+            stuck.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                stuck.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                written.write(b, off, len);
-            }
-        });
+            written.write(b, off, len);
+        }));
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<?> first = pool.submit(() -> writer.write(frame(0, 0, 100)));
             assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
